@@ -1,0 +1,31 @@
+"""Errors of the ASL interpreter: runtime States errors and definition validation failures."""
+
+from __future__ import annotations
+
+
+class StatesError(Exception):
+    """A runtime error as Step Functions names it: `error` (e.g. "States.Timeout") and `cause`."""
+
+    def __init__(self, error: str, cause: str | None = ""):
+        self.error = error
+        self.cause = cause
+        super().__init__(f"{error}: {cause}" if cause else error)
+
+
+class InvalidDefinition(ValueError):
+    """A definition AWS would refuse at CreateStateMachine (error code InvalidDefinition).
+
+    `problems` holds one line per problem in AWS's shape, e.g.
+    "SCHEMA_VALIDATION_FAILED: The field 'Next' should be a string at /States/A/Next".
+    """
+
+    code = "InvalidDefinition"
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        count = len(self.problems)
+        noun = "error" if count == 1 else "errors"
+        super().__init__(
+            f"Invalid State Machine Definition: '{', '.join(self.problems)}' ({count} {noun})"
+            if count else "Invalid State Machine Definition"
+        )
