@@ -32,6 +32,7 @@ class Clock:
     def __init__(self, start: datetime | str | None = None):
         self._now = parse_instant(start) if start is not None else DEFAULT_START
         self._traveller = None
+        self._coordinates = None
 
     def now(self) -> datetime:
         return self._now
@@ -49,8 +50,8 @@ class Clock:
             raise ValueError(f"the clock cannot go back: {when.isoformat()} < {self._now.isoformat()}")
         if when != self._now:
             self._now = when
-            if self._traveller is not None:
-                self._traveller.move_to(when)
+            if self._coordinates is not None:
+                self._coordinates.move_to(when)
 
     def advance(self, seconds: float | timedelta) -> datetime:
         delta = seconds if isinstance(seconds, timedelta) else timedelta(seconds=seconds)
@@ -66,12 +67,13 @@ class Clock:
             import time_machine
 
             self._traveller = time_machine.travel(self._now, tick=False)
-            self._traveller.start()
+            self._coordinates = self._traveller.start()
 
     def unfreeze(self) -> None:
         if self._traveller is not None:
             self._traveller.stop()
             self._traveller = None
+            self._coordinates = None
 
     @property
     def frozen(self) -> bool:

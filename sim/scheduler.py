@@ -87,7 +87,7 @@ class Future:
 class Task(Future):
     """A cooperative task: a function running in its own greenlet on the scheduler."""
 
-    __slots__ = ("_glet", "_token", "_started", "scheduler")
+    __slots__ = ("_glet", "_token", "_started", "scheduler", "env", "meta")
 
     def __init__(self, scheduler: Scheduler, glet: _TaskGreenlet, name: str | None):
         super().__init__(name)
@@ -95,6 +95,8 @@ class Task(Future):
         self._glet = glet
         self._token = 0
         self._started = False
+        self.env: dict[str, str] | None = None   # environment applied while this task runs
+        self.meta: dict[str, Any] = {}           # who the task is (e.g. {"function": "stripe-webhook"})
 
     def cancel(self, exc: BaseException | None = None) -> None:
         """Throw `exc` (default GreenletExit) into the task where it is parked."""
@@ -146,6 +148,8 @@ class Scheduler:
         self._running = False
         self._live: dict[int, Task] = {}
         self.failed_tasks: list[Task] = []
+        # called with the task about to run, and with None when control returns to the loop
+        self.on_switch: Callable[[Task | None], None] | None = None
 
     # -- timed callbacks ---------------------------------------------------------------------
     def now(self) -> datetime:
@@ -255,6 +259,17 @@ class Scheduler:
 
     def _resume(self, task: Task, value: Any, exc: BaseException | None) -> None:
         task._token += 1
+        hook = self.on_switch
+        if hook is not None:
+            hook(task)
+            try:
+                self._switch_into(task, value, exc)
+            finally:
+                hook(None)
+        else:
+            self._switch_into(task, value, exc)
+
+    def _switch_into(self, task: Task, value: Any, exc: BaseException | None) -> None:
         glet = task._glet
         glet.parent = getcurrent()
         if not task._started:

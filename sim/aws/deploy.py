@@ -1,0 +1,300 @@
+"""Deploy a `Stack` to any backend, idempotently: create what is missing, update what differs,
+and say what it did for each resource ("created", "updated" or "unchanged").
+
+`functions=True` also creates IAM roles and Lambda functions (code zipped from `handlers/`),
+for real endpoints; the world runs functions in-process and skips them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from botocore.exceptions import ClientError
+
+from sim.aws.stack import ROOT, Stack, Table
+
+ClientFactory = Callable[[str], object]
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    name: str
+    action: str  # created | updated | unchanged
+
+    def __str__(self) -> str:
+        return f"{self.action:9} {self.kind} {self.name}"
+
+
+def _code(err: ClientError) -> str:
+    return err.response.get("Error", {}).get("Code", "")
+
+
+class Deployer:
+    def __init__(self, stack: Stack, clients: ClientFactory):
+        self.stack = stack
+        self._factory = clients
+        self._clients: dict[str, object] = {}
+        self.changes: list[Change] = []
+
+    def client(self, service: str):
+        if service not in self._clients:
+            self._clients[service] = self._factory(service)
+        return self._clients[service]
+
+    def note(self, kind: str, name: str, action: str) -> None:
+        self.changes.append(Change(kind, name, action))
+
+    # -- DynamoDB ------------------------------------------------------------------------------
+    def table(self, t: Table) -> None:
+        ddb = self.client("dynamodb")
+        try:
+            current = ddb.describe_table(TableName=t.name)["Table"]
+        except ClientError as err:
+            if _code(err) != "ResourceNotFoundException":
+                raise
+            current = None
+        if current is None:
+            ddb.create_table(**table_spec(t))
+            action = "created"
+        else:
+            have = {ix["IndexName"] for ix in current.get("GlobalSecondaryIndexes", [])}
+            missing = [ix for ix in t.indexes if ix.name not in have]
+            types = t.attribute_types()
+            for ix in missing:
+                defs = [{"AttributeName": a, "AttributeType": types[a]} for a in (ix.hash_key, ix.range_key) if a]
+                ddb.update_table(TableName=t.name, AttributeDefinitions=defs,
+                                 GlobalSecondaryIndexUpdates=[{"Create": _gsi(ix)}])
+            action = "updated" if missing else "unchanged"
+        if t.ttl_attribute:
+            ttl = ddb.describe_time_to_live(TableName=t.name).get("TimeToLiveDescription", {})
+            if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING") or ttl.get("AttributeName") != t.ttl_attribute:
+                ddb.update_time_to_live(TableName=t.name, TimeToLiveSpecification={
+                    "Enabled": True, "AttributeName": t.ttl_attribute})
+                action = "updated" if action == "unchanged" else action
+        self.note("table", t.name, action)
+
+    # -- EventBridge -----------------------------------------------------------------------------
+    def bus(self) -> None:
+        ev = self.client("events")
+        try:
+            ev.describe_event_bus(Name=self.stack.bus)
+            self.note("event-bus", self.stack.bus, "unchanged")
+        except ClientError as err:
+            if _code(err) != "ResourceNotFoundException":
+                raise
+            ev.create_event_bus(Name=self.stack.bus)
+            self.note("event-bus", self.stack.bus, "created")
+
+    def rules(self) -> None:
+        ev = self.client("events")
+        for rule in self.stack.rules:
+            want = {"Name": rule.name, "EventBusName": rule.bus, "State": "ENABLED",
+                    "Description": rule.description}
+            if rule.pattern is not None:
+                want["EventPattern"] = json.dumps(rule.pattern, sort_keys=True)
+            if rule.schedule is not None:
+                want["ScheduleExpression"] = rule.schedule
+            try:
+                cur = ev.describe_rule(Name=rule.name, EventBusName=rule.bus)
+            except ClientError as err:
+                if _code(err) != "ResourceNotFoundException":
+                    raise
+                cur = None
+            same = cur is not None and all(
+                (json.loads(cur.get(k) or "null") == json.loads(v)) if k == "EventPattern" else cur.get(k) == v
+                for k, v in want.items() if k not in ("Name", "EventBusName"))
+            if not same:
+                ev.put_rule(**want)
+            targets = [self._target(t) for t in rule.targets]
+            have = ev.list_targets_by_rule(Rule=rule.name, EventBusName=rule.bus).get("Targets", [])
+            if sorted(map(_norm_target, have), key=str) != sorted(map(_norm_target, targets), key=str):
+                stale = [t["Id"] for t in have if t["Id"] not in {x["Id"] for x in targets}]
+                if stale:
+                    ev.remove_targets(Rule=rule.name, EventBusName=rule.bus, Ids=stale)
+                ev.put_targets(Rule=rule.name, EventBusName=rule.bus, Targets=targets)
+                same = False
+            self.note("rule", rule.name, "created" if cur is None else ("unchanged" if same else "updated"))
+
+    def _target(self, t) -> dict:
+        out = {"Id": t.id, "Arn": self.stack.target_arn(t)}
+        if t.kind in ("state_machine", "bus"):
+            out["RoleArn"] = self.stack.arn("iam", "role/ecosystem-eventbridge-targets").replace(
+                f":{self.stack.region}:", "::")
+        if t.input_path:
+            out["InputPath"] = t.input_path
+        if t.input_transformer:
+            out["InputTransformer"] = dict(t.input_transformer)
+        return out
+
+    # -- Step Functions --------------------------------------------------------------------------
+    def state_machines(self) -> None:
+        sfn = self.client("stepfunctions")
+        role = f"arn:aws:iam::{self.stack.account}:role/ecosystem-step-functions"
+        for sm in self.stack.state_machines:
+            definition = self.stack.definition(sm)
+            arn = self.stack.state_machine_arn(sm.name)
+            try:
+                cur = sfn.describe_state_machine(stateMachineArn=arn)
+            except ClientError as err:
+                if _code(err) != "StateMachineDoesNotExist":
+                    raise
+                cur = None
+            if cur is None:
+                sfn.create_state_machine(name=sm.name, definition=definition, roleArn=role, type=sm.type)
+                self.note("state-machine", sm.name, "created")
+            elif json.loads(cur["definition"]) != json.loads(definition):
+                sfn.update_state_machine(stateMachineArn=arn, definition=definition)
+                self.note("state-machine", sm.name, "updated")
+            else:
+                self.note("state-machine", sm.name, "unchanged")
+
+    # -- the rest ------------------------------------------------------------------------------
+    def topics(self) -> None:
+        sns = self.client("sns")
+        have = {t["TopicArn"] for t in sns.list_topics().get("Topics", [])}
+        for name in self.stack.topics:
+            if self.stack.topic_arn(name) in have:
+                self.note("topic", name, "unchanged")
+            else:
+                sns.create_topic(Name=name)
+                self.note("topic", name, "created")
+
+    def buckets(self) -> None:
+        s3 = self.client("s3")
+        have = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+        for name in self.stack.buckets:
+            if name in have:
+                self.note("bucket", name, "unchanged")
+            else:
+                s3.create_bucket(Bucket=name)
+                self.note("bucket", name, "created")
+
+    def log_groups(self) -> None:
+        logs = self.client("logs")
+        for name in self.stack.log_groups:
+            found = logs.describe_log_groups(logGroupNamePrefix=name).get("logGroups", [])
+            if any(g["logGroupName"] == name for g in found):
+                self.note("log-group", name, "unchanged")
+            else:
+                logs.create_log_group(logGroupName=name)
+                self.note("log-group", name, "created")
+
+    def alarms(self) -> None:
+        cw = self.client("cloudwatch")
+        have = {a["AlarmName"] for a in cw.describe_alarms().get("MetricAlarms", [])}
+        for alarm in self.stack.alarms:
+            if alarm.name in have:
+                self.note("alarm", alarm.name, "unchanged")
+                continue
+            cw.put_metric_alarm(
+                AlarmName=alarm.name, Namespace="ECOSYSTEMAWS/Webhooks", MetricName=alarm.metric,
+                Statistic=alarm.statistic, Period=alarm.period, EvaluationPeriods=1, Threshold=alarm.threshold,
+                ComparisonOperator=alarm.comparison, AlarmActions=[self.stack.topic_arn(alarm.topic)],
+                TreatMissingData="notBreaching")
+            self.note("alarm", alarm.name, "created")
+
+    def user_pools(self) -> None:
+        idp = self.client("cognito-idp")
+        have = {p["Name"] for p in idp.list_user_pools(MaxResults=60).get("UserPools", [])}
+        for pool in self.stack.user_pools:
+            if pool["name"] in have:
+                self.note("user-pool", pool["name"], "unchanged")
+                continue
+            idp.create_user_pool(PoolName=pool["name"], LambdaConfig={
+                "PostConfirmation": self.stack.function_arn(pool["post_confirmation"])})
+            self.note("user-pool", pool["name"], "created")
+
+    def functions(self) -> None:
+        iam, lam = self.client("iam"), self.client("lambda")
+        code = handlers_zip()
+        for fn in self.stack.functions:
+            role_name = f"{fn.name}-role"
+            try:
+                role_arn = iam.get_role(RoleName=role_name)["Role"]["Arn"]
+            except ClientError as err:
+                if _code(err) != "NoSuchEntity":
+                    raise
+                role_arn = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps({
+                    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                            "Principal": {"Service": "lambda.amazonaws.com"}}]}),
+                )["Role"]["Arn"]
+            iam.put_role_policy(RoleName=role_name, PolicyName="least-privilege", PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": list(fn.policy)}))
+            env = {"Variables": self.stack.environment(fn)}
+            try:
+                cur = lam.get_function_configuration(FunctionName=fn.name)
+            except ClientError as err:
+                if _code(err) != "ResourceNotFoundException":
+                    raise
+                cur = None
+            if cur is None:
+                lam.create_function(FunctionName=fn.name, Runtime="python3.12", Role=role_arn, Handler=fn.handler,
+                                    Code={"ZipFile": code}, Timeout=fn.timeout, MemorySize=fn.memory,
+                                    Environment=env)
+                self.note("function", fn.name, "created")
+            elif (cur.get("Timeout"), cur.get("MemorySize"), cur.get("Environment", {}).get("Variables")) != (
+                    fn.timeout, fn.memory, env["Variables"]):
+                lam.update_function_configuration(FunctionName=fn.name, Timeout=fn.timeout, MemorySize=fn.memory,
+                                                  Environment=env)
+                self.note("function", fn.name, "updated")
+            else:
+                self.note("function", fn.name, "unchanged")
+
+    def run(self, *, functions: bool, extras: bool = True) -> list[Change]:
+        for t in self.stack.tables:
+            self.table(t)
+        self.bus()
+        self.topics()
+        if extras:
+            self.buckets()
+            self.log_groups()
+            self.alarms()
+            self.user_pools()
+        if functions:
+            self.functions()
+        self.rules()
+        self.state_machines()
+        return self.changes
+
+
+def table_spec(t: Table) -> dict:
+    types = t.attribute_types()
+    key = [{"AttributeName": t.hash_key, "KeyType": "HASH"}]
+    if t.range_key:
+        key.append({"AttributeName": t.range_key, "KeyType": "RANGE"})
+    spec = {"TableName": t.name, "KeySchema": key, "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": a, "AttributeType": ty} for a, ty in sorted(types.items())]}
+    if t.indexes:
+        spec["GlobalSecondaryIndexes"] = [_gsi(ix) for ix in t.indexes]
+    return spec
+
+
+def _gsi(ix) -> dict:
+    key = [{"AttributeName": ix.hash_key, "KeyType": "HASH"}]
+    if ix.range_key:
+        key.append({"AttributeName": ix.range_key, "KeyType": "RANGE"})
+    return {"IndexName": ix.name, "KeySchema": key, "Projection": {"ProjectionType": "ALL"}}
+
+
+def _norm_target(t: dict) -> dict:
+    return {k: t[k] for k in ("Id", "Arn", "InputPath", "InputTransformer") if k in t}
+
+
+def handlers_zip() -> bytes:
+    """The `handlers/` package as a Lambda deployment zip (deterministic: sorted, fixed times)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted((ROOT / "handlers").rglob("*.py")):
+            info = zipfile.ZipInfo(str(path.relative_to(ROOT)), date_time=(2026, 1, 1, 0, 0, 0))
+            zf.writestr(info, path.read_bytes())
+    return buf.getvalue()
+
+
+def deploy(stack: Stack, clients: ClientFactory, *, functions: bool = False, extras: bool = True) -> list[Change]:
+    """Deploy the stack; the returned changes say what was created, updated or left unchanged."""
+    return Deployer(stack, clients).run(functions=functions, extras=extras)

@@ -1,0 +1,148 @@
+"""AWS services the world answers itself, in-process, whatever the backend:
+
+- Step Functions (`sfn`): served by our ASL interpreter (sim.asl.service), so handler code such
+  as workflow-orchestrator uses boto3 unchanged and Waits cost no wall time;
+- EventBridge PutEvents: the world's router (validation, envelope, rules, targets);
+- Lambda Invoke: the in-process Lambda runtime;
+- Bedrock Runtime InvokeModel: a deterministic fake model.
+
+Everything else goes to the backend (moto or the endpoint).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from typing import Any
+
+from botocore.response import StreamingBody
+
+from sim.aws import hooks
+
+
+class ServiceOverrides:
+    def __init__(self, world):
+        self.world = world
+        self.sfn = _make_sfn(world)
+        self.started_by_rules: list[dict] = []
+        self._sfn_methods = _method_table(self.sfn) if self.sfn is not None else {}
+
+    # -- dispatch ------------------------------------------------------------------------------
+    def handle(self, call: hooks.AwsCall, function: str | None):
+        if call.service == "sfn":
+            return self._sfn(call)
+        if call.service == "eventbridge" and call.operation == "PutEvents":
+            return hooks.ok_response(self.world.router.put_events(call.params, caller=function))
+        if call.service == "lambda" and call.operation == "Invoke":
+            return self._lambda_invoke(call)
+        if call.service == "bedrock-runtime" and call.operation in ("InvokeModel", "Converse"):
+            return self._bedrock(call)
+        return None
+
+    def _sfn(self, call: hooks.AwsCall):
+        if self.sfn is None:
+            return None  # no interpreter: the backend's own Step Functions answers
+        method = self._sfn_methods.get(call.operation)
+        if method is None:
+            return hooks.error_response("UnknownOperationException",
+                                        f"Step Functions operation {call.operation} is not simulated")
+        from sim.asl.service import ServiceError
+
+        try:
+            return hooks.ok_response(method(dict(call.params)))
+        except ServiceError as err:
+            return hooks.error_response(err.code, err.message, getattr(err, "status", 400))
+
+    def start_execution_from_rule(self, arn: str, payload: Any, info: dict) -> None:
+        """An EventBridge rule target: start an execution with the (transformed) event as input."""
+        self.started_by_rules.append({"stateMachineArn": arn, "input": payload, "rule": info.get("rule")})
+        if self.sfn is None:
+            return
+        try:
+            self.sfn.start_execution({"stateMachineArn": arn, "input": json.dumps(payload)})
+        except Exception as exc:  # noqa: BLE001 - a failed target is recorded, as EventBridge would
+            self.world.trace.record("eventbridge", "target.failed", None, target=arn, error=type(exc).__name__)
+
+    # -- Lambda --------------------------------------------------------------------------------
+    def _lambda_invoke(self, call: hooks.AwsCall):
+        p = call.params
+        name = str(p.get("FunctionName", "")).rsplit(":", 1)[-1]
+        if name.startswith("function:"):
+            name = name[len("function:"):]
+        try:
+            self.world.lambdas.function(name)
+        except Exception:  # noqa: BLE001
+            return hooks.error_response("ResourceNotFoundException", f"Function not found: {p.get('FunctionName')}",
+                                        404)
+        raw = p.get("Payload") or b"{}"
+        event = json.loads(raw.decode() if isinstance(raw, (bytes, bytearray)) else (raw.read() if hasattr(raw, "read") else raw))
+        if p.get("InvocationType") == "Event":
+            self.world.lambdas.spawn(name, event)
+            return hooks.ok_response({"StatusCode": 202, "Payload": _body(b"")})
+        inv = self.world.lambdas.invoke_detailed(name, event)
+        if inv.status == "throttled":
+            return hooks.error_response("TooManyRequestsException", "Rate Exceeded.", 429)
+        out = {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
+        if inv.error is not None:
+            out["FunctionError"] = "Unhandled"
+            data = json.dumps(inv.error).encode()
+        else:
+            data = json.dumps(inv.result).encode()
+        out["Payload"] = _body(data)
+        return hooks.ok_response(out)
+
+    # -- Bedrock -------------------------------------------------------------------------------
+    def _bedrock(self, call: hooks.AwsCall):
+        p = call.params
+        raw = p.get("body") or b""
+        raw = raw if isinstance(raw, (bytes, bytearray)) else str(raw).encode()
+        digest = hashlib.sha256(raw).hexdigest()
+        text = fake_model_text(raw, digest)
+        if call.operation == "Converse":
+            return hooks.ok_response({"output": {"message": {"role": "assistant", "content": [{"text": text}]}},
+                                      "stopReason": "end_turn",
+                                      "usage": {"inputTokens": len(raw) // 4, "outputTokens": len(text) // 4,
+                                                "totalTokens": (len(raw) + len(text)) // 4},
+                                      "metrics": {"latencyMs": 0}})
+        body = json.dumps({"id": f"msg_sim_{digest[:24]}", "type": "message", "role": "assistant",
+                           "model": p.get("modelId"), "content": [{"type": "text", "text": text}],
+                           "stop_reason": "end_turn", "stop_sequence": None,
+                           "usage": {"input_tokens": len(raw) // 4, "output_tokens": len(text) // 4}}).encode()
+        return hooks.ok_response({"body": _body(body), "contentType": "application/json"})
+
+
+def fake_model_text(prompt: bytes, digest: str) -> str:
+    """A deterministic, plausible answer: the same prompt always gets the same text."""
+    words = ["Professional", "reliable", "friendly", "certified", "experienced", "local", "flexible",
+             "punctual", "careful", "top-rated"]
+    pick = [words[int(digest[i:i + 2], 16) % len(words)] for i in range(0, 8, 2)]
+    return (f"{pick[0]} service by a {pick[1].lower()} provider: {pick[2].lower()}, {pick[3].lower()} and "
+            f"ready to help. (simulated model, prompt {digest[:8]})")
+
+
+def _body(data: bytes) -> StreamingBody:
+    return StreamingBody(io.BytesIO(data), len(data))
+
+
+def _make_sfn(world):
+    try:
+        from sim.asl.service import StepFunctionsService
+    except ImportError:
+        return None
+    return StepFunctionsService.for_world(world) if hasattr(StepFunctionsService, "for_world") else None
+
+
+def _method_table(service) -> dict[str, Any]:
+    """API operation name (PascalCase) → the service's method (snake_case)."""
+    import re
+
+    table = {}
+    for attr in dir(service):
+        if attr.startswith("_"):
+            continue
+        fn = getattr(service, attr)
+        if callable(fn):
+            table["".join(part.capitalize() for part in attr.split("_"))] = fn
+            table[re.sub(r"(^|_)([a-z])", lambda m: m.group(2).upper(), attr)] = fn
+    return table

@@ -1,0 +1,414 @@
+"""The World: the composition root of a simulation (contract 1 in DESIGN.md).
+
+`with World(seed=1, backend="embedded") as w:` builds the kernel (virtual clock driving
+time-machine, scheduler, seeded RNG, trace), starts the AWS backend, deploys the stack, and wires
+the in-process Lambda runtime, the EventBridge router, the Step Functions engine (our ASL
+interpreter) and the fake Stripe. Nothing global outlives it: the environment, the botocore hooks
+and time-machine are restored on exit.
+
+The world is also the botocore-hook observer (`sim.aws.hooks`): each boto3 call made inside a
+task is a yield point, may be faulted, and is answered by the world where the backend falls short
+(Step Functions, PutEvents routing, Lambda Invoke, Bedrock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sim.aws import hooks
+from sim.aws.appsync import WebhookIngress
+from sim.aws.backend import apply_environment, make_backend, restore_environment
+from sim.aws.deploy import deploy
+from sim.aws.faults import FaultInjector
+from sim.aws.lambdas import LambdaRuntime
+from sim.aws.router import EventRouter
+from sim.aws.services import ServiceOverrides
+from sim.aws.stack import DEFAULT_ACCOUNT, DEFAULT_REGION, SIM_STRIPE_WEBHOOK_SECRET, Stack, marketplace_stack
+from sim.clock import Clock, parse_instant
+from sim.durations import to_timedelta
+from sim.rng import Rng
+from sim.scheduler import Scheduler, Task
+from sim.trace import Trace
+
+log = logging.getLogger("sim.world")
+
+
+class World:
+    """A deterministic marketplace: same seed and same actions give the same trace."""
+
+    def __init__(self, seed: int = 1, backend: Any = "embedded", start: datetime | str | None = None, *,
+                 account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION, interleave: bool = True,
+                 stripe: bool = True, trace_keep: bool = True, deploy_stack: bool = True):
+        self.seed = seed
+        self.clock = Clock(start if start is not None else "2026-03-02T09:00:00Z")
+        self.rng = Rng(seed)
+        self.scheduler = Scheduler(self.clock, self.rng.child("scheduler"), interleave=interleave)
+        self.trace = Trace(self.clock, keep=trace_keep)
+        self.backend = make_backend(backend, region)
+        self.account, self.region = account, region
+        self.faults = FaultInjector()
+        self.metrics: list[dict] = []
+        self.sns_messages: list[dict] = []
+        self.logs: list[dict] = []
+        self._want_stripe = stripe
+        self._deploy = deploy_stack
+        self._internal = 0
+        self._clients: dict[str, Any] = {}
+        self._rngs: dict[str, Rng] = {}
+        self._started = False
+        self._saved_env: dict[str, str | None] = {}
+        self._overlay: dict[str, str] = {}
+        self._overlay_saved: dict[str, str | None] = {}
+        self._log_handler: logging.Handler | None = None
+        self.stripe = None
+        self.sfn = None
+        self.stack: Stack | None = None
+
+    # -- life cycle ----------------------------------------------------------------------------
+    def __enter__(self) -> World:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> World:
+        if self._started:
+            return self
+        self._saved_env = apply_environment(self.backend.environment())
+        try:
+            self.backend.start()
+            self.clock.freeze()
+            self._start_stripe()
+            api_base = getattr(getattr(self.stripe, "api", None), "url", None)
+            self.stack = marketplace_stack(self.account, self.region, stripe_api_base=api_base)
+            self.environments = {fn.name: self._function_env(fn) for fn in self.stack.functions}
+            self.lambdas = LambdaRuntime(self.stack, self.scheduler, self.trace, self.rng.child("lambda"),
+                                         self.environments)
+            self.router = EventRouter(account=self.account, region=self.region, clock=self.clock, trace=self.trace,
+                                      rng=self.rng.child("eventbridge"), internal_client=self.client,
+                                      deliver=self._deliver_target)
+            self.services = ServiceOverrides(self)
+            self.sfn = self.services.sfn
+            self.webhook_ingress = WebhookIngress(self)
+            self._install_logging()
+            hooks.install()
+            hooks.activate(self)
+            self.scheduler.on_switch = self._switch_env
+            self._started = True
+            if self._deploy:
+                with self.internal():
+                    deploy(self.stack, self.client, functions=False, extras=False)
+                self._schedule_rules()
+            if self.stripe is not None:
+                self._connect_stripe()
+            self.trace.record("world", "started", None, seed=self.seed,
+                              backend="embedded" if self.backend.name == "embedded" else "endpoint")
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self) -> None:
+        if not self._started and not self._saved_env:
+            return
+        with contextlib.suppress(Exception):
+            self.scheduler.close()
+        self.scheduler.on_switch = None
+        self._switch_env(None)
+        hooks.deactivate(self)
+        if self._log_handler is not None:
+            logging.getLogger().removeHandler(self._log_handler)
+            self._log_handler = None
+        if self.stripe is not None and hasattr(self.stripe, "close"):
+            with contextlib.suppress(Exception):
+                self.stripe.close()
+        self.clock.unfreeze()
+        with contextlib.suppress(Exception):
+            self.backend.stop()
+        restore_environment(self._saved_env)
+        self._saved_env = {}
+        self._clients.clear()
+        self._started = False
+
+    # -- contract 1 ----------------------------------------------------------------------------
+    def client(self, service: str):
+        """A boto3 client bound to the world's backend."""
+        if service not in self._clients:
+            self._clients[service] = self.backend.client(service)
+        return self._clients[service]
+
+    def invoke(self, name: str, event: Any, *, correlation_id: str | None = None) -> Any:
+        """Run a function through the Lambda runtime; its response (LambdaError on a function error)."""
+        inv = self.lambdas.invoke_detailed(name, event, correlation_id=correlation_id)
+        if not self.scheduler.in_task():
+            self.scheduler.run_until_idle()
+        return inv.value()
+
+    def spawn_invoke(self, name: str, event: Any, *, correlation_id: str | None = None) -> Task:
+        """Start an invocation concurrently; run the scheduler (advance/settle) to make progress."""
+        return self.lambdas.spawn(name, event, correlation_id=correlation_id)
+
+    def env(self, name: str) -> dict[str, str]:
+        return self.lambdas.env(name)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def advance(self, amount: float | int | timedelta | str) -> datetime:
+        """Run everything due up to now + amount (seconds, timedelta or '26h'); the new time."""
+        return self.advance_to(self.clock.now() + to_timedelta(amount))
+
+    def advance_to(self, when: datetime | str) -> datetime:
+        self.scheduler.run_until(parse_instant(when))
+        self.sweep_ttl()
+        return self.clock.now()
+
+    def settle(self) -> None:
+        """Run everything due at the current instant (the clock does not move)."""
+        self.scheduler.run_until_idle()
+
+    # -- helpers for tests and scenarios --------------------------------------------------------
+    def rng_for(self, name: str) -> Rng:
+        if name not in self._rngs:
+            self._rngs[name] = self.rng.child(name)
+        return self._rngs[name]
+
+    @property
+    def bus_events(self) -> list[dict]:
+        return [e["event"] for e in self.router.bus_events]
+
+    def table_items(self, name: str) -> list[dict]:
+        """Every item of a table as plain Python values (Decimal → int/float)."""
+        table = self.stack.table(name).name
+        ddb = self.client("dynamodb")
+        items, kwargs = [], {"TableName": table}
+        with self.internal():
+            while True:
+                page = ddb.scan(**kwargs)
+                items.extend(page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        key = self.stack.table(name).hash_key
+        return sorted((plain_item(i) for i in items), key=lambda i: str(i.get(key)))
+
+    def get_item(self, table: str, key: dict[str, Any]) -> dict | None:
+        from boto3.dynamodb.types import TypeSerializer
+
+        ser = TypeSerializer()
+        with self.internal():
+            got = self.client("dynamodb").get_item(TableName=self.stack.table(table).name,
+                                                   Key={k: ser.serialize(v) for k, v in key.items()})
+        return plain_item(got["Item"]) if "Item" in got else None
+
+    @contextlib.contextmanager
+    def internal(self):
+        """Harness calls inside this block are neither yield points nor faulted nor traced."""
+        self._internal += 1
+        try:
+            yield
+        finally:
+            self._internal -= 1
+
+    def sweep_ttl(self) -> int:
+        """Delete items whose TTL attribute is in the past (moto never expires them)."""
+        now = self.clock.epoch()
+        removed = 0
+        ddb = self.client("dynamodb")
+        with self.internal():
+            for t in self.stack.tables:
+                if not t.ttl_attribute:
+                    continue
+                for item in ddb.scan(TableName=t.name, FilterExpression="#t < :now",
+                                     ExpressionAttributeNames={"#t": t.ttl_attribute},
+                                     ExpressionAttributeValues={":now": {"N": str(int(now))}}).get("Items", []):
+                    key = {t.hash_key: item[t.hash_key]}
+                    if t.range_key:
+                        key[t.range_key] = item[t.range_key]
+                    ddb.delete_item(TableName=t.name, Key=key)
+                    removed += 1
+        if removed:
+            self.trace.record("dynamodb", "ttl.expired", None, count=removed)
+        return removed
+
+    # -- the botocore-hook observer ---------------------------------------------------------------
+    def before_call(self, call: hooks.AwsCall):
+        task = self.scheduler.current_task()
+        in_task = task is not None and not self._internal
+        function = task.meta.get("function") if task is not None else None
+        if in_task:
+            self.scheduler.checkpoint()
+            fault = self.faults.match(call.name, call.params, function)
+            if fault is not None:
+                self.trace.record("aws", "fault", task.meta.get("correlation_id"), call=call.name,
+                                  function=function, error=fault.error, latency=fault.latency,
+                                  crash=fault.crash_after)
+                if fault.latency:
+                    self.scheduler.sleep(fault.latency)
+                if fault.crash_after:
+                    call.context["sim_crash"] = True
+                if fault.error:
+                    return hooks.error_response(fault.error, fault.message or f"Injected {fault.error}",
+                                                fault.status)
+            self.trace.record("aws", "call", task.meta.get("correlation_id"), service=call.service,
+                              operation=call.operation, function=function, table=call.params.get("TableName"))
+        return self.services.handle(call, function)
+
+    def after_call(self, call: hooks.AwsCall, http, parsed: dict) -> None:
+        ok = getattr(http, "status_code", 200) < 300
+        if ok and call.service == "cloudwatch" and call.operation == "PutMetricData":
+            for datum in call.params.get("MetricData", []):
+                self.metrics.append({"namespace": call.params.get("Namespace"), "name": datum.get("MetricName"),
+                                     "value": datum.get("Value"), "unit": datum.get("Unit"),
+                                     "dimensions": datum.get("Dimensions", []), "time": self.clock.now()})
+        elif ok and call.service == "sns" and call.operation == "Publish":
+            self.sns_messages.append({"topic": call.params.get("TopicArn"), "subject": call.params.get("Subject"),
+                                      "message": call.params.get("Message"), "time": self.clock.now()})
+            self.trace.record("sns", "publish", None, topic=call.params.get("TopicArn"),
+                              subject=call.params.get("Subject"))
+        elif ok and call.service == "eventbridge" and call.operation in (
+                "PutRule", "DeleteRule", "PutTargets", "RemoveTargets", "EnableRule", "DisableRule"):
+            self.router.invalidate()
+        if call.context.pop("sim_crash", False) and not self._internal:
+            from sim.aws.faults import LambdaCrash
+
+            raise LambdaCrash(call.name)
+
+    # -- wiring ----------------------------------------------------------------------------------
+    def _function_env(self, fn) -> dict[str, str]:
+        env = dict(self.backend.environment())
+        env.update(self.stack.environment(fn))
+        env.update({"AWS_LAMBDA_FUNCTION_NAME": fn.name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory),
+                    "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "_HANDLER": fn.handler,
+                    "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{fn.name}"})
+        return env
+
+    def _switch_env(self, task: Task | None) -> None:
+        """Apply the running task's environment on top of the world's (restored between tasks)."""
+        import os
+
+        target = task.env if task is not None and task.env is not None else {}
+        current = self._overlay
+        if target is current:
+            return
+        for key in current:
+            if key not in target:
+                old = self._overlay_saved.pop(key, None)
+                if old is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = old
+        for key, value in target.items():
+            if key not in self._overlay_saved and key not in current:
+                self._overlay_saved[key] = os.environ.get(key)
+            if current.get(key) != value or key not in current:
+                os.environ[key] = value
+        self._overlay = target
+
+    def _deliver_target(self, target: dict, payload: Any, info: dict) -> None:
+        arn = target["Arn"]
+        kind = arn.split(":")[2]
+        cid = None
+        if kind == "lambda":
+            name = arn.rsplit(":", 1)[-1]
+            self.lambdas.spawn(name, payload, correlation_id=cid)
+        elif kind == "states":
+            self.services.start_execution_from_rule(arn, payload, info)
+        elif kind == "sqs":
+            with self.internal():
+                url = self.client("sqs").get_queue_url(QueueName=arn.rsplit(":", 1)[-1])["QueueUrl"]
+                self.client("sqs").send_message(QueueUrl=url, MessageBody=_text(payload))
+        elif kind == "sns":
+            with self.internal():
+                self.client("sns").publish(TopicArn=arn, Message=_text(payload))
+        elif kind == "logs":
+            self.logs.append({"group": arn.split("log-group:", 1)[-1], "message": _text(payload),
+                              "time": self.clock.now()})
+        elif kind == "events":
+            self.router.publish(arn.rsplit("/", 1)[-1], payload)
+
+    def _schedule_rules(self) -> None:
+        from sim.aws.schedule import next_fire
+
+        for rule in self.stack.rules:
+            if rule.schedule:
+                self.scheduler.call_at(next_fire(rule.schedule, self.clock.now()), self._fire_schedule, rule)
+
+    def _fire_schedule(self, rule) -> None:
+        from sim.aws.schedule import next_fire
+
+        event = {"version": "0", "id": self.rng_for("schedule").uuid4(), "detail-type": "Scheduled Event",
+                 "source": "aws.events", "account": self.account,
+                 "time": self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"), "region": self.region,
+                 "resources": [self.stack.arn("events", f"rule/{rule.name}")], "detail": {}}
+        self.trace.record("eventbridge", "schedule", None, rule=rule.name)
+        for target in rule.targets:
+            self._deliver_target({"Arn": self.stack.target_arn(target), "Id": target.id}, event,
+                                 {"rule": rule.name, "event": event})
+        self.scheduler.call_at(next_fire(rule.schedule, self.clock.now()), self._fire_schedule, rule)
+
+    def _install_logging(self) -> None:
+        world = self
+
+        class _Capture(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                task = world.scheduler.current_task()
+                if task is None or "function" not in task.meta:
+                    return
+                world.logs.append({"function": task.meta["function"], "level": record.levelname,
+                                   "message": record.getMessage(), "time": world.clock.now()})
+
+        self._log_handler = _Capture(level=logging.INFO)
+        root = logging.getLogger()
+        root.addHandler(self._log_handler)
+        if root.level > logging.INFO or root.level == logging.NOTSET:
+            root.setLevel(logging.INFO)
+
+    def _start_stripe(self) -> None:
+        if not self._want_stripe:
+            return
+        try:
+            from sim.stripe import FakeStripe
+        except ImportError:
+            log.debug("the fake Stripe is not available")
+            return
+        self.stripe = FakeStripe(self.clock, self.rng.child("stripe"), trace=self.trace, scheduler=self.scheduler)
+        if hasattr(self.stripe, "start"):
+            self.stripe.start()
+
+    def _connect_stripe(self) -> None:
+        channel = getattr(self.stripe, "channel", None)
+        if channel is not None and hasattr(channel, "add_endpoint"):
+            self.stripe_endpoint = channel.add_endpoint(self.webhook_ingress, secret=SIM_STRIPE_WEBHOOK_SECRET,
+                                                        connect=True)
+
+
+def plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, set):
+        return sorted(plain(v) for v in value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    return value
+
+
+def plain_item(item: dict) -> dict:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    de = TypeDeserializer()
+    return {k: plain(de.deserialize(v)) for k, v in item.items()}
+
+
+def _text(payload: Any) -> str:
+    return payload if isinstance(payload, str) else json.dumps(payload)
