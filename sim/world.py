@@ -157,6 +157,16 @@ class World:
     def env(self, name: str) -> dict[str, str]:
         return self.lambdas.env(name)
 
+    def add_function(self, name: str, handler, *, timeout: int = 30, memory: int = 128,
+                     env: dict[str, str] | None = None, concurrency: int | None = None) -> None:
+        """Register an extra function: `handler` is a callable or a "module.attr" path."""
+        from sim.aws.stack import Function
+
+        path = handler if isinstance(handler, str) else f"{handler.__module__}.{handler.__qualname__}"
+        fn = Function(name=name, handler=path, timeout=timeout, env=dict(env or {}), policy=(), memory=memory,
+                      reserved_concurrency=concurrency)
+        self.lambdas.register(fn, self._function_env(fn), None if isinstance(handler, str) else handler)
+
     def now(self) -> datetime:
         return self.clock.now()
 

@@ -132,6 +132,14 @@ class LambdaRuntime:
         self.function(name)
         self._throttles.append(_ThrottleFault(name, times))
 
+    def register(self, fn: Function, environment: dict[str, str], handler=None) -> None:
+        """Add a function the stack does not describe (a test's toy handler, a user's extra)."""
+        self.stack.functions.append(fn)
+        self._env[fn.name] = environment
+        self.concurrency[fn.name] = fn.reserved_concurrency or ACCOUNT_CONCURRENCY
+        if handler is not None:
+            self._handlers[fn.name] = handler
+
     def handler_for(self, fn: Function):
         if fn.name not in self._handlers:
             module_name, _, attr = fn.handler.rpartition(".")

@@ -48,3 +48,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `sim ... | head`
+        sys.stderr.close()
+        return 0

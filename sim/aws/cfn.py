@@ -1,0 +1,87 @@
+"""Render the `Stack` as a CloudFormation template (JSON), for review or a real deployment.
+
+State machines use `DefinitionSubstitutions` with the same `${Name}` placeholders as `asl/`;
+functions reference a code artefact parameter (the zipped `handlers/` package).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sim.aws.deploy import table_spec
+from sim.aws.stack import ASL_DIR, Stack
+
+
+def _logical(name: str) -> str:
+    return "".join(ch for ch in name.title() if ch.isalnum())
+
+
+def render(stack: Stack) -> dict[str, Any]:
+    res: dict[str, Any] = {}
+    for t in stack.tables:
+        spec = table_spec(t)
+        props = {k: v for k, v in spec.items()}
+        if t.ttl_attribute:
+            props["TimeToLiveSpecification"] = {"AttributeName": t.ttl_attribute, "Enabled": True}
+        res[_logical(t.name) + "Table"] = {"Type": "AWS::DynamoDB::Table", "Properties": props}
+    res["MarketplaceEventBus"] = {"Type": "AWS::Events::EventBus", "Properties": {"Name": stack.bus}}
+    for topic in stack.topics:
+        res[_logical(topic) + "Topic"] = {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": topic}}
+    for bucket in stack.buckets:
+        res[_logical(bucket) + "Bucket"] = {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": bucket}}
+    for group in stack.log_groups:
+        res[_logical(group) + "LogGroup"] = {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": group}}
+    for fn in stack.functions:
+        lid = _logical(fn.name)
+        res[lid + "Role"] = {"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "Policies": [{"PolicyName": "least-privilege",
+                          "PolicyDocument": {"Version": "2012-10-17", "Statement": list(fn.policy)}}]}}
+        res[lid + "Function"] = {"Type": "AWS::Lambda::Function", "Properties": {
+            "FunctionName": fn.name, "Runtime": "python3.12", "Handler": fn.handler, "Timeout": fn.timeout,
+            "MemorySize": fn.memory, "Role": {"Fn::GetAtt": [lid + "Role", "Arn"]},
+            "Code": {"S3Bucket": {"Ref": "CodeBucket"}, "S3Key": {"Ref": "CodeKey"}},
+            "Environment": {"Variables": stack.environment(fn)}}}
+    for sm in stack.state_machines:
+        res[_logical(sm.name) + "StateMachine"] = {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+            "StateMachineName": sm.name, "StateMachineType": sm.type,
+            "Definition": json.loads((ASL_DIR / sm.definition_file).read_text()),
+            "DefinitionSubstitutions": stack.definition_substitutions(),
+            "RoleArn": {"Ref": "StepFunctionsRoleArn"}}}
+    for rule in stack.rules:
+        props: dict[str, Any] = {"Name": rule.name, "EventBusName": rule.bus, "State": "ENABLED",
+                                 "Description": rule.description,
+                                 "Targets": [_target(stack, t) for t in rule.targets]}
+        if rule.pattern:
+            props["EventPattern"] = rule.pattern
+        if rule.schedule:
+            props["ScheduleExpression"] = rule.schedule
+        res[_logical(rule.name) + "Rule"] = {"Type": "AWS::Events::Rule", "Properties": props}
+    for alarm in stack.alarms:
+        res[_logical(alarm.name) + "Alarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+            "AlarmName": alarm.name, "Namespace": "ECOSYSTEMAWS/Webhooks", "MetricName": alarm.metric,
+            "Statistic": alarm.statistic, "Period": alarm.period, "EvaluationPeriods": 1,
+            "Threshold": alarm.threshold, "ComparisonOperator": alarm.comparison,
+            "AlarmActions": [stack.topic_arn(alarm.topic)]}}
+    for pool in stack.user_pools:
+        res[_logical(pool["name"]) + "UserPool"] = {"Type": "AWS::Cognito::UserPool", "Properties": {
+            "UserPoolName": pool["name"],
+            "LambdaConfig": {"PostConfirmation": stack.function_arn(pool["post_confirmation"])}}}
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "ecosystem marketplace (rendered by `sim stack template`)",
+        "Parameters": {"CodeBucket": {"Type": "String"}, "CodeKey": {"Type": "String"},
+                       "StepFunctionsRoleArn": {"Type": "String"}},
+        "Resources": res,
+    }
+
+
+def _target(stack: Stack, t) -> dict[str, Any]:
+    out: dict[str, Any] = {"Id": t.id, "Arn": stack.target_arn(t)}
+    if t.input_path:
+        out["InputPath"] = t.input_path
+    if t.input_transformer:
+        out["InputTransformer"] = t.input_transformer
+    return out
