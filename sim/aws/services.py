@@ -33,7 +33,14 @@ class ServiceOverrides:
         if call.service == "sfn":
             return self._sfn(call)
         if call.service == "eventbridge" and call.operation == "PutEvents":
-            return hooks.ok_response(self.world.router.put_events(call.params, caller=function))
+            from sim.aws.put_events import PutEventsValidationError
+
+            try:
+                return hooks.ok_response(self.world.router.put_events(call.params, caller=function))
+            except PutEventsValidationError as err:
+                return hooks.error_response(err.code, err.message)
+        if call.service == "eventbridge" and call.operation == "TestEventPattern":
+            return self._test_event_pattern(call)
         if call.service == "lambda" and call.operation == "Invoke":
             return self._lambda_invoke(call)
         if call.service == "bedrock-runtime" and call.operation in ("InvokeModel", "Converse"):
@@ -63,6 +70,18 @@ class ServiceOverrides:
             self.sfn.start_execution({"stateMachineArn": arn, "input": json.dumps(payload)})
         except Exception as exc:  # noqa: BLE001 - a failed target is recorded, as EventBridge would
             self.world.trace.record("eventbridge", "target.failed", None, target=arn, error=type(exc).__name__)
+
+    def _test_event_pattern(self, call: hooks.AwsCall):
+        from sim.aws.eventbridge import InvalidEventPattern, matches
+
+        try:
+            event = json.loads(call.params.get("Event") or "")
+        except json.JSONDecodeError as exc:
+            return hooks.error_response("InvalidEventPatternException", f"Event is not valid JSON: {exc}")
+        try:
+            return hooks.ok_response({"Result": matches(call.params.get("EventPattern") or "", event)})
+        except InvalidEventPattern as exc:
+            return hooks.error_response("InvalidEventPatternException", str(exc))
 
     # -- Lambda --------------------------------------------------------------------------------
     def _lambda_invoke(self, call: hooks.AwsCall):

@@ -270,9 +270,10 @@ _FUNCTIONS: dict[str, dict[str, Any]] = {
                               ro=["Service", "UserProfile"], caps={"stripe", "events", "s3"},
                               fields=("processBooking",)),
     "payout-manager": dict(module="payout_manager", timeout=60, rw=["Payout", "Booking"], ro=["UserProfile"],
-                           caps={"stripe", "events"}, fields=("processPayouts",)),
-    "refund-processor": dict(module="refund_processor", timeout=30, rw=["Refund", "Booking"],
-                             ro=["UserProfile", "Dispute"], caps={"stripe", "events"}, fields=("processRefund",)),
+                           scan=["UserProfile"], caps={"stripe", "events"}, fields=("processPayouts",),
+                           env={"PAYOUT_DELAY_DAYS": "2"}),
+    "refund-processor": dict(module="refund_processor", timeout=30, rw=["Refund", "Booking", "Dispute"],
+                             ro=["UserProfile"], caps={"stripe", "events"}, fields=("processRefund",)),
     "messaging-handler": dict(module="messaging_handler", timeout=30, rw=["Conversation", "Message"],
                               ro=["UserProfile", "Booking"], caps={"s3"}, fields=("sendMessage", "getMessages")),
     "notification-handler": dict(module="notification_handler", timeout=30,
@@ -286,8 +287,10 @@ _FUNCTIONS: dict[str, dict[str, Any]] = {
     "webhook-reconciliation": dict(module="webhook_reconciliation", timeout=300, memory=512,
                                    rw=["ProcessedWebhooks", "Booking", "UserProfile", "Dispute", "Payout",
                                        "Refund"],
-                                   ro=[], caps={"stripe", "events", "sns", "metrics", "webhook-secrets",
-                                                "states"},
+                                   ro=[], scan=["UserProfile"],
+                                   caps={"stripe", "events", "sns", "metrics", "webhook-secrets", "states"},
+                                   env={"RECONCILIATION_WINDOW_HOURS": "24", "RECONCILIATION_OVERLAP_MINUTES": "60",
+                                        "RECONCILIATION_MAX_RETRIES": "3"},
                                    fields=()),
     "post-confirmation-trigger": dict(module="post_confirmation_trigger", timeout=30, rw=["UserProfile"], ro=[],
                                       caps=set(), fields=()),
@@ -317,6 +320,9 @@ def _functions(account: str, region: str, stripe_api_base: str | None) -> list[F
             policy.append(_table_statement(spec["rw"], RW, region, account))
         if spec["ro"]:
             policy.append(_table_statement(spec["ro"], RO, region, account))
+        if spec.get("scan"):
+            policy.append(_table_statement(spec["scan"], ["Scan"], region, account))
+        env.update(spec.get("env", {}))
         if "events" in caps or "states" in caps:
             policy.append({"Effect": "Allow", "Action": ["events:PutEvents"], "Resource": [bus_arn]})
         if "stripe" in caps:

@@ -1,0 +1,38 @@
+"""The stripe client factory: one StripeClient per (secret key, API base), created lazily.
+
+`stripe_client()` = stripe.StripeClient(STRIPE_SECRET_KEY, base_addresses={"api": STRIPE_API_BASE}
+when that is set, else Stripe's default). STRIPE_MAX_NETWORK_RETRIES (default 0) sets the SDK's
+own retries. Use the v1 namespace: `stripe_client().v1.events.list(...)`.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import stripe
+
+from handlers.common.config import env, env_int, require
+
+_CACHE: dict[tuple, stripe.StripeClient] = {}
+_LOCK = threading.Lock()
+
+
+def stripe_client() -> stripe.StripeClient:
+    key, base = require("STRIPE_SECRET_KEY"), env("STRIPE_API_BASE")
+    retries = env_int("STRIPE_MAX_NETWORK_RETRIES", 0)
+    cache_key = (key, base, retries)
+    found = _CACHE.get(cache_key)
+    if found is None:
+        with _LOCK:
+            found = _CACHE.get(cache_key)
+            if found is None:
+                kwargs = {"base_addresses": {"api": base}} if base else {}
+                found = stripe.StripeClient(key, max_network_retries=retries, **kwargs)
+                _CACHE[cache_key] = found
+    return found
+
+
+def reset() -> None:
+    """Forget cached clients (tests)."""
+    with _LOCK:
+        _CACHE.clear()

@@ -1,0 +1,287 @@
+"""webhook-reconciliation — daily at 02:00 UTC (EventBridge schedule); any input is accepted.
+
+1. Lists Stripe events through the SDK (auto_paging_iter) created in the last
+   RECONCILIATION_WINDOW_HOURS (24) plus RECONCILIATION_OVERLAP_MINUTES (60), for the platform and for
+   each connected account (UserProfile items with a stripeAccountId, plus Stripe's accounts list).
+2. Each event not in ProcessedWebhooks is MISSED and processed now through the same path as
+   stripe-webhook (handlers.common.stripe_events.process_stripe_event, via "reconciliation", no
+   signature). FAILED records — in the window or found through StatusIndex (the event is then
+   retrieved from Stripe) — and PROCESSING records whose lock expired are retried while
+   retryCount < RECONCILIATION_MAX_RETRIES (3); a retry that ends COMPLETED/SKIPPED is a SUCCESSFUL
+   retry, the others are reported as exhausted.
+3. Verifies the bookings of the payment intents seen against Stripe: the payment intent's status,
+   the charge's amount_refunded, and each Dispute record's status. Stripe ahead of the database
+   is repaired with the webhook's precedence rules (and its domain events published); the database
+   ahead of Stripe (paid but not succeeded, more refunded than Stripe, a different amount, a
+   dispute state Stripe does not have) is CRITICAL.
+4. Puts WebhookReconciliation.EventsChecked / .MissedEvents / .FailedEvents / .SuccessfulRetries /
+   .Discrepancies in ECOSYSTEMAWS/Webhooks, publishes an SNS alert to CRITICAL_ALERTS_TOPIC_ARN (else
+   RECONCILIATION_ALERTS_TOPIC_ARN) when a critical discrepancy is found, and returns the report.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import stripe
+
+from handlers.common import clock
+from handlers.common.clients import client
+from handlers.common.config import env, env_int, lock_timeout_seconds
+from handlers.common.dedup import COMPLETED, FAILED, PROCESSING, SKIPPED, WebhookDeduplicationService
+from handlers.common.events import publish_all
+from handlers.common.log import correlation_id_from, get_logger, set_correlation_id
+from handlers.common.metrics import put_metrics
+from handlers.common.precedence import DISPUTE_RANK, RECORD_WATCH, PaymentFact, RecordFact, reduce_record
+from handlers.common.repositories import (
+    BookingRepository,
+    ConditionFailed,
+    DisputeRepository,
+    ProcessedWebhooksRepository,
+    UserProfileRepository,
+)
+from handlers.common.stripe_client import stripe_client
+from handlers.common.stripe_events import InvalidEvent, apply_direct, process_stripe_event
+
+_log = get_logger("webhook-reconciliation")
+_SUCCEEDED_FAMILY = ("succeeded", "partially_refunded", "refunded")
+
+
+def _dict(obj: Any) -> dict[str, Any]:
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+
+
+def _opts(account: str | None) -> dict[str, Any]:
+    return {"stripe_account": account} if account else {}
+
+
+class Reconciliation:
+    def __init__(self) -> None:
+        self.now = clock.now_s()
+        self.window_h = env_int("RECONCILIATION_WINDOW_HOURS", 24)
+        self.overlap_m = env_int("RECONCILIATION_OVERLAP_MINUTES", 60)
+        self.max_retries = env_int("RECONCILIATION_MAX_RETRIES", 3)
+        self.since = self.now - self.window_h * 3600 - self.overlap_m * 60
+        self.dedup = WebhookDeduplicationService()
+        self.checked = self.missed = self.failed = self.retried_ok = 0
+        self.processed: list[dict[str, Any]] = []
+        self.exhausted: list[str] = []
+        self.discrepancies: list[dict[str, Any]] = []
+        self.errors: list[str] = []
+        self.events: dict[str, tuple[dict[str, Any], str | None]] = {}
+
+    # -- 1. accounts and events ------------------------------------------------------------------
+    def accounts(self) -> list[str]:
+        found: set[str] = set()
+        try:
+            found |= {p["stripeAccountId"] for p in UserProfileRepository().with_stripe_accounts()
+                      if isinstance(p.get("stripeAccountId"), str)}
+        except Exception as exc:  # noqa: BLE001 - report and go on with Stripe's list
+            self.errors.append(f"profiles scan failed: {exc!r}")
+        try:
+            for account in stripe_client().v1.accounts.list(params={"limit": 100}).auto_paging_iter():
+                if account.id:
+                    found.add(account.id)
+        except stripe.StripeError as exc:
+            self.errors.append(f"accounts list failed: {type(exc).__name__}")
+        return sorted(found)
+
+    def list_events(self) -> None:
+        for account in [None, *self.accounts()]:
+            try:
+                page = stripe_client().v1.events.list(params={"created": {"gte": self.since}, "limit": 100},
+                                                      options=_opts(account))
+                for ev in page.auto_paging_iter():
+                    data = _dict(ev)
+                    if account and not data.get("account"):
+                        data["account"] = account
+                    self.events.setdefault(data["id"], (data, account))
+            except stripe.StripeError as exc:
+                self.errors.append(f"events list failed for {account or 'platform'}: {type(exc).__name__}: {exc}")
+
+    # -- 2. missed and failed events -------------------------------------------------------------
+    def _process(self, event: dict[str, Any], kind: str) -> str:
+        try:
+            result = process_stripe_event(event, via="reconciliation", max_retries=self.max_retries,
+                                          dedup=self.dedup)
+        except InvalidEvent as exc:
+            self.errors.append(f"{event.get('id')}: {exc}")
+            return "INVALID"
+        self.processed.append({"eventId": result.event_id, "kind": kind, "status": result.status})
+        if kind == "retry" and result.status in (COMPLETED, SKIPPED):
+            self.retried_ok += 1
+        elif kind == "retry" and result.status == "RETRY_LIMIT":
+            self.exhausted.append(result.event_id)
+        return result.status
+
+    def _retryable(self, record: dict[str, Any]) -> bool:
+        status = record.get("status")
+        if status == FAILED:
+            return True
+        stale = int(record.get("processingStartedAt") or 0) < (self.now - lock_timeout_seconds()) * 1000
+        return status == PROCESSING and stale
+
+    def reprocess(self) -> None:
+        ordered = sorted(self.events.values(), key=lambda pair: (int(pair[0].get("created") or 0), pair[0]["id"]))
+        for event, _account in ordered:
+            self.checked += 1
+            record = self.dedup.check(event["id"])
+            if record is None:
+                self.missed += 1
+                self._process(event, "missed")
+            elif self._retryable(record):
+                self.failed += 1
+                self._process(event, "retry")
+        for record in ProcessedWebhooksRepository().by_status(FAILED):
+            if record["eventId"] in self.events or record.get("source") != "stripe":
+                continue
+            self.failed += 1
+            try:
+                event = _dict(stripe_client().v1.events.retrieve(record["eventId"],
+                                                                 options=_opts(record.get("stripeAccount"))))
+            except stripe.StripeError as exc:
+                self.errors.append(f"event {record['eventId']} not retrievable: {type(exc).__name__}")
+                continue
+            self._process(event, "retry")
+
+    # -- 3. verification -------------------------------------------------------------------------
+    def _discrepancy(self, kind: str, critical: bool, repaired: bool = False, **detail: Any) -> None:
+        self.discrepancies.append({"kind": kind, "critical": critical, "repaired": repaired, **detail})
+
+    def payment_intents(self) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for event, account in self.events.values():
+            obj = (event.get("data") or {}).get("object") or {}
+            etype = event.get("type", "")
+            pi = obj.get("id") if etype.startswith("payment_intent.") else obj.get("payment_intent")
+            if isinstance(pi, dict):
+                pi = pi.get("id")
+            if isinstance(pi, str) and pi:
+                out.setdefault(pi, event.get("account") or account)
+        return out
+
+    def verify(self) -> None:
+        for pi_id, account in sorted(self.payment_intents().items()):
+            for booking in BookingRepository().by_payment_intent(pi_id):
+                try:
+                    self.verify_booking(booking, pi_id, account)
+                except stripe.StripeError as exc:
+                    self.errors.append(f"booking {booking['id']} unverifiable: {type(exc).__name__}")
+
+    def verify_booking(self, booking: dict[str, Any], pi_id: str, account: str | None) -> None:
+        bid = booking["id"]
+        pi = _dict(stripe_client().v1.payment_intents.retrieve(pi_id, options=_opts(account)))
+        status, db_status = pi.get("status"), booking.get("paymentStatus")
+        if booking.get("amount") is not None and pi.get("amount") is not None and \
+                int(booking["amount"]) != int(pi["amount"]):
+            self._discrepancy("amount_mismatch", True, bookingId=bid, paymentIntentId=pi_id,
+                              database=booking["amount"], stripe=pi["amount"])
+        if status == "succeeded" and db_status not in _SUCCEEDED_FAMILY:
+            self.repair(bid, "payment_not_recorded", PaymentFact(
+                f"reconciliation:{pi_id}", self.now, "succeeded", charge_id=_id(pi.get("latest_charge")),
+                amount=pi.get("amount"), currency=pi.get("currency"), fee_known=True,
+                application_fee_amount=pi.get("application_fee_amount")), paymentIntentId=pi_id,
+                database=db_status, stripe=status)
+        elif status == "canceled" and db_status in (None, "pending", "failed"):
+            self.repair(bid, "cancellation_not_recorded", PaymentFact(
+                f"reconciliation:{pi_id}", self.now, "canceled"), paymentIntentId=pi_id, database=db_status,
+                stripe=status)
+        elif status != "succeeded" and db_status in _SUCCEEDED_FAMILY:
+            self._discrepancy("paid_in_database_not_in_stripe", True, bookingId=bid, paymentIntentId=pi_id,
+                              database=db_status, stripe=status)
+        charge_id = _id(pi.get("latest_charge")) or booking.get("chargeId")
+        if status == "succeeded" and charge_id:
+            charge = _dict(stripe_client().v1.charges.retrieve(charge_id, options=_opts(account)))
+            stripe_refunded, db_refunded = int(charge.get("amount_refunded") or 0), int(booking.get("amountRefunded") or 0)
+            if stripe_refunded > db_refunded:
+                self.repair(bid, "refund_not_recorded", PaymentFact(
+                    f"reconciliation:{charge_id}", self.now, "succeeded", charge_id=charge_id,
+                    amount_refunded=stripe_refunded), database=db_refunded, stripe=stripe_refunded)
+            elif db_refunded > stripe_refunded:
+                self._discrepancy("refund_in_database_not_in_stripe", True, bookingId=bid, chargeId=charge_id,
+                                  database=db_refunded, stripe=stripe_refunded)
+        for dispute in DisputeRepository().by_booking(bid):
+            if str(dispute.get("id", "")).startswith("dp_"):
+                self.verify_dispute(dispute, account)
+
+    def verify_dispute(self, dispute: dict[str, Any], account: str | None) -> None:
+        remote = _dict(stripe_client().v1.disputes.retrieve(dispute["id"], options=_opts(account)))
+        remote_status, db_status = remote.get("status"), dispute.get("status")
+        if remote_status == db_status or remote_status not in DISPUTE_RANK:
+            return
+        if DISPUTE_RANK[remote_status] >= DISPUTE_RANK.get(db_status, -1):
+            fact = RecordFact(f"reconciliation:{dispute['id']}", self.now, remote_status, DISPUTE_RANK[remote_status])
+            repo = DisputeRepository()
+            for _ in range(5):
+                old = repo.get(dispute["id"])
+                changes = reduce_record(old, fact)
+                if not changes:
+                    break
+                try:
+                    repo.cas_update(dispute["id"], old, {**changes, "updatedAt": clock.now_iso()}, RECORD_WATCH)
+                    break
+                except ConditionFailed:
+                    continue
+            self._discrepancy("dispute_status_behind", False, True, disputeId=dispute["id"], database=db_status,
+                              stripe=remote_status)
+        else:
+            self._discrepancy("dispute_status_ahead", True, disputeId=dispute["id"], database=db_status,
+                              stripe=remote_status)
+
+    def repair(self, booking_id: str, kind: str, fact: PaymentFact, **detail: Any) -> None:
+        events = apply_direct(booking_id, fact)
+        publish_all(events)
+        self._discrepancy(kind, False, True, bookingId=booking_id, published=[e.detail_type for e in events],
+                          **detail)
+
+    # -- 4. report -------------------------------------------------------------------------------
+    def report(self) -> dict[str, Any]:
+        critical = [d for d in self.discrepancies if d["critical"]]
+        return {"windowStart": clock.iso_from_s(self.since), "windowEnd": clock.iso_from_s(self.now),
+                "eventsChecked": self.checked, "missedEvents": self.missed, "failedEvents": self.failed,
+                "successfulRetries": self.retried_ok, "discrepancies": len(self.discrepancies),
+                "criticalDiscrepancies": len(critical), "exhaustedRetries": self.exhausted,
+                "processed": self.processed, "details": self.discrepancies, "errors": self.errors}
+
+    def metrics(self) -> None:
+        put_metrics({"WebhookReconciliation.EventsChecked": self.checked,
+                     "WebhookReconciliation.MissedEvents": self.missed,
+                     "WebhookReconciliation.FailedEvents": self.failed,
+                     "WebhookReconciliation.SuccessfulRetries": self.retried_ok,
+                     "WebhookReconciliation.Discrepancies": len(self.discrepancies)})
+
+    def alert(self, report: dict[str, Any]) -> bool:
+        critical = [d for d in self.discrepancies if d["critical"]]
+        topic = env("CRITICAL_ALERTS_TOPIC_ARN") or env("RECONCILIATION_ALERTS_TOPIC_ARN")
+        if not critical or not topic:
+            return False
+        message = {"summary": f"{len(critical)} critical webhook reconciliation discrepancies",
+                   "windowEnd": report["windowEnd"], "critical": critical}
+        client("sns").publish(TopicArn=topic, Subject="CRITICAL: webhook reconciliation discrepancies",
+                              Message=json.dumps(message, sort_keys=True, default=str)[:250_000])
+        return True
+
+
+def _id(value: Any) -> str | None:
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, dict) and isinstance(value.get("id"), str):
+        return value["id"]
+    return None
+
+
+def handler(event, context):
+    set_correlation_id(correlation_id_from(event, context))
+    run = Reconciliation()
+    _log.info("reconciliation started", since=run.since, now=run.now)
+    run.list_events()
+    run.reprocess()
+    run.verify()
+    report = run.report()
+    run.metrics()
+    report["alerted"] = run.alert(report)
+    _log.info("reconciliation finished", **{k: report[k] for k in (
+        "eventsChecked", "missedEvents", "failedEvents", "successfulRetries", "discrepancies",
+        "criticalDiscrepancies")})
+    return report

@@ -1,0 +1,411 @@
+"""The Step Functions API served by the interpreter (what boto3 `sfn` calls reach in a World).
+
+Methods take the API's request dict (boto3 parameter names) and return the response dict, with
+datetimes where botocore expects timestamps; AWS's errors are `ServiceError(code, message)`.
+`handle("StartExecution", params)` dispatches by operation name. Finished executions are kept
+compactly (history as tuples, payloads as JSON text) for DescribeExecution/GetExecutionHistory.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import pickle
+import re
+import zlib
+from datetime import datetime
+from typing import Any
+
+from sim.asl.errors import InvalidDefinition
+from sim.asl.history import render_event
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9\-_]{1,80}$")
+
+
+def _pack(events: list) -> bytes:
+    """A finished history as one compressed blob (a few hundred bytes for a typical run)."""
+    return zlib.compress(pickle.dumps(events, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpack(blob: bytes) -> list:
+    return pickle.loads(zlib.decompress(blob))
+
+
+class ServiceError(Exception):
+    """An AWS API error: `code` (e.g. "ExecutionDoesNotExist"), `message`, HTTP `status`."""
+
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+class _StateMachine:
+    __slots__ = ("arn", "name", "definition", "machine", "role_arn", "type", "created", "updated", "revision",
+                 "logging", "tracing")
+
+
+class _Record:
+    """A finished execution, kept small."""
+
+    __slots__ = ("arn", "sm_arn", "name", "status", "start", "stop", "input_text", "output_text", "error", "cause",
+                 "events", "definition", "role_arn", "sm_name", "sm_updated")
+
+
+class StepFunctionsService:
+    def __init__(self, scheduler, integrations=None, account: str = "123456789012", region: str = "us-east-1",
+                 rng=None, keep_finished: int = 100_000):
+        from sim.asl.integrations import Integrations
+        from sim.rng import Rng
+
+        self.scheduler = scheduler
+        self.account = account
+        self.region = region
+        self.rng = rng if rng is not None else Rng(0).child("sfn")
+        self.integrations = integrations if integrations is not None else Integrations(region=region,
+                                                                                         account=account)
+        self.integrations.start_execution = self._start_child
+        self.machines: dict[str, _StateMachine] = {}
+        self.executions: dict[str, Any] = {}  # arn -> Run (running) or _Record (finished)
+        self.by_machine: dict[str, list[str]] = {}
+        self.keep_finished = keep_finished
+
+    # -- dispatch ----------------------------------------------------------------------------------
+    def handle(self, operation: str, params: dict | None = None) -> dict:
+        method = getattr(self, re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower(), None)
+        if method is None or operation.startswith("_"):
+            raise ServiceError("UnknownOperationException", f"Operation {operation} is not supported", 400)
+        return method(params or {})
+
+    def _now(self) -> datetime:
+        return self.scheduler.clock.now()
+
+    def _sm_arn(self, name: str) -> str:
+        return f"arn:aws:states:{self.region}:{self.account}:stateMachine:{name}"
+
+    def _machine(self, arn: str | None) -> _StateMachine:
+        sm = self.machines.get(arn or "")
+        if sm is None:
+            if not arn or ":stateMachine:" not in arn:
+                raise ServiceError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+            raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
+        return sm
+
+    def _execution(self, arn: str | None):
+        ex = self.executions.get(arn or "")
+        if ex is None:
+            if not arn or ":execution:" not in arn:
+                raise ServiceError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+            raise ServiceError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
+        return ex
+
+    @staticmethod
+    def _compile(definition: Any):
+        from sim.asl.machine import compile_definition
+
+        try:
+            return compile_definition(definition)
+        except InvalidDefinition as exc:
+            raise ServiceError("InvalidDefinition", str(exc)) from None
+
+    # -- state machines ------------------------------------------------------------------------------
+    def create_state_machine(self, req: dict) -> dict:
+        name = req.get("name", "")
+        if not _NAME_RE.match(name or ""):
+            raise ServiceError("InvalidName", f"Invalid Name: '{name}'")
+        definition = req.get("definition")
+        if not isinstance(definition, str):
+            raise ServiceError("ValidationException", "1 validation error detected: Value null at 'definition' "
+                                                      "failed to satisfy constraint: Member must not be null")
+        machine = self._compile(definition)
+        arn = self._sm_arn(name)
+        sm_type = req.get("type", "STANDARD")
+        if sm_type not in ("STANDARD", "EXPRESS"):
+            raise ServiceError("ValidationException", f"Value '{sm_type}' at 'type' failed to satisfy constraint")
+        existing = self.machines.get(arn)
+        if existing is not None:
+            if existing.definition == definition and existing.role_arn == req.get("roleArn") \
+                    and existing.type == sm_type:
+                return {"stateMachineArn": arn, "creationDate": existing.created}
+            raise ServiceError("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
+        sm = _StateMachine()
+        sm.arn, sm.name, sm.definition, sm.machine = arn, name, definition, machine
+        sm.role_arn = req.get("roleArn") or f"arn:aws:iam::{self.account}:role/StepFunctionsRole"
+        sm.type = sm_type
+        sm.created = sm.updated = self._now()
+        sm.revision = self.rng.uuid4()
+        sm.logging = req.get("loggingConfiguration") or {"level": "OFF", "includeExecutionData": False}
+        sm.tracing = req.get("tracingConfiguration") or {"enabled": False}
+        self.machines[arn] = sm
+        self.by_machine.setdefault(arn, [])
+        return {"stateMachineArn": arn, "creationDate": sm.created}
+
+    def update_state_machine(self, req: dict) -> dict:
+        sm = self._machine(req.get("stateMachineArn"))
+        if "definition" in req:
+            sm.machine = self._compile(req["definition"])
+            sm.definition = req["definition"]
+        if "roleArn" in req:
+            sm.role_arn = req["roleArn"]
+        if "loggingConfiguration" in req:
+            sm.logging = req["loggingConfiguration"]
+        if "tracingConfiguration" in req:
+            sm.tracing = req["tracingConfiguration"]
+        sm.updated = self._now()
+        sm.revision = self.rng.uuid4()
+        return {"updateDate": sm.updated, "revisionId": sm.revision}
+
+    def describe_state_machine(self, req: dict) -> dict:
+        sm = self._machine(req.get("stateMachineArn"))
+        return {"stateMachineArn": sm.arn, "name": sm.name, "status": "ACTIVE", "definition": sm.definition,
+                "roleArn": sm.role_arn, "type": sm.type, "creationDate": sm.created,
+                "loggingConfiguration": sm.logging, "tracingConfiguration": sm.tracing, "revisionId": sm.revision}
+
+    def delete_state_machine(self, req: dict) -> dict:
+        arn = req.get("stateMachineArn")
+        if arn and ":stateMachine:" not in arn:
+            raise ServiceError("InvalidArn", f"Invalid Arn: '{arn}'")
+        self.machines.pop(arn or "", None)
+        return {}
+
+    def list_state_machines(self, req: dict) -> dict:
+        items = [{"stateMachineArn": sm.arn, "name": sm.name, "type": sm.type, "creationDate": sm.created}
+                 for sm in sorted(self.machines.values(), key=lambda s: s.name)]
+        page, token = self._page(items, req)
+        out: dict[str, Any] = {"stateMachines": page}
+        if token:
+            out["nextToken"] = token
+        return out
+
+    # -- executions ----------------------------------------------------------------------------------------
+    def _parse_input(self, text: Any) -> str:
+        if text is None:
+            return "{}"
+        if not isinstance(text, str):
+            raise ServiceError("InvalidExecutionInput", "Invalid State Machine Execution Input: input must be a string")
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            raise ServiceError("InvalidExecutionInput",
+                               f"Invalid State Machine Execution Input: '{exc.msg}'") from None
+        return text
+
+    def start_execution(self, req: dict, *, _express_ok: bool = True) -> dict:
+        sm = self._machine(req.get("stateMachineArn"))
+        input_text = self._parse_input(req.get("input"))
+        name = req.get("name")
+        if name is not None and not _NAME_RE.match(name):
+            raise ServiceError("InvalidName", f"Invalid Name: '{name}'")
+        name = name or self.rng.uuid4()
+        arn = f"arn:aws:states:{self.region}:{self.account}:execution:{sm.name}:{name}"
+        existing = self.executions.get(arn)
+        if existing is not None:
+            if getattr(existing, "status", None) == "RUNNING" and existing.input_text == input_text:
+                return {"executionArn": arn, "startDate": existing.start_date}
+            raise ServiceError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
+        run = self._launch(sm, input_text, name, req.get("traceHeader"))
+        return {"executionArn": run.arn, "startDate": run.start_date}
+
+    def _launch(self, sm: _StateMachine, input_text: str, name: str, _trace=None, parent_rng=None):
+        from sim.asl import start
+
+        rng = (parent_rng or self.rng).child(name)
+        run = start(sm.definition, input_text, scheduler=self.scheduler, rng=rng, integrations=self.integrations,
+                    name=name, state_machine_arn=sm.arn, role_arn=sm.role_arn, machine=sm.machine)
+        run.sm_definition = sm.definition
+        run.sm_updated = sm.updated
+        self.executions[run.arn] = run
+        self.by_machine.setdefault(sm.arn, []).append(run.arn)
+        run.listeners.append(self._finished)
+        return run
+
+    def _start_child(self, call, params: dict):
+        """states:startExecution from a Task: the child runs on the same scheduler."""
+        from sim.asl.errors import StatesError
+
+        try:
+            sm = self._machine(params.get("StateMachineArn"))
+            value = params.get("Input", {})
+            text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+            self._parse_input(text)
+            name = params.get("Name") or call.run.rng.uuid4()
+            arn = f"arn:aws:states:{self.region}:{self.account}:execution:{sm.name}:{name}"
+            if arn in self.executions:
+                raise ServiceError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
+            return self._launch(sm, text, name, parent_rng=call.run.rng)
+        except ServiceError as exc:
+            raise StatesError(f"StepFunctions.{exc.code}Exception" if not exc.code.endswith("Exception")
+                              else f"StepFunctions.{exc.code}", exc.message) from None
+
+    def _finished(self, run) -> None:
+        rec = _Record()
+        rec.arn, rec.sm_arn, rec.name, rec.status = run.arn, run.state_machine_arn, run.name, run.status
+        rec.start, rec.stop = run.start_date, run.stop_date
+        rec.input_text, rec.output_text = run.input_text, run.output_text
+        rec.error, rec.cause = run.error, run.cause
+        rec.events = _pack(run.history.events)
+        rec.definition = getattr(run, "sm_definition", None)
+        rec.role_arn = run.role_arn
+        rec.sm_name = run.context_base.state_machine["Name"]
+        rec.sm_updated = getattr(run, "sm_updated", None)
+        self.executions[rec.arn] = rec
+
+    @staticmethod
+    def _status(ex) -> str:
+        return ex.status
+
+    def start_sync_execution(self, req: dict) -> dict:
+        sm = self._machine(req.get("stateMachineArn"))
+        if sm.type != "EXPRESS":
+            raise ServiceError("StateMachineTypeNotSupported",
+                               "This operation is not supported by this type of state machine")
+        input_text = self._parse_input(req.get("input"))
+        name = req.get("name") or self.rng.uuid4()
+        run = self._launch(sm, input_text, name)
+        if self.scheduler.in_task():
+            self.scheduler.wait(run.task)
+        else:
+            self.scheduler.run_until_complete(run.task)
+        out = {"executionArn": run.arn, "stateMachineArn": sm.arn, "name": run.name, "startDate": run.start_date,
+               "stopDate": run.stop_date, "status": run.status, "input": input_text,
+               "inputDetails": {"included": True},
+               "billingDetails": {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": 100}}
+        if run.status == "SUCCEEDED":
+            out["output"] = run.output_text
+            out["outputDetails"] = {"included": True}
+        else:
+            if run.error is not None:
+                out["error"] = run.error
+            if run.cause is not None:
+                out["cause"] = run.cause
+        return out
+
+    def describe_execution(self, req: dict) -> dict:
+        ex = self._execution(req.get("executionArn"))
+        status = ex.status
+        start = ex.start if isinstance(ex, _Record) else ex.start_date
+        out = {"executionArn": ex.arn, "stateMachineArn": ex.sm_arn if isinstance(ex, _Record) else ex.state_machine_arn,
+               "name": ex.name, "status": status, "startDate": start, "input": ex.input_text,
+               "inputDetails": {"included": True}, "redriveCount": 0}
+        if status != "RUNNING":
+            out["stopDate"] = ex.stop if isinstance(ex, _Record) else ex.stop_date
+            out["redriveStatus"] = "REDRIVABLE" if status in ("FAILED", "TIMED_OUT", "ABORTED") else "NOT_REDRIVABLE"
+            if status == "SUCCEEDED":
+                out["redriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven"
+        else:
+            out["redriveStatus"] = "NOT_REDRIVABLE"
+            out["redriveStatusReason"] = "Execution is RUNNING and cannot be redriven"
+        if status == "SUCCEEDED":
+            out["output"] = ex.output_text
+            out["outputDetails"] = {"included": True}
+        if ex.error is not None:
+            out["error"] = ex.error
+        if ex.cause is not None:
+            out["cause"] = ex.cause
+        return out
+
+    def stop_execution(self, req: dict) -> dict:
+        ex = self._execution(req.get("executionArn"))
+        if isinstance(ex, _Record):
+            return {"stopDate": ex.stop}
+        ex.abort("ABORTED", req.get("error"), req.get("cause"))
+        if self.scheduler.in_task():
+            self.scheduler.checkpoint()
+        elif not self.scheduler._running:
+            self.scheduler.run_until_idle()
+        return {"stopDate": ex.stop_date or self._now()}
+
+    def get_execution_history(self, req: dict) -> dict:
+        ex = self._execution(req.get("executionArn"))
+        events = _unpack(ex.events) if isinstance(ex, _Record) else ex.history.events
+        include = req.get("includeExecutionData", True)
+        ids = list(range(len(events)))
+        if req.get("reverseOrder"):
+            ids.reverse()
+        page, token = self._page(ids, req, default=100)
+        out: dict[str, Any] = {"events": [render_event(i + 1, events[i], include) for i in page]}
+        if token:
+            out["nextToken"] = token
+        return out
+
+    def list_executions(self, req: dict) -> dict:
+        sm = self._machine(req.get("stateMachineArn"))
+        status = req.get("statusFilter")
+        items = []
+        for arn in reversed(self.by_machine.get(sm.arn, [])):
+            ex = self.executions.get(arn)
+            if ex is None or (status and ex.status != status):
+                continue
+            rec = isinstance(ex, _Record)
+            item = {"executionArn": ex.arn, "stateMachineArn": sm.arn, "name": ex.name, "status": ex.status,
+                    "startDate": ex.start if rec else ex.start_date}
+            stop = ex.stop if rec else ex.stop_date
+            if stop is not None:
+                item["stopDate"] = stop
+            items.append(item)
+        page, token = self._page(items, req)
+        out: dict[str, Any] = {"executions": page}
+        if token:
+            out["nextToken"] = token
+        return out
+
+    def describe_state_machine_for_execution(self, req: dict) -> dict:
+        ex = self._execution(req.get("executionArn"))
+        if isinstance(ex, _Record):
+            sm_arn, definition, role, name, updated = ex.sm_arn, ex.definition, ex.role_arn, ex.sm_name, ex.sm_updated
+        else:
+            sm_arn, definition, role = ex.state_machine_arn, getattr(ex, "sm_definition", None), ex.role_arn
+            name, updated = ex.context_base.state_machine["Name"], getattr(ex, "sm_updated", None)
+        sm = self.machines.get(sm_arn)
+        return {"stateMachineArn": sm_arn, "name": name, "definition": definition, "roleArn": role,
+                "updateDate": updated or (sm.updated if sm else self._now()),
+                "loggingConfiguration": sm.logging if sm else {"level": "OFF"},
+                "tracingConfiguration": sm.tracing if sm else {"enabled": False}}
+
+    # -- callbacks ------------------------------------------------------------------------------------------
+    def _token_call(self, fn, token: str | None, *args):
+        if not token:
+            raise ServiceError("InvalidToken", "Invalid Token: 'Invalid token'")
+        try:
+            fn(token, *args)
+        except KeyError:
+            raise ServiceError("TaskDoesNotExist", "Task Does Not Exist: 'Provided task does not exist anymore'") \
+                from None
+        except LookupError:
+            raise ServiceError("TaskTimedOut", "Task Timed Out: 'Provided task has timed out'") from None
+        return {}
+
+    def send_task_success(self, req: dict) -> dict:
+        output = req.get("output")
+        try:
+            value = json.loads(output)
+        except (TypeError, ValueError):
+            raise ServiceError("InvalidOutput", "Invalid Output: output must be valid JSON") from None
+        return self._token_call(self.integrations.tokens.success, req.get("taskToken"), value)
+
+    def send_task_failure(self, req: dict) -> dict:
+        return self._token_call(self.integrations.tokens.failure, req.get("taskToken"), req.get("error"),
+                                req.get("cause"))
+
+    def send_task_heartbeat(self, req: dict) -> dict:
+        return self._token_call(self.integrations.tokens.heartbeat, req.get("taskToken"))
+
+    # -- paging -----------------------------------------------------------------------------------------------
+    @staticmethod
+    def _page(items: list, req: dict, default: int = 100) -> tuple[list, str | None]:
+        size = req.get("maxResults") or default
+        if not isinstance(size, int) or size < 0 or size > 1000:
+            raise ServiceError("ValidationException", f"Value '{size}' at 'maxResults' failed to satisfy constraint: "
+                                                      "Member must have value less than or equal to 1000")
+        size = size or default
+        start = 0
+        token = req.get("nextToken")
+        if token:
+            try:
+                start = int(base64.b64decode(token.encode()).decode().split(":")[1])
+            except (ValueError, IndexError, UnicodeDecodeError):
+                raise ServiceError("InvalidToken", f"Invalid Token: '{token}'") from None
+        page = items[start:start + size]
+        nxt = start + size
+        return page, (base64.b64encode(f"page:{nxt}".encode()).decode() if nxt < len(items) else None)

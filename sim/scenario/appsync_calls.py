@@ -1,0 +1,51 @@
+"""Calling AppSync operations as a signed-in user would: the field → function routing from the
+stack, a Cognito-shaped identity, and errors surfaced as (errorType, errorMessage)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.aws.appsync import resolver_event
+from sim.scenario.context import Entity, Run, StepFailed
+
+
+def function_for(world, field: str) -> str:
+    for fn in world.stack.functions:
+        if field in fn.appsync_fields:
+            return fn.name
+    known = sorted(f for fn in world.stack.functions for f in fn.appsync_fields)
+    raise StepFailed(f"no function serves the AppSync field {field!r}; known fields: {', '.join(known)}")
+
+
+def identity(user: Entity | None, admin: bool = False) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    groups = ["admin"] if admin else [user.kind + "s"]
+    return {"sub": user.id, "username": user.id, "issuer": "https://cognito-idp.us-east-1.amazonaws.com/sim",
+            "claims": {"sub": user.id, "email": user.data.get("email"), "cognito:groups": groups,
+                       "custom:userType": user.kind},
+            "groups": groups, "sourceIp": ["203.0.113.10"], "defaultAuthStrategy": "ALLOW"}
+
+
+def call(run: Run, field: str, arguments: dict, *, user: Entity | None = None, admin: bool = False,
+         expect_error: str | None = None, parent: str = "Mutation") -> Any:
+    """Invoke the function serving `field`; its response. With `expect_error`, the error must
+    happen and its type or message contain that text (its response is then the error dict)."""
+    from sim.aws.lambdas import LambdaError
+
+    w = run.world
+    name = function_for(w, field)
+    event = resolver_event(field, arguments, identity=identity(user, admin), parent=parent)
+    run.trace("appsync", None, field=field, function=name)
+    try:
+        result = w.invoke(name, event)
+    except LambdaError as exc:
+        if expect_error and (expect_error in exc.error_type or expect_error in exc.error_message):
+            return {"errorType": exc.error_type, "errorMessage": exc.error_message}
+        raise StepFailed(f"{field} failed: {exc.error_type}: {exc.error_message}",
+                         expected=expect_error or "success", actual=f"{exc.error_type}: {exc.error_message}") \
+            from None
+    if expect_error:
+        raise StepFailed(f"{field} succeeded; expected the error {expect_error!r}", expected=expect_error,
+                         actual="success")
+    return result

@@ -1,0 +1,116 @@
+"""Build a `Snapshot` from a live world: every table, the Stripe ledger, bus events, executions,
+SNS messages, metrics, logs, the trace, and what the run observed (status history,
+reconciliation runs). Reads only through public pieces and never moves the clock."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sim.scenario.snapshot import Execution, Snapshot, bus_event, plain, to_datetime
+
+DEFAULT_LOCK_TIMEOUT_S = 120.0
+
+
+def snapshot(world, run=None) -> Snapshot:
+    stack = world.stack
+    tables = {t.name: world.table_items(t.name) for t in stack.tables}
+    ledger = getattr(getattr(world, "stripe", None), "ledger", None)
+    events = list(ledger.events) if ledger is not None else []
+    objects = {o["id"]: o for o in ledger.objects()} if ledger is not None else {}
+    env = {}
+    try:
+        env = world.env("stripe-webhook")
+    except Exception:  # noqa: BLE001 - a stack without the function: defaults
+        pass
+    snap = Snapshot(
+        now=world.now(), tables=tables, stripe_events=events, stripe_objects=objects,
+        bus_events=[bus_event(e) for e in world.bus_events], executions=executions(world),
+        trace=list(world.trace.records), reconciliations=reconciliations(world, run),
+        status_history={k: list(v) for k, v in (run.status_history if run else {}).items()},
+        sns_messages=list(getattr(world, "sns_messages", [])), metrics=list(getattr(world, "metrics", [])),
+        logs=list(getattr(world, "logs", [])),
+        lock_timeout_s=float(env.get("WEBHOOK_LOCK_TIMEOUT_SECONDS", DEFAULT_LOCK_TIMEOUT_S)),
+        fee_percent=float(env.get("PLATFORM_FEE_PERCENT", 8)))
+    return snap
+
+
+def reconciliations(world, run=None) -> list:
+    """When webhook-reconciliation invocations started (from the trace, whoever triggered them)."""
+    out = []
+    for rec in world.trace.records:
+        if rec["component"] == "lambda" and rec["kind"] == "invoke.start" \
+                and (rec.get("details") or {}).get("function") == "webhook-reconciliation":
+            out.append(to_datetime(rec["t"]))
+    ends = [to_datetime(r["t"]) for r in world.trace.records
+            if r["component"] == "lambda" and r["kind"] == "invoke.end"
+            and (r.get("details") or {}).get("function") == "webhook-reconciliation"
+            and (r.get("details") or {}).get("status") == "succeeded"]
+    # only runs that finished successfully count as "reconciliation has run"
+    return [s for s in out if any(e >= s for e in ends)]
+
+
+def _sfn_call(world, operation: str, params: dict) -> dict | None:
+    sfn = getattr(world, "sfn", None)
+    if sfn is not None and hasattr(sfn, "handle"):
+        try:
+            return sfn.handle(operation, params)
+        except Exception:  # noqa: BLE001 - missing execution etc.
+            return None
+    return None
+
+
+def machine_timeouts(world) -> dict[str, float | None]:
+    out = {}
+    for sm in world.stack.state_machines:
+        try:
+            definition = json.loads(world.stack.definition(sm))
+            out[sm.name] = definition.get("TimeoutSeconds")
+        except (OSError, ValueError):
+            out[sm.name] = None
+    return out
+
+
+def executions(world) -> list[Execution]:
+    """Every Step Functions execution with its status, dates, timeout and the states it entered."""
+    if getattr(world, "sfn", None) is None:
+        return []
+    timeouts = machine_timeouts(world)
+    out = []
+    for sm in world.stack.state_machines:
+        arn = world.stack.state_machine_arn(sm.name)
+        listing = _sfn_call(world, "ListExecutions", {"stateMachineArn": arn, "maxResults": 1000}) or {}
+        for item in reversed(listing.get("executions", [])):
+            desc = _sfn_call(world, "DescribeExecution", {"executionArn": item["executionArn"]}) or {}
+            hist = _sfn_call(world, "GetExecutionHistory", {"executionArn": item["executionArn"],
+                                                            "maxResults": 1000}) or {}
+            states = [e["stateEnteredEventDetails"]["name"] for e in hist.get("events", [])
+                      if "stateEnteredEventDetails" in e]
+            out.append(Execution(
+                arn=item["executionArn"], machine=sm.name, status=item.get("status", desc.get("status", "")),
+                start=to_datetime(desc.get("startDate") or item.get("startDate")),
+                stop=to_datetime(desc.get("stopDate") or item.get("stopDate")),
+                timeout_s=timeouts.get(sm.name), states=states, input=_json(desc.get("input")),
+                output=_json(desc.get("output")), error=desc.get("error")))
+    return out
+
+
+def _json(text: Any) -> Any:
+    if isinstance(text, str):
+        try:
+            return plain(json.loads(text))
+        except ValueError:
+            return text
+    return text
+
+
+def touched(before: dict[str, list[dict]], after: dict[str, list[dict]], keys: dict[str, str]) -> dict:
+    """Items new or changed between two table pictures, per table (for the Markdown report)."""
+    out = {}
+    for table, items in after.items():
+        key = keys.get(table, "id")
+        old = {str(i.get(key)): i for i in before.get(table, [])}
+        changed = [i for i in items if old.get(str(i.get(key))) != i]
+        if changed:
+            out[table] = changed
+    return out

@@ -1,0 +1,392 @@
+"""The oracle: invariants that must hold after every scenario (and after every step with
+`--check-every-step`), whatever the scenario's own expectations say.
+
+Each invariant is a small named function over a `Snapshot` (tables, Stripe ledger, bus events,
+executions, trace) returning a list of violations; `check(snapshot)` runs them all and returns
+one `InvariantResult(name, ok, detail)` per invariant, in a fixed order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sim.scenario.snapshot import (
+    Snapshot,
+    booking_id_of,
+    event_booking_id,
+    norm_status,
+    stripe_event_id_of,
+    to_datetime,
+)
+
+MAX_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class InvariantResult:
+    name: str
+    ok: bool
+    detail: str
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "ok": self.ok, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Invariant:
+    name: str
+    description: str
+    check: Callable[[Snapshot], tuple[list[str], str]]  # (violations, what was checked)
+
+
+INVARIANTS: list[Invariant] = []
+
+
+def invariant(name: str, description: str):
+    def register(fn):
+        INVARIANTS.append(Invariant(name, description, fn))
+        return fn
+    return register
+
+
+def check(snapshot: Snapshot, names: list[str] | None = None) -> list[InvariantResult]:
+    """Every invariant (or those named) against one snapshot."""
+    out = []
+    for inv in INVARIANTS:
+        if names is not None and inv.name not in names:
+            continue
+        try:
+            violations, checked = inv.check(snapshot)
+        except Exception as exc:  # noqa: BLE001 - a crashing check is a failed check, not a crash
+            violations, checked = [f"the check itself failed: {type(exc).__name__}: {exc}"], ""
+        if violations:
+            shown = "; ".join(violations[:MAX_SHOWN])
+            more = len(violations) - MAX_SHOWN
+            out.append(InvariantResult(inv.name, False, shown + (f"; and {more} more" if more > 0 else "")))
+        else:
+            out.append(InvariantResult(inv.name, True, checked))
+    return out
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _obj(event: dict) -> dict:
+    return (event.get("data") or {}).get("object") or {}
+
+
+def _processed(snap: Snapshot) -> dict[str, dict]:
+    return {_event_key(i): i for i in snap.table("ProcessedWebhooks")}
+
+
+def _event_key(item: dict) -> str:
+    raw = str(item.get("eventId") or item.get("id") or "")
+    for sep in (":", "#"):
+        if sep in raw and "evt_" in raw:
+            raw = next((p for p in raw.split(sep) if p.startswith("evt_")), raw)
+    return raw
+
+
+def _payment_intent_of(event: dict) -> str | None:
+    obj = _obj(event)
+    if obj.get("object") == "payment_intent":
+        return obj.get("id")
+    pi = obj.get("payment_intent")
+    return pi.get("id") if isinstance(pi, dict) else pi
+
+
+# -- 1 ------------------------------------------------------------------------------------------
+APPLY_KINDS = ("applied", "effect")
+
+
+@invariant("stripe-event-applied-once",
+           "the effect of each Stripe event is applied exactly once (no duplicate domain events, refunds "
+           "or recorded effects for one event id)")
+def applied_once(snap: Snapshot):
+    problems = []
+    effects = Counter()
+    for rec in snap.trace:
+        kind = str(rec.get("kind", ""))
+        if any(k in kind.split(".")[-1] for k in APPLY_KINDS):
+            details = rec.get("details") or {}
+            eid = details.get("event_id") or details.get("eventId") or rec.get("cid")
+            if isinstance(eid, str) and eid.startswith("evt_"):
+                effects[(eid, kind)] += 1
+    for (eid, kind), n in sorted(effects.items()):
+        if n > 1:
+            problems.append(f"{eid}: effect {kind} applied {n} times")
+    per_event = Counter()
+    for ev in snap.bus_events:
+        eid = stripe_event_id_of(ev.detail)
+        if eid:
+            per_event[(eid, ev.detail_type)] += 1
+    for (eid, dtype), n in sorted(per_event.items()):
+        if n > 1:
+            problems.append(f"{eid}: {dtype!r} published {n} times")
+    refunds = Counter()
+    for item in snap.table("Refund"):
+        rid = item.get("stripeRefundId") or item.get("refundId")
+        if rid:
+            refunds[str(rid)] += 1
+    for rid, n in sorted(refunds.items()):
+        if n > 1:
+            problems.append(f"refund {rid} recorded {n} times")
+    checked = f"{_plural(len(snap.stripe_events), 'Stripe event')}, {_plural(len(per_event), 'event effect')}"
+    return problems, checked
+
+
+# -- 2 ------------------------------------------------------------------------------------------
+@invariant("no-event-lost-after-reconciliation",
+           "once reconciliation has run, every Stripe event created before it is COMPLETED or SKIPPED")
+def none_lost(snap: Snapshot):
+    if not snap.reconciliations:
+        return [], "reconciliation did not run"
+    last = max(snap.reconciliations)
+    processed = _processed(snap)
+    problems, checked = [], 0
+    for ev in snap.stripe_events:
+        created = to_datetime(ev.get("created"))
+        if created is None or created >= last:
+            continue
+        checked += 1
+        item = processed.get(ev["id"])
+        status = str(item.get("status", "")).upper() if item else None
+        if status not in ("COMPLETED", "SKIPPED"):
+            problems.append(f"{ev['id']} ({ev.get('type')}) is {status or 'missing'} after the reconciliation "
+                            f"at {last.isoformat()}")
+    return problems, f"{_plural(checked, 'event')} before the last reconciliation"
+
+
+# -- 3 ------------------------------------------------------------------------------------------
+PENDING_PI = {"requires_payment_method", "requires_confirmation", "requires_action", "processing",
+              "requires_capture"}
+
+
+def _settled(snap: Snapshot, booking_id: str, pi_id: str | None) -> bool:
+    """Has the system had every chance to learn this booking's payment state from Stripe?"""
+    processed = _processed(snap)
+    relevant = [e for e in snap.stripe_events
+                if event_booking_id(e) == booking_id or (pi_id and _payment_intent_of(e) == pi_id)]
+    if not relevant:
+        return False
+    last_rec = max(snap.reconciliations) if snap.reconciliations else None
+    for ev in relevant:
+        item = processed.get(ev["id"])
+        done = item is not None and str(item.get("status", "")).upper() in ("COMPLETED", "SKIPPED")
+        created = to_datetime(ev.get("created"))
+        healed = last_rec is not None and created is not None and created < last_rec
+        if not (done or healed):
+            return False
+    return True
+
+
+def expected_payment_statuses(pi: dict, charge: dict | None) -> set[str] | None:
+    """Booking paymentStatus values consistent with a payment intent (and its charge); None: any."""
+    status = pi.get("status")
+    if status == "succeeded":
+        if charge and charge.get("disputed"):
+            return {"succeeded", "disputed", "refunded", "partially_refunded", "lost", "won", "chargeback"}
+        if charge and charge.get("refunded"):
+            return {"refunded"}
+        if charge and charge.get("amount_refunded"):
+            return {"succeeded", "partially_refunded", "refunded_partial", "partial_refund", "refunded"}
+        return {"succeeded", "paid", "completed"}
+    if status == "canceled":
+        return {"cancelled", "failed", "pending", "voided"}
+    if status in PENDING_PI:
+        return {"pending", "failed", "requires_payment_method", "requires_action", "processing", None}
+    return None
+
+
+@invariant("payment-status-agrees-with-stripe",
+           "once every Stripe event about a booking was processed (or reconciled), its paymentStatus "
+           "agrees with the payment intent in Stripe")
+def agrees(snap: Snapshot):
+    problems, checked = [], 0
+    for booking in snap.table("Booking"):
+        pi_id = booking.get("paymentIntentId")
+        pi = snap.stripe_objects.get(pi_id) if pi_id else None
+        if pi is None or not _settled(snap, str(booking.get("id")), pi_id):
+            continue
+        charge = snap.stripe_objects.get(pi.get("latest_charge") or "")
+        allowed = expected_payment_statuses(pi, charge)
+        if allowed is None:
+            continue
+        checked += 1
+        have = norm_status(booking.get("paymentStatus"))
+        if have not in allowed:
+            detail = f"charge refunded {charge.get('amount_refunded')}" if charge and charge.get("amount_refunded") \
+                else ""
+            problems.append(f"booking {booking.get('id')}: paymentStatus {have!r}, Stripe says {pi.get('status')}"
+                            + (f" ({detail})" if detail else "") + f"; expected one of {sorted(map(str, allowed))}")
+    return problems, f"{_plural(checked, 'settled booking')}"
+
+
+# -- 4 ------------------------------------------------------------------------------------------
+def _int(value):
+    try:
+        return int(round(float(value)))
+    except (TypeError, ValueError):
+        return None
+
+
+@invariant("money-adds-up",
+           "amount = platformFee + providerEarnings; refunds never exceed the charge; application fee "
+           "refunds are proportional")
+def money(snap: Snapshot):
+    problems, checked = [], 0
+    bookings = snap.items_by_id("Booking")
+    for b in bookings.values():
+        amount, fee, earn = (_int(b.get(k)) for k in ("amount", "platformFee", "providerEarnings"))
+        if amount is None or fee is None or earn is None:
+            continue
+        checked += 1
+        if amount != fee + earn:
+            problems.append(f"booking {b.get('id')}: amount {amount} != platformFee {fee} + providerEarnings {earn}")
+        if fee < 0 or earn < 0:
+            problems.append(f"booking {b.get('id')}: negative split (fee {fee}, earnings {earn})")
+    refunded = defaultdict(int)
+    for r in snap.table("Refund"):
+        status = str(r.get("status", "")).lower()
+        if status in ("failed", "canceled", "cancelled"):
+            continue
+        bid, amt = r.get("bookingId"), _int(r.get("amount"))
+        if bid and amt:
+            refunded[str(bid)] += amt
+    for bid, total in sorted(refunded.items()):
+        amount = _int((bookings.get(bid) or {}).get("amount"))
+        if amount is not None and total > amount:
+            problems.append(f"booking {bid}: refunds {total} exceed the amount {amount}")
+    for obj in snap.stripe_objects.values():
+        if obj.get("object") == "charge":
+            if (obj.get("amount_refunded") or 0) > (obj.get("amount") or 0):
+                problems.append(f"charge {obj['id']}: refunded {obj['amount_refunded']} > amount {obj['amount']}")
+            fee = snap.stripe_objects.get(obj.get("application_fee") or "")
+            if fee and fee.get("amount_refunded"):
+                expected = fee["amount"] * obj.get("amount_refunded", 0) / max(1, obj.get("amount") or 1)
+                if abs(fee["amount_refunded"] - expected) > 1 + len((fee.get("refunds") or {}).get("data") or []):
+                    problems.append(f"fee {fee['id']}: refunded {fee['amount_refunded']}, proportional share of "
+                                    f"{obj.get('amount_refunded')}/{obj.get('amount')} is {expected:.0f}")
+    for r in snap.table("Refund"):
+        b = bookings.get(str(r.get("bookingId")))
+        fee_back = _int(next((r[k] for k in ("platformFeeRefund", "feeRefund", "platformFeeRefunded",
+                                             "applicationFeeRefund") if k in r), None))
+        if b is None or fee_back is None:
+            continue
+        amount, fee, amt = _int(b.get("amount")), _int(b.get("platformFee")), _int(r.get("amount"))
+        if amount and fee is not None and amt is not None:
+            expected = fee * amt / amount
+            if abs(fee_back - expected) > 1:
+                problems.append(f"refund {r.get('id')}: fee refund {fee_back}, proportional is {expected:.0f}")
+    return problems, f"{_plural(checked, 'booking')}"
+
+
+# -- 5 ------------------------------------------------------------------------------------------
+LEGAL = {
+    "pending": {"confirmed", "cancelled", "failed", "payment_failed", "expired"},
+    "failed": {"pending", "confirmed", "cancelled"},
+    "payment_failed": {"pending", "confirmed", "cancelled"},
+    "confirmed": {"completed", "cancelled", "refunded", "disputed", "in_progress"},
+    "in_progress": {"completed", "cancelled", "disputed"},
+    "completed": {"refunded", "disputed"},
+    "disputed": {"confirmed", "completed", "refunded", "cancelled"},
+    "cancelled": {"refunded"},
+    "refunded": set(),
+    "expired": set(),
+}
+
+
+@invariant("legal-booking-transitions",
+           "bookings only move along the lifecycle (pending → confirmed → completed; cancellations and "
+           "refunds from the right states; never back)")
+def transitions(snap: Snapshot):
+    problems, moves = [], 0
+    for bid, history in sorted(snap.status_history.items()):
+        seq = [norm_status(s) for s in history if s is not None]
+        for a, b in zip(seq, seq[1:], strict=False):
+            if a == b:
+                continue
+            moves += 1
+            if a not in LEGAL:
+                problems.append(f"booking {bid}: unknown status {a!r}")
+            elif b not in LEGAL:
+                problems.append(f"booking {bid}: unknown status {b!r} (after {a})")
+            elif b not in LEGAL[a]:
+                problems.append(f"booking {bid}: illegal transition {a} → {b}")
+        if seq and seq[0] not in LEGAL:
+            problems.append(f"booking {bid}: unknown status {seq[0]!r}")
+    return sorted(set(problems), key=problems.index), f"{_plural(moves, 'transition')}"
+
+
+# -- 6 ------------------------------------------------------------------------------------------
+TRANSITION_EVENTS = {"Booking Confirmed": "confirmed", "Booking Cancelled": "cancelled"}
+
+
+@invariant("domain-event-once-per-transition",
+           "each booking transition publishes its domain event once: no duplicates, none missing")
+def once_per_transition(snap: Snapshot):
+    problems = []
+    published = Counter()
+    for ev in snap.bus_events:
+        if ev.detail_type in TRANSITION_EVENTS:
+            bid = booking_id_of(ev.detail)
+            if bid:
+                published[(bid, ev.detail_type)] += 1
+    for bid, history in sorted(snap.status_history.items()):
+        seq = [norm_status(s) for s in history if s is not None]
+        entered = Counter(b for a, b in zip([None, *seq], seq, strict=False) if a != b)
+        for dtype, status in TRANSITION_EVENTS.items():
+            n, want = published[(bid, dtype)], entered[status]
+            if n > max(want, 1) or (want and n > want):
+                problems.append(f"booking {bid}: {dtype!r} published {n} times for {_plural(want, 'transition')}")
+            elif want and not n and status != (seq[0] if seq else None):
+                problems.append(f"booking {bid}: became {status} but {dtype!r} was never published")
+    return problems, f"{_plural(sum(published.values()), 'domain event')}"
+
+
+# -- 7 ------------------------------------------------------------------------------------------
+@invariant("no-execution-past-timeout", "no Step Functions execution is RUNNING past its TimeoutSeconds")
+def executions(snap: Snapshot):
+    problems = []
+    for ex in snap.executions:
+        if ex.timeout_s is None or ex.start is None:
+            continue
+        deadline = ex.start + timedelta(seconds=ex.timeout_s)
+        if ex.status == "RUNNING" and snap.now > deadline:
+            problems.append(f"{ex.arn.rsplit(':', 1)[-1]} ({ex.machine}) RUNNING {(snap.now - ex.start)} after "
+                            f"start; timeout {ex.timeout_s:g} s")
+        elif ex.stop is not None and ex.status != "TIMED_OUT" and ex.stop > deadline + timedelta(seconds=1):
+            problems.append(f"{ex.arn.rsplit(':', 1)[-1]} ({ex.machine}) ended {ex.status} after its timeout")
+    return problems, f"{_plural(len(snap.executions), 'execution')}"
+
+
+# -- 8 ------------------------------------------------------------------------------------------
+@invariant("no-stale-processing-lock", "no ProcessedWebhooks record is left PROCESSING past the lock expiry")
+def stale_locks(snap: Snapshot):
+    problems, held = [], 0
+    for item in snap.table("ProcessedWebhooks"):
+        if str(item.get("status", "")).upper() != "PROCESSING":
+            continue
+        held += 1
+        started = to_datetime(item.get("processingStartedAt") or item.get("processedAt"))
+        if started is None:
+            problems.append(f"{item.get('eventId')}: PROCESSING without processingStartedAt")
+        elif snap.now - started > timedelta(seconds=snap.lock_timeout_s):
+            problems.append(f"{item.get('eventId')}: PROCESSING since {started.isoformat()} "
+                            f"({snap.now - started} > lock expiry {snap.lock_timeout_s:g} s)")
+    return problems, f"{_plural(held, 'lock')} held"
+
+
+# -- 9 ------------------------------------------------------------------------------------------
+@invariant("one-record-per-event", "one ProcessedWebhooks record per Stripe event id")
+def one_record(snap: Snapshot):
+    counts = Counter(_event_key(i) for i in snap.table("ProcessedWebhooks"))
+    problems = [f"{eid}: {n} records" for eid, n in sorted(counts.items()) if n > 1]
+    return problems, f"{_plural(len(counts), 'record')}"
+
+
+NAMES = [inv.name for inv in INVARIANTS]

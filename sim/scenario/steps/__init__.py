@@ -1,0 +1,44 @@
+"""Step kinds: one small module per family, each registering its kinds with `@step("kind")`.
+
+A step function takes (run, spec) and acts on `run.world`; it raises `StepFailed` when the step
+cannot do what it says. `execute(run, item)` dispatches on the item's kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sim.scenario.context import Run
+from sim.scenario.model import Item
+
+STEPS: dict[str, Callable[[Run, object], None]] = {}
+
+
+def step(*kinds: str):
+    def register(fn):
+        for kind in kinds:
+            STEPS[kind] = fn
+        return fn
+    return register
+
+
+def execute(run: Run, item: Item) -> None:
+    _load()
+    run.item = item
+    STEPS[item.kind](run, item.spec)
+
+
+def _load() -> None:
+    if STEPS:
+        return
+    from sim.scenario.steps import (  # noqa: F401 - registration by import
+        appsync,
+        booking,
+        checks,
+        deliver,
+        faults,
+        payments,
+        timeflow,
+        workflow,
+        world,
+    )

@@ -1,0 +1,63 @@
+"""Bookings through the AppSync processBooking operation (booking-processor): create and cancel."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sim.clock import parse_instant
+from sim.scenario.appsync_calls import call
+from sim.scenario.context import Run, StepFailed
+from sim.scenario.durations import parse_duration
+from sim.scenario.steps import step
+
+
+def _iso(dt) -> str:
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _start(run: Run, spec: dict):
+    value = spec.get("start")
+    if value is None:
+        # two days ahead at 10:00 UTC, each booking two hours after the previous one (no overlaps)
+        n = sum(1 for k in run.alias_kind.values() if k == "booking")
+        day = (run.world.now() + timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
+        return day + timedelta(hours=2 * n)
+    try:
+        return run.world.now() + parse_duration(value)
+    except ValueError:
+        return parse_instant(value)
+
+
+@step("book")
+def book(run: Run, spec: dict) -> None:
+    customer = run.entity(spec.get("customer", 0), "customer")
+    service = run.entity(spec.get("service", 0), "service")
+    provider_id = run.entity(spec["provider"], "provider").id if "provider" in spec else service.data["providerId"]
+    start = _start(run, spec)
+    end = start + parse_duration(spec.get("duration", "1h"))
+    args = {"action": "create", "serviceId": service.id, "providerId": provider_id, "customerId": customer.id,
+            "startDateTime": _iso(start), "endDateTime": _iso(end),
+            "amount": int(spec.get("amount", service.data.get("price", 0))),
+            "currency": spec.get("currency", service.data.get("currency", "usd")),
+            "customerEmail": customer.data.get("email")}
+    result = call(run, "processBooking", args, user=customer, expect_error=spec.get("expect_error"))
+    if spec.get("expect_error"):
+        run.name(spec["id"], "booking", None)
+        return
+    if not isinstance(result, dict) or not result.get("id"):
+        raise StepFailed(f"processBooking returned no booking id: {result!r}")
+    run.name(spec["id"], "booking", result["id"])
+    run.trace("booking.created", result["id"], alias=spec["id"], paymentIntentId=result.get("paymentIntentId"))
+
+
+@step("cancel")
+def cancel(run: Run, spec: dict) -> None:
+    booking_id = run.booking_id(spec["booking"])
+    booking = run.booking(booking_id) or {}
+    by = spec.get("by", "customer")
+    user_id = booking.get("providerId") if by == "provider" else booking.get("customerId")
+    user = next((e for e in run.entities["provider" if by == "provider" else "customer"] if e.id == user_id), None)
+    args = {"action": "cancel", "bookingId": booking_id}
+    if spec.get("reason"):
+        args["reason"] = spec["reason"]
+    call(run, "processBooking", args, user=user, admin=by == "admin", expect_error=spec.get("expect_error"))

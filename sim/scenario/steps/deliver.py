@@ -1,0 +1,145 @@
+"""Deliveries of Stripe events to the webhook endpoint as signed requests (authorizer, then
+stripe-webhook), under the scenario's control: copies, at once, order, delay, spacing and the
+signature (valid, bad, stale, future, missing, old secret). Also the secret rotation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sim.scenario.context import Run, StepFailed
+from sim.scenario.durations import parse_duration
+from sim.scenario.steps import step
+from sim.scenario.worldext import endpoint, set_function_env
+from sim.stripe import signing
+from sim.stripe.events import types_match
+
+
+def _ledger(run: Run):
+    if run.world.stripe is None:
+        raise StepFailed("this world has no fake Stripe")
+    return run.world.stripe.ledger
+
+
+def _about(run: Run, event: dict, ref) -> bool:
+    kind, subject = run.subject(ref)
+    obj = event["data"]["object"]
+    if kind == "provider":
+        return event.get("account") == subject.stripe_id
+    meta = obj.get("metadata") or {}
+    if meta.get("bookingId") == subject or meta.get("booking_id") == subject:
+        return True
+    booking = run.booking(subject) or {}
+    pi = booking.get("paymentIntentId")
+    return bool(pi) and (obj.get("id") == pi or obj.get("payment_intent") == pi)
+
+
+def select(run: Run, spec: dict) -> list[dict]:
+    led = _ledger(run)
+    ep = endpoint(run.world)
+    if "event" in spec:
+        return [led.event(run.event_id(spec["event"]), as_account=_account_of(led, run.event_id(spec["event"])))]
+    if "events" in spec:
+        return [led._events_by_id[run.event_id(a)] for a in spec["events"]]
+    candidates = [e for e in led.events if ("account" in e) == ep.connect]
+    if "type" in spec:
+        chosen = [e for e in candidates if types_match([spec["type"]], e["type"])]
+        if "for" in spec:
+            chosen = [e for e in chosen if _about(run, e, spec["for"])]
+        return chosen
+    delivered = run.delivered_ids | {eid for eid, _ in run.world.stripe.channel.received}
+    return [e for e in candidates if e["id"] not in delivered]
+
+
+def _account_of(led, event_id: str):
+    return led._events_by_id[event_id].get("account")
+
+
+def send(run: Run, event: dict, *, signature: str = "valid", age: float = 600.0, copy: int = 0) -> int:
+    """One signed request to the ingress (call inside a task); the HTTP status it answered."""
+    w = run.world
+    led = _ledger(run)
+    ep = endpoint(w)
+    body = led.body(event["id"])
+    now = led.now()
+    signed_at = now - int(age) if signature == "stale" else now + int(age) if signature == "future" else now
+    secrets = ep.signing_secrets(now)
+    if signature == "old_secret":
+        secrets = [s for s, _ in ep.previous_secrets] or ["whsec_not_the_endpoint_secret"]
+    headers = signing.stripe_headers(body, secrets, signed_at)
+    if signature == "bad":
+        headers[signing.STRIPE_HEADER] = signing.corrupt_stripe_signature(headers[signing.STRIPE_HEADER])
+    elif signature == "missing":
+        del headers[signing.STRIPE_HEADER]
+    status = w.webhook_ingress(headers, body)
+    run.deliveries.append({"event": event["id"], "type": event["type"], "copy": copy, "status": status,
+                           "signature": signature})
+    if 200 <= int(status) < 300:
+        run.delivered_ids.add(event["id"])
+    w.trace.record("stripe", "webhook.manual", event["id"], event_id=event["id"], type=event["type"], copy=copy,
+                   status=status, signature=signature)
+    return status
+
+
+@step("deliver")
+def deliver(run: Run, spec: dict) -> None:
+    w = run.world
+    events = select(run, spec)
+    if not events:
+        raise StepFailed("no events match this delivery")
+    order = spec.get("order", "given")
+    if order == "reversed":
+        events = events[::-1]
+    elif order == "shuffled":
+        run.rng.child(f"deliver-{run.item.index if run.item else 0}").shuffle(events)
+    copies = int(spec.get("copies", 1))
+    signature = spec.get("signature", "valid")
+    age = parse_duration(spec.get("age", "10m")).total_seconds()
+    spacing = parse_duration(spec.get("spacing", 0)).total_seconds()
+    delay = parse_duration(spec.get("delay", 0)).total_seconds()
+    jobs = [(e, c) for e in events for c in range(copies)]
+    sched = w.scheduler
+    run.trace("deliver", None, events=[e["id"] for e in events], copies=copies, signature=signature,
+              concurrent=bool(spec.get("concurrent")), delay=delay)
+
+    def spawn(event, copy):
+        return sched.spawn(send, run, event, signature=signature, age=age, copy=copy,
+                           name=f"deliver {event['id']}#{copy}")
+
+    if delay:
+        for i, (event, copy) in enumerate(jobs):
+            sched.call_later(timedelta(seconds=delay + i * spacing), spawn, event, copy)
+        return
+    if spec.get("concurrent"):
+        statuses = run.wait_all([spawn(e, c) for e, c in jobs])
+    else:
+        statuses = []
+        for i, (event, copy) in enumerate(jobs):
+            if i and spacing:
+                w.advance(spacing)
+            statuses += run.wait_all([spawn(event, copy)])
+    _check_statuses(spec.get("expect_status"), statuses)
+
+
+def _check_statuses(expected, statuses: list[int]) -> None:
+    if expected is None:
+        return
+    if isinstance(expected, list):
+        ok = statuses == expected
+    else:
+        ok = all(s == expected for s in statuses)
+    if not ok:
+        raise StepFailed("the endpoint answered other statuses", expected=expected, actual=statuses,
+                         kind="expectation", name="expect_status")
+
+
+@step("rotate_secret")
+def rotate_secret(run: Run, spec: dict) -> None:
+    w = run.world
+    ep = endpoint(w)
+    grace = parse_duration(spec.get("grace", 0)).total_seconds()
+    new = w.stripe.channel.roll_secret(ep, grace_s=grace)
+    if spec.get("new"):
+        ep.secret = new = spec["new"]
+    if spec.get("deploy", True):
+        set_function_env(w, "STRIPE_WEBHOOK_SECRET", new)
+    run.trace("secret.rotated", None, deployed=spec.get("deploy", True), grace_s=grace)

@@ -1,0 +1,203 @@
+"""A small Stripe API on 127.0.0.1 for the real `stripe` SDK.
+
+`ApiServer(ledger)` answers what the handlers and reconciliation call (see `routes.py`), with
+Stripe's conventions: form-encoded bodies, the `Stripe-Account` header (direct charges, per-account
+events), `Idempotency-Key` replays (same answer, `Idempotent-Replayed: true`; other parameters
+→ 400 idempotency_error), Stripe's error shapes, and injectable 429/500 answers. `handle()` is the
+whole request → response logic, usable without sockets; `start()`/`close()` (or `with`) run it on
+a free port in a background thread. Requests are served one at a time under the ledger's lock.
+
+    stripe.StripeClient("sk_test_…", base_addresses={"api": server.url})
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from sim.stripe import errors, forms, routes
+
+
+@dataclass
+class Injection:
+    """An injected failure: the next `times` requests matching `method`/`path` (a glob) get `status`."""
+
+    status: int
+    path: str = "*"
+    method: str | None = None
+    times: int | None = 1
+    should_retry: bool | None = None
+    served: int = 0
+
+    def applies(self, method: str, path: str) -> bool:
+        if self.times is not None and self.served >= self.times:
+            return False
+        return (self.method is None or self.method == method) and fnmatch.fnmatchcase(path, self.path)
+
+    def error(self) -> errors.StripeError:
+        if self.status == 429:
+            err = errors.StripeError("Request rate limit exceeded. You can learn more about rate limits here "
+                                     "https://stripe.com/docs/rate-limits.", http_status=429, code="rate_limit")
+        else:
+            err = errors.StripeError("An unknown error occurred", http_status=self.status, type="api_error")
+        if self.should_retry is not None:
+            err.headers["Stripe-Should-Retry"] = "true" if self.should_retry else "false"
+        return err
+
+
+class ApiServer:
+    """The fake Stripe API over a ledger."""
+
+    def __init__(self, ledger, *, host: str = "127.0.0.1", port: int = 0):
+        self.ledger = ledger
+        self.host = host
+        self.port = port
+        self.injections: list[Injection] = []
+        self.requests: list[dict] = []  # (method, path, status, request id) log
+        self._idempotent: dict[tuple[str, str], tuple[str, int, bytes, str]] = {}
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("the fake Stripe API is not started (use start() or `with`)")
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> ApiServer:
+        if self._httpd is not None:
+            return self
+        self._httpd = _Server((self.host, self.port), _Handler)
+        self._httpd.app = self
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"fake-stripe-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._thread.join()
+            self._httpd = self._thread = None
+
+    def __enter__(self) -> ApiServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def inject(self, status: int, path: str = "*", method: str | None = None, times: int | None = 1,
+               should_retry: bool | None = None) -> Injection:
+        if status not in (429, 500, 502, 503, 504):
+            raise ValueError(f"inject a 429 or a 5xx status, got {status}")
+        injection = Injection(status, path, method.upper() if method else None, times, should_retry)
+        self.injections.append(injection)
+        return injection
+
+    # -- request → response -----------------------------------------------------------------
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, dict, bytes]:
+        """One request: (status, response headers, JSON body bytes)."""
+        headers = {k.lower(): v for k, v in headers.items()}
+        parts = urlsplit(target)
+        path = parts.path
+        with self.ledger.lock:
+            request_id = self.ledger.ids.new("req", self.ledger.now())
+            out_headers = {"Content-Type": "application/json", "Request-Id": request_id,
+                           "Stripe-Version": headers.get("stripe-version", self.ledger.api_version)}
+            key = headers.get("idempotency-key")
+            if key is not None:
+                out_headers["Idempotency-Key"] = key
+            try:
+                status, payload = self._dispatch(method, path, parts.query, headers, body, request_id, key,
+                                                 out_headers)
+            except errors.StripeError as exc:
+                out_headers.update(exc.headers)
+                status, payload = exc.http_status, exc.to_dict(request_id)
+            data = payload if isinstance(payload, bytes) else json.dumps(payload, indent=2).encode()
+            self.requests.append({"method": method, "path": path, "status": status, "request_id": request_id,
+                                  "account": headers.get("stripe-account")})
+            return status, out_headers, data
+
+    def _dispatch(self, method, path, query, headers, body, request_id, key, out_headers):
+        for injection in self.injections:
+            if injection.applies(method, path):
+                injection.served += 1
+                raise injection.error()
+        auth = headers.get("authorization", "")
+        api_key = auth[7:] if auth.startswith("Bearer ") else ""
+        if not api_key.startswith(("sk_test_", "rk_test_")):
+            raise errors.StripeError("You did not provide an API key. You need to provide your API key in the "
+                                     "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
+                                     "YOUR_SECRET_KEY').", http_status=401)
+        found = routes.route(method, path)
+        if found is None:
+            raise errors.StripeError(f"Unrecognized request URL ({method}: {path}). Please see "
+                                     "https://stripe.com/docs or we can help at https://support.stripe.com/.",
+                                     http_status=404)
+        handler, ids = found
+        text = body.decode("utf-8") if method == "POST" else query
+        params = forms.decode(text or "")
+        account = headers.get("stripe-account") or None
+        if account is not None:
+            acct = self.ledger.find(account)
+            if acct is None or acct["object"] != "account" or account in self.ledger.deauthorized:
+                raise errors.StripeError(
+                    f"The provided key '{api_key[:12]}…' does not have access to account '{account}' (or that "
+                    "account does not exist). Application access may have been revoked.",
+                    http_status=403, code="account_invalid")
+            if account == self.ledger.platform_id:
+                account = None
+        replay_key = (account or "", key) if (key is not None and method == "POST") else None
+        fingerprint = json.dumps([method, path, params], sort_keys=True)
+        if replay_key is not None and replay_key in self._idempotent:
+            saved_fp, status, data, original = self._idempotent[replay_key]
+            if saved_fp != fingerprint:
+                raise errors.StripeError(
+                    f"Keys for idempotent requests can only be used with the same parameters they were first "
+                    f"used with. Try using a key other than '{key}' if you meant to execute a different request.",
+                    type="idempotency_error", http_status=400)
+            out_headers["Idempotent-Replayed"] = "true"
+            out_headers["Original-Request"] = original
+            return status, data
+        call = routes.Call(method, path, params, account, key, request_id, self.ledger)
+        with self.ledger.request_context(request_id, key):
+            status, payload = handler(call, *ids)
+        data = json.dumps(payload, indent=2).encode()
+        if replay_key is not None:
+            self._idempotent[replay_key] = (fingerprint, status, data, request_id)
+        return status, data
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+    app: ApiServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        status, headers, data = self.server.app.handle(self.command, self.path, dict(self.headers.items()), body)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_DELETE = _serve
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 - the stdlib's signature
+        pass

@@ -1,0 +1,280 @@
+"""The ledger: Stripe's state (objects per account) and the events that record every change.
+
+Objects are never mutated in place: an update stores a new version, so an event's `data.object`
+stays the object as it was when the event was emitted, and `data.previous_attributes` is the
+(nested) difference. Every operation runs atomically: it validates first, and should anything
+fail half-way the journal restores every object it touched and no event is emitted. Events are
+committed together at the end of an operation, serialised once (the webhook body), counted
+against the webhook endpoints (`pending_webhooks`), traced, and passed to listeners (the channel).
+
+The marketplace operations themselves live in `flows_accounts.py` and `flows_payments.py`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager
+
+from sim.stripe import errors
+from sim.stripe.events import API_VERSION
+from sim.stripe.factory import Factory, requirements
+from sim.stripe.flows_accounts import AccountFlows
+from sim.stripe.flows_payments import PaymentFlows
+from sim.stripe.ids import IdFactory
+from sim.stripe.ops import OPERATIONS, OpResult
+from sim.stripe.streams import child
+
+_MISSING = object()
+
+
+def diff(old, new):
+    """Stripe's previous_attributes: the old values of what changed, nested for sub-objects."""
+    out = {}
+    for key, value in new.items():
+        before = old.get(key, None)
+        if before == value:
+            continue
+        if isinstance(before, dict) and isinstance(value, dict) and before.get("object") != "list":
+            out[key] = diff(before, value)
+        else:
+            out[key] = before
+    return out
+
+
+def dumps_body(event: dict) -> bytes:
+    """The webhook body: pretty JSON as Stripe sends it (the signed raw bytes)."""
+    return json.dumps(event, ensure_ascii=False).encode("utf-8")
+
+
+class Ledger(AccountFlows, PaymentFlows):
+    """Stripe's state on a virtual clock. `rng` is the only source of randomness."""
+
+    def __init__(self, clock, rng: random.Random, *, trace=None, api_version: str = API_VERSION,
+                 platform_name: str = "Ecosystem Marketplace"):
+        self.clock = clock
+        self.trace = trace
+        self.api_version = api_version
+        self.lock = threading.RLock()
+        self.ids = IdFactory(child(rng, "ids"))
+        self.factory = Factory(child(rng, "people"), self.ids)
+        self._objects: dict[str, dict] = {}
+        self._owner: dict[str, str] = {}
+        self._capabilities: dict[tuple[str, str], dict] = {}
+        self.events: list[dict] = []
+        self._events_by_id: dict[str, dict] = {}
+        self._events_by_account: dict[str | None, list[dict]] = {}
+        self._bodies: dict[str, bytes] = {}
+        self.listeners: list[Callable[[dict, bytes], None]] = []
+        self.pending_counter: Callable[[dict], int] = lambda event: 0
+        self._journal: list | None = None
+        self._staged: list[tuple[dict, str]] = []
+        self.deauthorized: set[str] = set()
+        self._pi_cards: dict[str, dict | None] = {}
+        self._seq: dict[str, int] = {}
+        self._counter = itertools.count()
+        self._event_seq: dict[str, int] = {}
+        self._current_request: dict | None = None
+        now = self.clock.timestamp()
+        self.platform_id = self.ids.account(now)
+        self.application = Factory.application(self.ids.new("ca", now), platform_name)
+        platform = self.factory.account(now, self.platform_id, type="standard", business_name=platform_name)
+        platform.update(charges_enabled=True, payouts_enabled=True, details_submitted=True,
+                        capabilities={"card_payments": "active", "transfers": "active"},
+                        requirements=requirements([]))
+        self._put(platform, self.platform_id)
+
+    # -- reading ----------------------------------------------------------------------------
+    def now(self) -> int:
+        return self.clock.timestamp()
+
+    def get(self, obj_id: str, kind: str | None = None, *, as_account: str | None = None,
+            param: str | None = None) -> dict:
+        """The current version of an object, as seen by `as_account` (None: the platform).
+
+        Objects on a connected account are invisible to the platform without the Stripe-Account
+        header, exactly like Stripe (404 resource_missing). Accounts are visible to the platform.
+        """
+        obj = self._objects.get(obj_id) if isinstance(obj_id, str) else None
+        viewer = as_account or self.platform_id
+        if obj is not None and kind is not None and obj["object"] != kind:
+            obj = None
+        if obj is not None:
+            owner = self._owner[obj_id]
+            visible = owner == viewer or (obj["object"] == "account" and viewer == self.platform_id)
+            if not visible:
+                obj = None
+        if obj is None:
+            raise errors.missing(kind or "object", str(obj_id), param)
+        return obj
+
+    def find(self, obj_id: str) -> dict | None:
+        """An object by id regardless of account (harness-side lookups)."""
+        return self._objects.get(obj_id)
+
+    def owner(self, obj_id: str) -> str:
+        return self._owner[obj_id]
+
+    def objects(self, kind: str | None = None, account: str | None = None) -> list[dict]:
+        return [o for i, o in self._objects.items()
+                if (kind is None or o["object"] == kind) and (account is None or self._owner[i] == account)]
+
+    def capability(self, account: str, name: str) -> dict:
+        return self._capabilities[(account, name)]
+
+    def event(self, event_id: str, *, as_account: str | None = None) -> dict:
+        event = self._events_by_id.get(event_id)
+        if event is None or event.get("account") != (as_account if as_account != self.platform_id else None):
+            raise errors.missing("event", event_id)
+        return event
+
+    def events_for(self, account: str | None) -> list[dict]:
+        """The events of one account (None: the platform's own), oldest first."""
+        return self._events_by_account.get(None if account == self.platform_id else account, [])
+
+    def body(self, event_id: str) -> bytes:
+        return self._bodies[event_id]
+
+    def balance(self, account: str | None = None) -> dict:
+        account = account or self.platform_id
+        avail: dict[str, int] = {}
+        pending: dict[str, int] = {}
+        now = self.now()
+        for txn in self.objects("balance_transaction", account):
+            bucket = avail if txn["available_on"] <= now else pending
+            bucket[txn["currency"]] = bucket.get(txn["currency"], 0) + txn["net"]
+        def rows(d):
+            return [{"amount": v, "currency": c, "source_types": {"card": v}} for c, v in sorted(d.items())]
+        return {"object": "balance", "available": rows(avail) or [{"amount": 0, "currency": "usd",
+                                                                   "source_types": {"card": 0}}],
+                "livemode": False, "pending": rows(pending) or [{"amount": 0, "currency": "usd",
+                                                                 "source_types": {"card": 0}}]}
+
+    # -- operations by name -----------------------------------------------------------------
+    def perform(self, name: str, /, **kwargs) -> OpResult:
+        if name not in OPERATIONS:
+            raise errors.UnknownName("operation", name, OPERATIONS)
+        return getattr(self, OPERATIONS[name])(**kwargs)
+
+    # -- writing (inside an operation) ------------------------------------------------------
+    @contextmanager
+    def _atomic(self):
+        if self._journal is not None:
+            yield
+            return
+        self._journal = []
+        self._staged = []
+        try:
+            yield
+        except BaseException:
+            for kind, key, old in reversed(self._journal):
+                store = self._capabilities if kind == "cap" else self._objects
+                if old is _MISSING:
+                    store.pop(key, None)
+                    if kind == "obj":
+                        self._owner.pop(key, None)
+                else:
+                    store[key] = old
+            self._journal = None
+            self._staged = []
+            raise
+        staged, self._staged = self._staged, []
+        self._journal = None
+        for event, _ in staged:
+            self._commit_event(event)
+
+    def _put(self, obj: dict, owner: str) -> dict:
+        if self._journal is not None:
+            self._journal.append(("obj", obj["id"], self._objects.get(obj["id"], _MISSING)))
+        self._objects[obj["id"]] = obj
+        self._owner[obj["id"]] = owner
+        if obj["id"] not in self._seq:
+            self._seq[obj["id"]] = next(self._counter)
+        return obj
+
+    def _update(self, obj_id: str, **changes) -> tuple[dict, dict]:
+        old = self._objects[obj_id]
+        new = {**old, **changes}
+        if self._journal is not None:
+            self._journal.append(("obj", obj_id, old))
+        self._objects[obj_id] = new
+        return new, diff(old, new)
+
+    def _put_capability(self, cap: dict) -> dict:
+        key = (cap["account"], cap["id"])
+        if self._journal is not None:
+            self._journal.append(("cap", key, self._capabilities.get(key, _MISSING)))
+        self._capabilities[key] = cap
+        return cap
+
+    def _request(self, idempotency_key: str | None = None) -> dict:
+        """The `request` of events caused by an API call: the HTTP request being served, or a
+        fresh req_ id for a harness-side call."""
+        if self._current_request is not None:
+            return dict(self._current_request)
+        return {"id": self.ids.new("req", self.now()), "idempotency_key": idempotency_key}
+
+    @contextmanager
+    def request_context(self, request_id: str, idempotency_key: str | None):
+        """Events emitted inside carry this API request's id and idempotency key."""
+        previous = self._current_request
+        self._current_request = {"id": request_id, "idempotency_key": idempotency_key}
+        try:
+            yield
+        finally:
+            self._current_request = previous
+
+    def order_of(self, obj_id: str) -> int | None:
+        return self._seq.get(obj_id)
+
+    def order_of_event(self, event_id: str) -> int | None:
+        return self._event_seq.get(event_id)
+
+    def _emit(self, event_type: str, obj: dict, *, account: str | None, previous: dict | None = None,
+              request: dict | None = None, result: OpResult | None = None) -> dict:
+        """Stage an event about `obj` (as it is now); `account` is the owning account id."""
+        now = self.now()
+        connected = account if account and account != self.platform_id else None
+        event = {"id": self.ids.new("evt", now, connected or self.platform_id), "object": "event"}
+        if connected:
+            event["account"] = connected
+        event["api_version"] = self.api_version
+        event["created"] = now
+        data = {"object": obj}
+        if previous is not None:
+            data["previous_attributes"] = previous
+        event["data"] = data
+        event["livemode"] = False
+        event["pending_webhooks"] = 0
+        event["request"] = request or {"id": None, "idempotency_key": None}
+        event["type"] = event_type
+        self._staged.append((event, event_type))
+        if result is not None:
+            result.events.append(event)
+        return event
+
+    def _commit_event(self, event: dict) -> None:
+        event["pending_webhooks"] = self.pending_counter(event)
+        body = dumps_body(event)
+        self._event_seq[event["id"]] = len(self.events)
+        self.events.append(event)
+        self._events_by_id[event["id"]] = event
+        self._events_by_account.setdefault(event.get("account"), []).append(event)
+        self._bodies[event["id"]] = body
+        if self.trace is not None:
+            obj = event["data"]["object"]
+            meta = obj.get("metadata") or {}
+            self.trace.record("stripe", "event.created", event["id"], type=event["type"],
+                              account=event.get("account"), object=obj.get("id"),
+                              booking_id=meta.get("booking_id") if isinstance(meta, dict) else None)
+        for listener in self.listeners:
+            listener(event, body)
+
+    def delivered(self, event_id: str) -> None:
+        """One endpoint received the event successfully (the channel calls this)."""
+        event = self._events_by_id[event_id]
+        if event["pending_webhooks"] > 0:
+            event["pending_webhooks"] -= 1

@@ -1,0 +1,84 @@
+"""Derive the compact schema file `objects.json` from Stripe's OpenAPI spec (spec3.json).
+
+    python -m sim.stripe.schemas.derive /work/shared/reference/stripe/spec3.json
+
+Keeps the object types the fake Stripe generates and every schema they reference, and rewrites
+them for jsonschema's Draft 4 validator (stripe-facts.md): `nullable: true` becomes
+`anyOf: [<schema>, {"type": "null"}]`, `additionalProperties: false` is dropped (today's objects
+carry fields the 2022 edition does not list), `$ref`s point at `urn:stripe:<name>`, descriptions
+and `x-` keys are removed, and expandable references (`x-expansionResources`) accept an id string
+or any object with an id (we never expand, so their targets need not be kept).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOTS = ("account", "account_link", "application", "application_fee", "balance", "balance_transaction",
+         "bank_account", "capability", "charge", "customer", "dispute", "error", "event", "fee_refund",
+         "payment_intent", "payout", "person", "refund")
+OUT = Path(__file__).with_name("objects.json")
+
+
+def rewrite(node):
+    if isinstance(node, list):
+        return [rewrite(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    if "x-expansionResources" in node:
+        out = {"anyOf": [{"maxLength": 5000, "type": "string"}, {"type": "object", "required": ["id"]}]}
+    else:
+        out = {}
+        for key, value in node.items():
+            if key in ("description", "nullable") or key.startswith("x-"):
+                continue
+            if key == "additionalProperties" and value is False:
+                continue
+            if key == "$ref":
+                out[key] = "urn:stripe:" + value.rsplit("/", 1)[-1]
+                continue
+            out[key] = rewrite(value)
+    if node.get("nullable"):
+        out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+def derive(spec: dict) -> dict:
+    components = spec["components"]["schemas"]
+    keep: dict[str, dict] = {}
+    todo = list(ROOTS)
+    while todo:
+        name = todo.pop()
+        if name in keep:
+            continue
+        keep[name] = rewrite(components[name])
+        todo.extend(_refs(keep[name]))
+    return {"source": f"Stripe OpenAPI spec3.json, info.version {spec['info']['version']}",
+            "roots": list(ROOTS), "schemas": dict(sorted(keep.items()))}
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value.rsplit(":", 1)[-1]
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    spec_path = Path(argv[0] if argv else "/work/shared/reference/stripe/spec3.json")
+    derived = derive(json.loads(spec_path.read_text()))
+    OUT.write_text(json.dumps(derived, separators=(",", ":"), sort_keys=True) + "\n")
+    print(f"wrote {OUT} ({len(derived['schemas'])} schemas)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

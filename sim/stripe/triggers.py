@@ -1,0 +1,80 @@
+"""`trigger(event_type)`: run the flow that makes Stripe emit an event type, like `stripe trigger`.
+
+Each supported type maps to the shortest causal chain containing it (a payment for
+`charge.succeeded`, a payment then a refund for `charge.refunded`, …); unknown types fail with the
+list of supported ones. Keyword arguments go to the payment (amount, currency, account, metadata,
+customer, …) or, for account and payout flows, to those operations.
+"""
+
+from __future__ import annotations
+
+from sim.stripe import events
+from sim.stripe.errors import UnknownName
+from sim.stripe.ops import OpResult
+
+FAILED = {"payment_intent.payment_failed", "charge.failed"}
+REFUND = {"refund.created", "charge.refunded"}
+REFUND_FAILED = {"refund.updated", "refund.failed"}
+DISPUTE_OPEN = {"charge.dispute.created", "charge.dispute.funds_withdrawn"}
+DISPUTE_LOST = {"charge.dispute.updated", "charge.dispute.closed"}
+
+SUPPORTED = tuple(sorted(events.EVENT_TYPES))
+
+
+def _merge(total: OpResult, part: OpResult) -> OpResult:
+    total.objects.update(part.objects)
+    total.events.extend(part.events)
+    return total
+
+
+def trigger(ledger, event_type: str, **kwargs) -> OpResult:
+    if event_type not in SUPPORTED:
+        raise UnknownName("event type", event_type, SUPPORTED)
+    with ledger.lock, ledger._atomic():
+        return _run(ledger, event_type, kwargs)
+
+
+def _account(ledger, kwargs) -> str:
+    if kwargs.get("account") is not None:
+        return kwargs.pop("account")
+    kwargs.pop("account", None)
+    return ledger.create_connected_account(enabled=True).account["id"]
+
+
+def _run(ledger, t: str, kw: dict) -> OpResult:
+    out = OpResult()
+    if t.startswith(("account.", "capability.", "person.")):
+        outcome = kw.pop("outcome", "enabled")
+        acct = _merge(out, ledger.create_connected_account(**kw)).account["id"]
+        if t == "account.application.deauthorized":
+            return _merge(out, ledger.deauthorize(acct))
+        return _merge(out, ledger.onboard(acct, outcome))
+    if t.startswith("payout."):
+        acct = _account(ledger, kw)
+        outcome = {"payout.failed": "failed", "payout.canceled": "canceled"}.get(t, "paid")
+        kw.setdefault("amount", 5000)
+        return _merge(out, ledger.payout(acct, outcome=kw.pop("outcome", outcome), **kw))
+    if t.startswith("customer."):
+        cus = _merge(out, ledger.create_customer(**kw)).customer
+        if t == "customer.updated":
+            _merge(out, ledger.update_customer(cus["id"], name=f"{cus['name']} Jr."))
+        return out
+    kw.setdefault("amount", 10000)
+    kw["account"] = _account(ledger, kw)
+    if t in FAILED:
+        return _merge(out, ledger.pay(outcome="failed", **kw))
+    if t in ("payment_intent.requires_action", "payment_intent.canceled"):
+        pi = _merge(out, ledger.pay(outcome="requires_action", **kw)).payment_intent
+        if t == "payment_intent.canceled":
+            _merge(out, ledger.cancel(pi["id"], "requested_by_customer"))
+        return out
+    charge = _merge(out, ledger.pay(**kw)).charge
+    if t in REFUND or t == "application_fee.refunded":
+        return _merge(out, ledger.refund(charge["id"], refund_application_fee=t == "application_fee.refunded"))
+    if t in REFUND_FAILED:
+        return _merge(out, ledger.refund(charge["id"], outcome="failed"))
+    if t in DISPUTE_OPEN:
+        return _merge(out, ledger.dispute(charge["id"]))
+    if t in DISPUTE_LOST or t == "charge.dispute.funds_reinstated":
+        return _merge(out, ledger.dispute(charge["id"], "won" if t.endswith("reinstated") else "lost"))
+    return out
