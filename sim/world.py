@@ -147,7 +147,7 @@ class World:
         """Run a function through the Lambda runtime; its response (LambdaError on a function error)."""
         inv = self.lambdas.invoke_detailed(name, event, correlation_id=correlation_id)
         if not self.scheduler.in_task():
-            self.scheduler.run_until_idle()
+            self.settle()
         return inv.value()
 
     def spawn_invoke(self, name: str, event: Any, *, correlation_id: str | None = None) -> Task:
@@ -175,12 +175,14 @@ class World:
         return self.advance_to(self.clock.now() + to_timedelta(amount))
 
     def advance_to(self, when: datetime | str) -> datetime:
+        self._flush_stripe()
         self.scheduler.run_until(parse_instant(when))
         self.sweep_ttl()
         return self.clock.now()
 
     def settle(self) -> None:
         """Run everything due at the current instant (the clock does not move)."""
+        self._flush_stripe()
         self.scheduler.run_until_idle()
 
     # -- helpers for tests and scenarios --------------------------------------------------------
@@ -249,6 +251,7 @@ class World:
 
     # -- the botocore-hook observer ---------------------------------------------------------------
     def before_call(self, call: hooks.AwsCall):
+        self._flush_stripe()
         task = self.scheduler.current_task()
         in_task = task is not None and not self._internal
         function = task.meta.get("function") if task is not None else None
@@ -271,6 +274,7 @@ class World:
         return self.services.handle(call, function)
 
     def after_call(self, call: hooks.AwsCall, http, parsed: dict) -> None:
+        self._flush_stripe()
         ok = getattr(http, "status_code", 200) < 300
         if ok and call.service == "cloudwatch" and call.operation == "PutMetricData":
             for datum in call.params.get("MetricData", []):
@@ -393,10 +397,18 @@ class World:
             self.stripe.start()
 
     def _connect_stripe(self) -> None:
-        channel = getattr(self.stripe, "channel", None)
-        if channel is not None and hasattr(channel, "add_endpoint"):
-            self.stripe_endpoint = channel.add_endpoint(self.webhook_ingress, secret=SIM_STRIPE_WEBHOOK_SECRET,
-                                                        connect=True)
+        """Two webhook endpoints, as a Connect platform has: its own events and its accounts'."""
+        self.stripe_endpoints = [
+            self.stripe.add_endpoint(self.webhook_ingress, secret=SIM_STRIPE_WEBHOOK_SECRET,
+                                     description="platform events → AppSync stripeWebhook"),
+            self.stripe.add_endpoint(self.webhook_ingress, secret=SIM_STRIPE_WEBHOOK_SECRET, connect=True,
+                                     description="connected accounts' events → AppSync stripeWebhook"),
+        ]
+
+    def _flush_stripe(self) -> None:
+        """Schedule deliveries of events the Stripe API thread committed (handlers' SDK calls)."""
+        if self.stripe is not None:
+            self.stripe.channel.flush()
 
 
 def plain(value: Any) -> Any:

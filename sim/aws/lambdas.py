@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sim.aws.faults import LambdaCrash
-from sim.aws.stack import Function, Stack
+from sim.aws.stack import ROOT, Function, Stack
 from sim.errors import InputError
 from sim.scheduler import Scheduler, Task
 
@@ -205,7 +205,8 @@ class LambdaRuntime:
         except Exception as exc:  # noqa: BLE001 - reported the way Lambda reports it
             inv.status = "failed"
             inv.error = {"errorType": type(exc).__name__, "errorMessage": str(exc),
-                         "stackTrace": traceback.format_tb(exc.__traceback__)[-5:]}
+                         "stackTrace": [line.replace(f"{ROOT}/", "")
+                                        for line in traceback.format_tb(exc.__traceback__)[-5:]]}
         finally:
             watchdog.cancel()
             self.in_flight[fn.name] -= 1

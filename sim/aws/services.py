@@ -26,7 +26,6 @@ class ServiceOverrides:
         self.world = world
         self.sfn = _make_sfn(world)
         self.started_by_rules: list[dict] = []
-        self._sfn_methods = _method_table(self.sfn) if self.sfn is not None else {}
 
     # -- dispatch ------------------------------------------------------------------------------
     def handle(self, call: hooks.AwsCall, function: str | None):
@@ -50,14 +49,10 @@ class ServiceOverrides:
     def _sfn(self, call: hooks.AwsCall):
         if self.sfn is None:
             return None  # no interpreter: the backend's own Step Functions answers
-        method = self._sfn_methods.get(call.operation)
-        if method is None:
-            return hooks.error_response("UnknownOperationException",
-                                        f"Step Functions operation {call.operation} is not simulated")
         from sim.asl.service import ServiceError
 
         try:
-            return hooks.ok_response(method(dict(call.params)))
+            return hooks.ok_response(self.sfn.handle(call.operation, dict(call.params)))
         except ServiceError as err:
             return hooks.error_response(err.code, err.message, getattr(err, "status", 400))
 
@@ -145,23 +140,34 @@ def _body(data: bytes) -> StreamingBody:
 
 
 def _make_sfn(world):
+    """Our interpreter behind the Step Functions API, its tasks calling the world's services."""
     try:
+        from sim.asl.integrations import Integrations
         from sim.asl.service import StepFunctionsService
     except ImportError:
         return None
-    return StepFunctionsService.for_world(world) if hasattr(StepFunctionsService, "for_world") else None
 
+    def invoke_lambda(function: str, payload: Any, invocation_type: str):
+        from sim.asl.errors import StatesError
 
-def _method_table(service) -> dict[str, Any]:
-    """API operation name (PascalCase) → the service's method (snake_case)."""
-    import re
+        name = str(function).rsplit(":function:", 1)[-1].split(":", 1)[0]
+        try:
+            world.lambdas.function(name)
+        except Exception:  # noqa: BLE001
+            raise StatesError("Lambda.ResourceNotFoundException",
+                              f"Function not found: {function} (Service: Lambda, Status Code: 404)") from None
+        if invocation_type == "Event":
+            world.lambdas.spawn(name, payload)
+            return 202, None, None, "$LATEST"
+        inv = world.lambdas.invoke_detailed(name, payload)
+        if inv.status == "throttled":
+            raise StatesError("Lambda.TooManyRequestsException",
+                              "Rate Exceeded. (Service: Lambda, Status Code: 429)")
+        if inv.error is not None:
+            return 200, json.dumps(inv.error), "Unhandled", "$LATEST"
+        return 200, json.dumps(inv.result), None, "$LATEST"
 
-    table = {}
-    for attr in dir(service):
-        if attr.startswith("_"):
-            continue
-        fn = getattr(service, attr)
-        if callable(fn):
-            table["".join(part.capitalize() for part in attr.split("_"))] = fn
-            table[re.sub(r"(^|_)([a-z])", lambda m: m.group(2).upper(), attr)] = fn
-    return table
+    integrations = Integrations(invoke_lambda=invoke_lambda, client_factory=world.client,
+                                region=world.region, account=world.account)
+    return StepFunctionsService(world.scheduler, integrations, account=world.account, region=world.region,
+                                rng=world.rng.child("sfn"))
