@@ -326,12 +326,13 @@ class World:
         self._overlay = target
 
     def _deliver_target(self, target: dict, payload: Any, info: dict) -> None:
+        from sim.aws.router import correlation_of
+
         arn = target["Arn"]
         kind = arn.split(":")[2]
-        cid = None
+        cid = correlation_of(info.get("event") or {})
         if kind == "lambda":
-            name = arn.rsplit(":", 1)[-1]
-            self.lambdas.spawn(name, payload, correlation_id=cid)
+            self.lambdas.invoke_async(arn.rsplit(":", 1)[-1], payload, correlation_id=cid)
         elif kind == "states":
             self.services.start_execution_from_rule(arn, payload, info)
         elif kind == "sqs":

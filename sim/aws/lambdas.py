@@ -109,6 +109,7 @@ class LambdaRuntime:
         self.concurrency: dict[str, int] = {
             f.name: f.reserved_concurrency or ACCOUNT_CONCURRENCY for f in stack.functions}
         self._throttles: list[_ThrottleFault] = []
+        self.async_failures: list[dict] = []   # async invocations that exhausted their retries
         self._handlers: dict[str, Any] = {}
 
     # -- configuration -------------------------------------------------------------------------
@@ -165,6 +166,29 @@ class LambdaRuntime:
     def invoke_detailed(self, name: str, event: Any, *, correlation_id: str | None = None) -> Invocation:
         task = self.spawn(name, event, correlation_id=correlation_id)
         return self.scheduler.wait(task)
+
+    def invoke_async(self, name: str, event: Any, *, correlation_id: str | None = None,
+                     retries: int = 2, delays: tuple[float, ...] = (60.0, 120.0)) -> None:
+        """An asynchronous invocation (EventBridge, S3, SNS targets): on a function error or a
+        throttle Lambda retries it, by default twice, one then two minutes later."""
+        self.function(name)
+
+        def attempt(n: int) -> None:
+            task = self.spawn(name, event, correlation_id=correlation_id)
+            task.add_done_callback(lambda t: after(t, n))
+
+        def after(task: Task, n: int) -> None:
+            inv = task.result() if task.exception() is None else None
+            if inv is not None and inv.error is None:
+                return
+            if n < retries:
+                self.trace.record("lambda", "async.retry", correlation_id, function=name, attempt=n + 1)
+                self.scheduler.call_later(delays[min(n, len(delays) - 1)], attempt, n + 1)
+            else:
+                self.trace.record("lambda", "async.exhausted", correlation_id, function=name)
+                self.async_failures.append({"function": name, "event": event, "error": inv.error if inv else None})
+
+        attempt(0)
 
     def _throttled(self, name: str) -> bool:
         if self.in_flight[name] >= self.concurrency[name]:

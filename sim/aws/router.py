@@ -92,7 +92,7 @@ class EventRouter:
         from sim.aws.event_pattern import matches
 
         self.bus_events.append({"bus": bus, "event": event})
-        cid = _correlation(event)
+        cid = correlation_of(event)
         self.trace.record("eventbridge", "event", cid, bus=bus, source=event.get("source"),
                           detailType=event.get("detail-type"), id=event["id"], caller=caller)
         for rule in self.rules(bus):
@@ -131,7 +131,7 @@ def _bus_name(name_or_arn: str) -> str:
     return name_or_arn.rsplit("/", 1)[-1] if name_or_arn.startswith("arn:") else name_or_arn
 
 
-def _correlation(event: dict) -> str | None:
+def correlation_of(event: dict) -> str | None:
     detail = event.get("detail")
     if isinstance(detail, dict):
         for key in ("correlationId", "stripeEventId", "bookingId"):

@@ -11,8 +11,11 @@ BUS = "ecosystem-marketplace-events"
 
 
 def put(world, detail_type, detail, source="marketplace.booking", bus=BUS):
-    return world.client("events").put_events(Entries=[{
-        "Source": source, "DetailType": detail_type, "Detail": json.dumps(detail), "EventBusName": bus}])
+    return world.client("events").put_events(
+        Entries=[
+            {"Source": source, "DetailType": detail_type, "Detail": json.dumps(detail), "EventBusName": bus}
+        ]
+    )
 
 
 def test_put_events_are_enveloped_and_recorded(world):
@@ -25,9 +28,22 @@ def test_put_events_are_enveloped_and_recorded(world):
 
 
 def test_invalid_entries_fail_individually(world):
-    out = world.client("events").put_events(Entries=[
-        {"Source": "marketplace.booking", "DetailType": "Booking Updated", "Detail": "not json", "EventBusName": BUS},
-        {"Source": "marketplace.booking", "DetailType": "Booking Updated", "Detail": "{}", "EventBusName": BUS}])
+    out = world.client("events").put_events(
+        Entries=[
+            {
+                "Source": "marketplace.booking",
+                "DetailType": "Booking Updated",
+                "Detail": "not json",
+                "EventBusName": BUS,
+            },
+            {
+                "Source": "marketplace.booking",
+                "DetailType": "Booking Updated",
+                "Detail": "{}",
+                "EventBusName": BUS,
+            },
+        ]
+    )
     assert out["FailedEntryCount"] == 1
     assert out["Entries"][0]["ErrorCode"] == "MalformedDetail"
     assert "EventId" in out["Entries"][1]
@@ -44,8 +60,11 @@ def test_matching_rules_invoke_function_targets(world):
     world.add_function("sink", toy.whoami)
     ev = world.client("events")
     ev.put_rule(Name="to-sink", EventBusName=BUS, EventPattern=json.dumps({"detail-type": ["Ping"]}))
-    ev.put_targets(Rule="to-sink", EventBusName=BUS, Targets=[{
-        "Id": "sink", "Arn": world.stack.function_arn("sink"), "InputPath": "$.detail"}])
+    ev.put_targets(
+        Rule="to-sink",
+        EventBusName=BUS,
+        Targets=[{"Id": "sink", "Arn": world.stack.function_arn("sink"), "InputPath": "$.detail"}],
+    )
     put(world, "Ping", {"n": 1})
     put(world, "Pong", {"n": 2})
     world.settle()
@@ -59,11 +78,23 @@ def test_input_transformer_and_sqs_target(world):
     sqs = world.client("sqs")
     url = sqs.create_queue(QueueName="audit")["QueueUrl"]
     ev = world.client("events")
-    ev.put_rule(Name="to-queue", EventBusName=BUS, EventPattern=json.dumps({"source": ["marketplace.dispute"]}))
-    ev.put_targets(Rule="to-queue", EventBusName=BUS, Targets=[{
-        "Id": "q", "Arn": world.stack.queue_arn("audit"),
-        "InputTransformer": {"InputPathsMap": {"d": "$.detail.disputeId"},
-                             "InputTemplate": '{"dispute": <d>, "kind": "audit"}'}}])
+    ev.put_rule(
+        Name="to-queue", EventBusName=BUS, EventPattern=json.dumps({"source": ["marketplace.dispute"]})
+    )
+    ev.put_targets(
+        Rule="to-queue",
+        EventBusName=BUS,
+        Targets=[
+            {
+                "Id": "q",
+                "Arn": world.stack.queue_arn("audit"),
+                "InputTransformer": {
+                    "InputPathsMap": {"d": "$.detail.disputeId"},
+                    "InputTemplate": '{"dispute": <d>, "kind": "audit"}',
+                },
+            }
+        ],
+    )
     put(world, "Dispute Created", {"disputeId": "dp_1"}, source="marketplace.dispute")
     world.settle()
     msgs = sqs.receive_message(QueueUrl=url)["Messages"]
@@ -85,14 +116,41 @@ def test_partial_failure_injection(world):
 
 def test_test_event_pattern_uses_the_real_matcher(world):
     ev = world.client("events")
-    event = json.dumps({"id": "1", "source": "marketplace.payment", "detail-type": "Payment Succeeded",
-                        "account": "123456789012", "time": "2026-03-02T09:00:00Z", "region": "us-east-1",
-                        "resources": [], "detail": {"amount": 12000}})
-    yes = ev.test_event_pattern(EventPattern=json.dumps({"detail": {"amount": [{"numeric": [">", 10000]}]}}),
-                                Event=event)
-    no = ev.test_event_pattern(EventPattern=json.dumps({"detail": {"amount": [{"numeric": ["<", 100]}]}}),
-                               Event=event)
+    event = json.dumps(
+        {
+            "id": "1",
+            "source": "marketplace.payment",
+            "detail-type": "Payment Succeeded",
+            "account": "123456789012",
+            "time": "2026-03-02T09:00:00Z",
+            "region": "us-east-1",
+            "resources": [],
+            "detail": {"amount": 12000},
+        }
+    )
+    yes = ev.test_event_pattern(
+        EventPattern=json.dumps({"detail": {"amount": [{"numeric": [">", 10000]}]}}), Event=event
+    )
+    no = ev.test_event_pattern(
+        EventPattern=json.dumps({"detail": {"amount": [{"numeric": ["<", 100]}]}}), Event=event
+    )
     assert yes["Result"] is True and no["Result"] is False
     with pytest.raises(ClientError) as info:
         ev.test_event_pattern(EventPattern=json.dumps({"detail": {"amount": 5}}), Event=event)
     assert info.value.response["Error"]["Code"] == "InvalidEventPatternException"
+
+
+def test_async_targets_are_retried_twice_then_recorded(world):
+    world.add_function("flaky", toy.fails)
+    ev = world.client("events")
+    ev.put_rule(Name="to-flaky", EventBusName=BUS, EventPattern=json.dumps({"detail-type": ["Flaky"]}))
+    ev.put_targets(
+        Rule="to-flaky", EventBusName=BUS, Targets=[{"Id": "f", "Arn": world.stack.function_arn("flaky")}]
+    )
+    put(world, "Flaky", {"bookingId": "b9"})
+    world.advance("10m")
+    runs = [r for r in world.trace.select("lambda", "invoke.end") if r["details"]["function"] == "flaky"]
+    assert len(runs) == 3
+    assert [r["t"][11:19] for r in runs] == ["09:00:00", "09:01:00", "09:03:00"]
+    assert all(r["cid"] == "b9" for r in runs)
+    assert world.lambdas.async_failures[0]["function"] == "flaky"
