@@ -37,7 +37,7 @@ from handlers.common import clock
 from handlers.common.appsync import AppSyncError, UnauthorizedError, ValidationError, resolver
 from handlers.common.config import stripe_webhook_secrets, tolerance_seconds
 from handlers.common.dedup import COMPLETED, DUPLICATE, SKIPPED
-from handlers.common.log import get_logger
+from handlers.common.log import get_logger, set_correlation_id
 from handlers.common.signatures import verify_stripe
 from handlers.common.stripe_events import InvalidEvent, process_stripe_event
 
@@ -115,6 +115,8 @@ def handler(ev, context):
     payload = _payload(ev.raw)
     header = _signature(ev.raw, ev.headers)
     event = verify_and_parse(payload, header)
+    if isinstance(event, dict) and isinstance(event.get("id"), str) and event["id"]:
+        set_correlation_id(event["id"][:200])  # the harness and the logs trace a webhook by its event id
     try:
         result = process_stripe_event(event, signature=header, via="webhook")
     except InvalidEvent as exc:

@@ -87,6 +87,7 @@ def _authorize(event: Any) -> dict[str, Any]:
                 or not isinstance(body.get("type"), str):
             return _deny("payload is not a Stripe event", provider="stripe", **info)
         event_id, event_type = body["id"], body["type"]
+        set_correlation_id(event_id[:200])
         context = {"provider": "stripe", "eventId": event_id, "eventType": event_type,
                    "dedupStatus": _dedup_status(event_id), "signatureVerified": "true", "stripeSignature": header}
     elif "x-hub-signature-256" in headers:

@@ -17,7 +17,9 @@ Ranks
       under_review 3 < won = lost = warning_closed 4 (terminal)
   payout (Payout.status):  pending 0 < in_transit 1 < paid 2 < failed = canceled 3 (paid → failed happens)
   refund (Refund.status):  pending 0 < requires_action 1 < succeeded 2 < failed = canceled 3
-  account (UserProfile Connect mirror): a snapshot; the newest (created, eventId) wins
+  account (UserProfile Connect mirror): a snapshot; the greatest (created, progress, eventId) wins,
+      progress = number of charges_enabled / payouts_enabled / details_submitted that are true (so
+      within one second the more advanced snapshot wins; a later regression still wins by created)
 
 Booking derivations (applied after every fact, so the result is the same in any order):
   paymentStatus = the higher of the Stripe payment state and the paymentStatus already stored (the
@@ -194,7 +196,12 @@ def account_snapshot(account: dict[str, Any]) -> dict[str, Any]:
 
 def reduce_account(old: dict[str, Any], snapshot: dict[str, Any], at: int, event_id: str) -> dict[str, Any]:
     """The changed profile attributes if this snapshot is newer than the stored one."""
-    if _key(0, at, event_id) <= _key(0, old.get("stripeAccountStateAt"), old.get("stripeAccountStateEventId")):
+    def progress(view: dict[str, Any]) -> int:
+        return sum(bool(view.get(k)) for k in ("stripeChargesEnabled", "stripePayoutsEnabled", "stripeDetailsSubmitted"))
+
+    new_key = (int(at), progress(snapshot), str(event_id))
+    old_key = (int(old.get("stripeAccountStateAt") or 0), progress(old), str(old.get("stripeAccountStateEventId") or ""))
+    if "stripeAccountStateAt" in old and new_key <= old_key:
         return {}
     new = dict(old)
     new.update(snapshot, stripeAccountStateAt=int(at), stripeAccountStateEventId=str(event_id))

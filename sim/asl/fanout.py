@@ -442,8 +442,7 @@ def _distributed(sr, items: list, effective: Any, max_conc: int) -> list:
         sr.event("MapRunFailed", {"error": exc.error, "cause": exc.cause})
         sr.event("MapStateFailed")
         raise StatesError(exc.error, exc.cause) from None
-    run.history.add(HistoryContext(ctx.source), "MapRunSucceeded", None, update_source=False)
-    sr.map_run_arn = map_run_arn if hasattr(sr, "map_run_arn") else None
+    run.history.add(ctx, "MapRunSucceeded", None, update_source=False)
     run._last_map_run_arn = map_run_arn
     return results
 

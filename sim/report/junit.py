@@ -9,12 +9,14 @@ from pathlib import Path
 from sim.report.model import RunSummary, ScenarioResult, first_reason
 
 
-def _failure_text(r: ScenarioResult) -> str:
+def failure_text(r: ScenarioResult) -> str:
     lines = [f"{inv['name']}: {inv['detail']}" for inv in r.broken]
     for f in r.failures:
         line = f"{f.where + ': ' if f.where else ''}{f.kind} {f.name}: {f.message}"
-        if f.expected is not None or f.actual is not None:
-            line += f"\n  expected: {f.expected}\n  actual:   {f.actual}"
+        if f.expected is not None:
+            line += f"\n  expected: {f.expected}"
+        if f.actual is not None:
+            line += f"\n  actual:   {f.actual}"
         lines.append(line)
     lines += [f"seed: {r.seed} (from --seed {r.run_seed})", f"replay: {r.replay}"]
     return "\n".join(lines)
@@ -37,7 +39,7 @@ def render(run: RunSummary, suite: str = "scenarios") -> ET.Element:
             ET.SubElement(cprops, "property", name=key, value=str(value))
         if not r.passed:
             fail = ET.SubElement(case, "failure", message=first_reason(r)[:500], type="ScenarioFailed")
-            fail.text = _failure_text(r)
+            fail.text = failure_text(r)
         out = ET.SubElement(case, "system-out")
         out.text = "\n".join(f"{'ok  ' if i['ok'] else 'FAIL'} {i['name']}: {i['detail']}" for i in r.invariants)
     return root

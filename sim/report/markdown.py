@@ -35,8 +35,9 @@ def render(result: ScenarioResult, trace: list[dict], touched: dict[str, list[di
         out += ["## Failures", ""]
         for f in result.failures:
             out.append(f"- **{f.kind} {f.name}**{f' ({f.where})' if f.where else ''}: {f.message}")
-            if f.expected is not None or f.actual is not None:
+            if f.expected is not None:
                 out.append(f"  - expected: `{f.expected}`")
+            if f.actual is not None:
                 out.append(f"  - actual: `{f.actual}`")
         out.append("")
     out += ["## Sequence", "", "```mermaid", sequence_diagram(trace), "```", ""]

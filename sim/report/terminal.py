@@ -53,8 +53,9 @@ def failure_panel(r: ScenarioResult) -> Panel:
         if f.where:
             head += f" [dim]({escape(f.where)})[/]"
         lines.append(f"{head}: {escape(f.message)}")
-        if f.expected is not None or f.actual is not None:
+        if f.expected is not None:
             lines.append(f"    expected: [green]{escape(str(f.expected))}[/]")
+        if f.actual is not None:
             lines.append(f"    actual:   [red]{escape(str(f.actual))}[/]")
     lines.append(f"[dim]seed[/] {r.seed} (derived from --seed {r.run_seed}); trace {r.trace_hash[:16]}")
     lines.append(f"[dim]replay[/] [bold]{escape(r.replay)}[/]")

@@ -130,7 +130,7 @@ class Run:
             if status is not None and (not history or history[-1] != status):
                 history.append(status)
 
-    def trace(self, kind: str, cid: str | None = None, **details) -> None:
+    def trace(self, kind: str, cid: str | None = None, /, **details) -> None:
         self.world.trace.record("scenario", kind, cid, **details)
 
     # -- driving the world -----------------------------------------------------------------------

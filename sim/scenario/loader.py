@@ -91,7 +91,7 @@ def _build(file: str, data: dict, lines: dict, aliases: dict[str, str]) -> Scena
     return Scenario(
         file=file, name=data["name"], tags=list(data["tags"]), seed=int(data.get("seed", 0)),
         start=parse_instant(data.get("start", DEFAULT_START)), world=world,
-        delivery=(data.get("delivery") or {}).get("mode", "manual"), faults=items["faults"],
+        delivery={"mode": "auto", **(data.get("delivery") or {})}, faults=items["faults"],
         steps=items["steps"], expect=data.get("expect") or {}, description=data.get("description", ""),
         lines=lines, aliases=aliases)
 
@@ -249,6 +249,14 @@ class _Semantics:
             self.use((*path, "stop"), spec["stop"], "execution")
         elif "as" in spec:
             self.define((*path, "as"), spec["as"], "execution")
+
+    def step_db_write(self, path, spec):
+        if ("booking" in spec) == ("key" in spec):
+            self.fail(path, 'expected exactly one of "booking", "key"')
+        if "booking" in spec:
+            self.use((*path, "booking"), spec["booking"], "booking")
+        if not spec.get("set") and not spec.get("remove"):
+            self.fail(path, 'expected "set" or "remove"')
 
     def step_fault(self, path, spec):
         self.fault(path, spec)

@@ -37,7 +37,7 @@ class Scenario:
     seed: int
     start: datetime
     world: dict[str, Any]
-    delivery: str
+    delivery: dict
     faults: list[Item]
     steps: list[Item]
     expect: dict[str, Any]

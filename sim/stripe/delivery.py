@@ -197,23 +197,21 @@ class Channel:
             self._schedule(event, self.ledger.body(event_id), ep, copy=0, delay=self._next_slot())
 
     def _dispatch(self, event: dict, body: bytes, endpoint: Endpoint, *, reordered: bool = False) -> None:
-        copies, concurrent, spread, delay = 1, True, 0.0, self._next_slot()
-        for fault in self.faults:
-            if fault.kind not in ("drop", "duplicate", "reorder", "delay"):
-                continue
-            if fault.kind == "reorder" and reordered:
-                continue
-            if not fault.take(event, endpoint.id):
-                continue
-            if fault.kind == "drop":
+        for fault in self.faults:  # a drop wins over every other fault, then a reorder holds it back
+            if fault.kind == "drop" and not reordered and fault.take(event, endpoint.id):
                 self.dropped.append((event["id"], endpoint.id))
                 if self.trace is not None:
                     self.trace.record("stripe", "webhook.dropped", event["id"], event_id=event["id"],
                                       type=event["type"], endpoint=endpoint.id, fault=fault.label)
                 return
-            if fault.kind == "reorder":
+        for fault in self.faults:
+            if fault.kind == "reorder" and not reordered and fault.take(event, endpoint.id):
                 self._hold(fault, event, body, endpoint)
                 return
+        copies, concurrent, spread, delay = 1, True, 0.0, self._next_slot()
+        for fault in self.faults:
+            if fault.kind not in ("duplicate", "delay") or not fault.take(event, endpoint.id):
+                continue
             if fault.kind == "duplicate":
                 copies, concurrent, spread = fault.copies, fault.concurrent, fault.spread_s
             elif fault.kind == "delay":

@@ -168,3 +168,33 @@ def test_nested_map_in_parallel():
     ex = execute(d, {"items": [1, 2]})
     assert ex.output == [[1, 2], {"items": [1, 2]}] and len(ex.history) == 20
     assert [e["id"] for e in ex.history] == list(range(1, 21))
+
+
+def test_distributed_map_events_and_s3_reader_writer():
+    boto3 = __import__("boto3")
+    from moto import mock_aws
+
+    from sim.asl.integrations import Integrations
+
+    d = machine({"D": {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, **PASS}, "End": True}})
+    ex = execute(d, {"items": [1, 2]})
+    assert types(ex) == ["ExecutionStarted", "MapStateEntered", "MapStateStarted", "MapRunStarted",
+                         "MapRunSucceeded", "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"]
+    assert prevs(ex) == [0, 0, 2, 3, 4, 5, 4, 7]
+    assert ex.output == [1, 2]
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="sim-bucket")
+        s3.put_object(Bucket="sim-bucket", Key="in.json", Body=b'[{"n": 1}, {"n": 2}, {"n": 3}]')
+        d = machine({"D": {"Type": "Map", "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                                                         "ReaderConfig": {"InputType": "JSON", "MaxItems": 2},
+                                                         "Parameters": {"Bucket": "sim-bucket", "Key": "in.json"}},
+                           "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                                            "Parameters": {"Bucket": "sim-bucket", "Prefix": "out"}},
+                           "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}, **PASS}, "End": True}})
+        ex = execute(d, {}, integrations=Integrations(client_factory=lambda s: boto3.client(s, region_name="us-east-1")))
+        assert ex.status == "SUCCEEDED", ex.cause
+        key = ex.output["ResultWriterDetails"]["Key"]
+        assert key.startswith("out/") and key.endswith("manifest.json")
+        assert s3.get_object(Bucket="sim-bucket", Key=key)["Body"].read()

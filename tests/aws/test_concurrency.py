@@ -11,7 +11,10 @@ def run(seed: int, handler) -> tuple[int, list]:
         w.settle()
         results = sorted(t.result().value() for t in tasks)
         effects = w.get_item("Booking", {"id": "effects"})
-        order = [(r["details"].get("operation"), r["details"].get("function")) for r in w.trace.select("aws", "call")]
+        order = [
+            (r["details"].get("operation"), r["details"].get("function"))
+            for r in w.trace.select("aws", "call")
+        ]
         return (effects or {}).get("applied", 0), results, order
 
 

@@ -22,8 +22,13 @@ def test_world_on_an_endpoint_runs_handlers_against_it(endpoint):
         assert w.env("stripe-webhook")["AWS_ENDPOINT_URL"] == endpoint
         w.add_function("five", toy.five_calls)
         assert w.invoke("five", {}) == 5
-    direct = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    direct = boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     items = direct.scan(TableName="Service")["Items"]
     assert {i["id"]["S"] for i in items} >= {"s0", "s4"}
 

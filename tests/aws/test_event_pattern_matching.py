@@ -39,7 +39,11 @@ EC2_EVENT = {
 CASES = {
     # --- exact values, nesting, the docs' first example ---------------------------------------
     "docs-ec2-termination": (
-        {"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"], "detail": {"state": ["terminated"]}},
+        {
+            "source": ["aws.ec2"],
+            "detail-type": ["EC2 Instance State-change Notification"],
+            "detail": {"state": ["terminated"]},
+        },
         EC2_EVENT,
         True,
     ),
@@ -88,7 +92,11 @@ CASES = {
         True,
     ),
     # --- null and empty values (eb-event-patterns-null-values) ---------------------------------
-    "null-matches-null": ({"detail": {"responseElements": [None]}}, event(detail={"responseElements": None}), True),
+    "null-matches-null": (
+        {"detail": {"responseElements": [None]}},
+        event(detail={"responseElements": None}),
+        True,
+    ),
     "null-vs-missing": ({"detail": {"responseElements": [None]}}, event(detail={}), False),
     "null-vs-string-null": ({"detail": {"r": [None]}}, event(detail={"r": "null"}), False),
     "empty-string": ({"detail": {"eventVersion": [""]}}, event(detail={"eventVersion": ""}), True),
@@ -107,10 +115,18 @@ CASES = {
     "prefix-miss": ({"time": [{"prefix": "2017-10-02"}]}, {"time": "2017-10-03T18:43:48Z"}, False),
     "prefix-not-number": ({"n": [{"prefix": "1"}]}, {"n": 123}, False),
     "prefix-empty": ({"s": [{"prefix": ""}]}, {"s": "anything"}, True),
-    "prefix-ignore-case": ({"service": [{"prefix": {"equals-ignore-case": "eventb"}}]}, {"service": "EventBridge"}, True),
+    "prefix-ignore-case": (
+        {"service": [{"prefix": {"equals-ignore-case": "eventb"}}]},
+        {"service": "EventBridge"},
+        True,
+    ),
     "suffix": ({"FileName": [{"suffix": ".png"}]}, {"FileName": "image.png"}, True),
     "suffix-miss": ({"FileName": [{"suffix": ".png"}]}, {"FileName": "image.PNG"}, False),
-    "suffix-ignore-case": ({"service": [{"suffix": {"equals-ignore-case": "tBridge"}}]}, {"service": "EVENTBRIDGE"}, True),
+    "suffix-ignore-case": (
+        {"service": [{"suffix": {"equals-ignore-case": "tBridge"}}]},
+        {"service": "EVENTBRIDGE"},
+        True,
+    ),
     "equals-ignore-case": ({"Name": [{"equals-ignore-case": "alice"}]}, {"Name": "ALICE"}, True),
     "equals-ignore-case-miss": ({"Name": [{"equals-ignore-case": "alice"}]}, {"Name": "alicia"}, False),
     "equals-ignore-case-empty": ({"v": [{"equals-ignore-case": ""}]}, {"v": ""}, True),
@@ -139,8 +155,16 @@ CASES = {
     "wildcard-escaped-backslash": ({"a": [{"wildcard": "a\\\\b"}]}, {"a": "a\\b"}, True),
     "wildcard-multiline": ({"a": [{"wildcard": "x*y"}]}, {"a": "x\n\ny"}, True),
     # --- anything-but ---------------------------------------------------------------------------
-    "anything-but-string": ({"detail": {"state": [{"anything-but": "initializing"}]}}, event(detail={"state": "running"}), True),
-    "anything-but-string-hit": ({"detail": {"state": [{"anything-but": "initializing"}]}}, event(detail={"state": "initializing"}), False),
+    "anything-but-string": (
+        {"detail": {"state": [{"anything-but": "initializing"}]}},
+        event(detail={"state": "running"}),
+        True,
+    ),
+    "anything-but-string-hit": (
+        {"detail": {"state": [{"anything-but": "initializing"}]}},
+        event(detail={"state": "initializing"}),
+        False,
+    ),
     "anything-but-number": ({"x": [{"anything-but": 123}]}, {"x": 124}, True),
     "anything-but-number-hit": ({"x": [{"anything-but": 123}]}, {"x": 123.0}, False),
     "anything-but-zero": ({"x": [{"anything-but": 0}]}, {"x": 789}, True),
@@ -152,18 +176,58 @@ CASES = {
     "anything-but-array-any-element": ({"s": [{"anything-but": "a"}]}, {"s": ["a", "b"]}, True),
     "anything-but-array-all-excluded": ({"s": [{"anything-but": "a"}]}, {"s": ["a", "a"]}, False),
     "anything-but-prefix": ({"state": [{"anything-but": {"prefix": "init"}}]}, {"state": "running"}, True),
-    "anything-but-prefix-hit": ({"state": [{"anything-but": {"prefix": "init"}}]}, {"state": "initializing"}, False),
+    "anything-but-prefix-hit": (
+        {"state": [{"anything-but": {"prefix": "init"}}]},
+        {"state": "initializing"},
+        False,
+    ),
     "anything-but-prefix-number": ({"state": [{"anything-but": {"prefix": "init"}}]}, {"state": 12}, True),
     "anything-but-prefix-list": ({"s": [{"anything-but": {"prefix": ["a", "b"]}}]}, {"s": "bx"}, False),
-    "anything-but-suffix": ({"FileName": [{"anything-but": {"suffix": ".png"}}]}, {"FileName": "a.txt"}, True),
-    "anything-but-suffix-hit": ({"FileName": [{"anything-but": {"suffix": ".png"}}]}, {"FileName": "a.png"}, False),
-    "anything-but-ignore-case": ({"state": [{"anything-but": {"equals-ignore-case": "initializing"}}]}, {"state": "INITIALIZING"}, False),
-    "anything-but-ignore-case-list": ({"s": [{"anything-but": {"equals-ignore-case": ["a", "b"]}}]}, {"s": "C"}, True),
-    "anything-but-wildcard": ({"FilePath": [{"anything-but": {"wildcard": "*/lib/*"}}]}, {"FilePath": "/usr/lib/x"}, False),
-    "anything-but-wildcard-other": ({"FilePath": [{"anything-but": {"wildcard": "*/lib/*"}}]}, {"FilePath": "/usr/bin/x"}, True),
-    "anything-but-wildcard-number": ({"FilePath": [{"anything-but": {"wildcard": "*/dir/*"}}]}, {"FilePath": 123}, True),
-    "anything-but-wildcard-empty": ({"FilePath": [{"anything-but": {"wildcard": ""}}]}, {"FilePath": "dir/init/file"}, True),
-    "anything-but-wildcard-list": ({"p": [{"anything-but": {"wildcard": ["*/a/*", "*/b/*"]}}]}, {"p": "x/b/y"}, False),
+    "anything-but-suffix": (
+        {"FileName": [{"anything-but": {"suffix": ".png"}}]},
+        {"FileName": "a.txt"},
+        True,
+    ),
+    "anything-but-suffix-hit": (
+        {"FileName": [{"anything-but": {"suffix": ".png"}}]},
+        {"FileName": "a.png"},
+        False,
+    ),
+    "anything-but-ignore-case": (
+        {"state": [{"anything-but": {"equals-ignore-case": "initializing"}}]},
+        {"state": "INITIALIZING"},
+        False,
+    ),
+    "anything-but-ignore-case-list": (
+        {"s": [{"anything-but": {"equals-ignore-case": ["a", "b"]}}]},
+        {"s": "C"},
+        True,
+    ),
+    "anything-but-wildcard": (
+        {"FilePath": [{"anything-but": {"wildcard": "*/lib/*"}}]},
+        {"FilePath": "/usr/lib/x"},
+        False,
+    ),
+    "anything-but-wildcard-other": (
+        {"FilePath": [{"anything-but": {"wildcard": "*/lib/*"}}]},
+        {"FilePath": "/usr/bin/x"},
+        True,
+    ),
+    "anything-but-wildcard-number": (
+        {"FilePath": [{"anything-but": {"wildcard": "*/dir/*"}}]},
+        {"FilePath": 123},
+        True,
+    ),
+    "anything-but-wildcard-empty": (
+        {"FilePath": [{"anything-but": {"wildcard": ""}}]},
+        {"FilePath": "dir/init/file"},
+        True,
+    ),
+    "anything-but-wildcard-list": (
+        {"p": [{"anything-but": {"wildcard": ["*/a/*", "*/b/*"]}}]},
+        {"p": "x/b/y"},
+        False,
+    ),
     # --- numeric ---------------------------------------------------------------------------------
     "numeric-range": ({"c": [{"numeric": [">", 0, "<=", 5]}]}, {"c": 5}, True),
     "numeric-range-open-bottom": ({"c": [{"numeric": [">", 0, "<=", 5]}]}, {"c": 0}, False),
@@ -176,7 +240,11 @@ CASES = {
     "numeric-out-of-range-event": ({"n": [{"numeric": [">", 0]}]}, {"n": 6e9}, False),
     "numeric-boundary": ({"n": [{"numeric": [">=", -5e9, "<=", 5e9]}]}, {"n": 5e9}, True),
     "numeric-or-anything-but": ({"N": [{"numeric": [">", 100]}, {"anything-but": "101"}]}, {"N": "42"}, True),
-    "numeric-or-anything-but-neg": ({"N": [{"numeric": [">", 100]}, {"anything-but": "101"}]}, {"N": "101"}, False),
+    "numeric-or-anything-but-neg": (
+        {"N": [{"numeric": [">", 100]}, {"anything-but": "101"}]},
+        {"N": "101"},
+        False,
+    ),
     # --- IP addresses ------------------------------------------------------------------------------
     "cidr": ({"ip": [{"cidr": "10.0.0.0/24"}]}, {"ip": "10.0.0.255"}, True),
     "cidr-miss": ({"ip": [{"cidr": "10.0.0.0/24"}]}, {"ip": "10.0.1.0"}, False),
@@ -193,11 +261,23 @@ CASES = {
     "exists-true-missing": ({"detail": {"key": [{"exists": True}]}}, event(detail={"no-key": "v"}), False),
     "exists-true-null": ({"k": [{"exists": True}]}, {"k": None}, True),
     "exists-true-empty-array": ({"resources": [{"exists": True}]}, event(resources=[]), False),
-    "exists-true-object": ({"dynamodb": {"presentKey": [{"exists": True}]}}, {"dynamodb": {"presentKey": {"S": "x"}}}, False),
-    "exists-true-leaf": ({"dynamodb": {"presentKey": {"S": [{"exists": True}]}}}, {"dynamodb": {"presentKey": {"S": "x"}}}, True),
+    "exists-true-object": (
+        {"dynamodb": {"presentKey": [{"exists": True}]}},
+        {"dynamodb": {"presentKey": {"S": "x"}}},
+        False,
+    ),
+    "exists-true-leaf": (
+        {"dynamodb": {"presentKey": {"S": [{"exists": True}]}}},
+        {"dynamodb": {"presentKey": {"S": "x"}}},
+        True,
+    ),
     "exists-false": ({"detail": {"c-count": [{"exists": False}]}}, event(detail={"state": "x"}), True),
     "exists-false-present": ({"detail": {"key": [{"exists": False}]}}, event(detail={"key": "value"}), False),
-    "exists-false-intermediate": ({"detail": {"c-count": [{"exists": False}]}}, event(detail={"c-count": {"c1": 100}}), True),
+    "exists-false-intermediate": (
+        {"detail": {"c-count": [{"exists": False}]}},
+        event(detail={"c-count": {"c1": 100}}),
+        True,
+    ),
     "exists-false-empty-array": ({"r": [{"exists": False}]}, {"r": []}, True),
     "exists-false-deep": (
         {"detail": {"level1": {"level2": {"level3": [{"exists": False}]}}}},
@@ -210,26 +290,56 @@ CASES = {
         {"dynamodb": {"NewImage": {"homemade": {"N": "789"}}}},
         True,
     ),
-    "multiple-operators": ({"k": [{"exists": True}, {"prefix": "IGNORED"}, {"suffix": "IGNORED"}]}, {"k": "v"}, True),
+    "multiple-operators": (
+        {"k": [{"exists": True}, {"prefix": "IGNORED"}, {"suffix": "IGNORED"}]},
+        {"k": "v"},
+        True,
+    ),
     # --- dots in keys ---------------------------------------------------------------------------
-    "dot-in-pattern-key": ({"detail": {"state.status": ["running"]}}, event(detail={"state": {"status": "running"}}), True),
-    "dot-in-event-key": ({"detail": {"state": {"status": ["running"]}}}, event(detail={"state.status": "running"}), True),
-    "dot-extra-level": ({"detail": {"state": {"status": ["running"]}}}, event(detail={"state.status": {"status": "running"}}), False),
-    "nested-json-string-not-parsed": ({"detail": {"my-key": ["my-value"]}}, event(detail='{"my-key": "my-value"}'), False),
+    "dot-in-pattern-key": (
+        {"detail": {"state.status": ["running"]}},
+        event(detail={"state": {"status": "running"}}),
+        True,
+    ),
+    "dot-in-event-key": (
+        {"detail": {"state": {"status": ["running"]}}},
+        event(detail={"state.status": "running"}),
+        True,
+    ),
+    "dot-extra-level": (
+        {"detail": {"state": {"status": ["running"]}}},
+        event(detail={"state.status": {"status": "running"}}),
+        False,
+    ),
+    "nested-json-string-not-parsed": (
+        {"detail": {"my-key": ["my-value"]}},
+        event(detail='{"my-key": "my-value"}'),
+        False,
+    ),
     # --- $or ----------------------------------------------------------------------------------------
     "or-second-branch": (
-        {"detail": {"$or": [{"c-count": [{"numeric": [">", 0, "<=", 5]}]}, {"d-count": [{"numeric": ["<", 10]}]}]}},
+        {
+            "detail": {
+                "$or": [{"c-count": [{"numeric": [">", 0, "<=", 5]}]}, {"d-count": [{"numeric": ["<", 10]}]}]
+            }
+        },
         event(detail={"c-count": 0, "d-count": 0}),
         True,
     ),
     "or-no-branch": ({"$or": [{"source": ["aws.ec2"]}, {"source": ["aws.s3"]}]}, {"source": "my.app"}, False),
     "or-with-and": (
-        {"source": ["aws.cloudwatch"], "$or": [{"metricName": ["CPUUtilization"]}, {"namespace": ["AWS/EC2"]}]},
+        {
+            "source": ["aws.cloudwatch"],
+            "$or": [{"metricName": ["CPUUtilization"]}, {"namespace": ["AWS/EC2"]}],
+        },
         {"source": "aws.cloudwatch", "namespace": "AWS/EC2"},
         True,
     ),
     "or-with-and-miss": (
-        {"source": ["aws.cloudwatch"], "$or": [{"metricName": ["CPUUtilization"]}, {"namespace": ["AWS/EC2"]}]},
+        {
+            "source": ["aws.cloudwatch"],
+            "$or": [{"metricName": ["CPUUtilization"]}, {"namespace": ["AWS/EC2"]}],
+        },
         {"source": "aws.other", "namespace": "AWS/EC2"},
         False,
     ),

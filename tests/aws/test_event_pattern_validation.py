@@ -85,7 +85,11 @@ RECORDED = [
         "Value of anything-but must be an array or single string/number value.",
         55,
     ),
-    ('{"detail": {"sourceIPAddress": [{"cidr": ["bad-type"]}]}}', "prefix match pattern must be a string", 43),
+    (
+        '{"detail": {"sourceIPAddress": [{"cidr": ["bad-type"]}]}}',
+        "prefix match pattern must be a string",
+        43,
+    ),
     (
         "this is valid json but not a dict",
         "Unrecognized token 'this': was expecting (JSON String, Number, Array, Object or token "
@@ -186,11 +190,23 @@ RULES = [
     ('{"a": [{"numeric": ["<", 5000000001]}]}', "Value must be between -5.0E9 and 5.0E9, inclusive"),
     ('{"a": [{"numeric": ["=", -6e9]}]}', "Value must be between -5.0E9 and 5.0E9, inclusive"),
     ('{"a": [{"numeric": [">", 0.0000001]}]}', "Only values upto 6 decimals are supported"),
-    ('{"a": [{"anything-but": [1, "x"]}]}', "Inside anything but list, either all values are number or string, mixed type is not supported"),
-    ('{"a": [{"anything-but": []}]}', "Inside anything but list, either all values are number or string, mixed type is not supported"),
+    (
+        '{"a": [{"anything-but": [1, "x"]}]}',
+        "Inside anything but list, either all values are number or string, mixed type is not supported",
+    ),
+    (
+        '{"a": [{"anything-but": []}]}',
+        "Inside anything but list, either all values are number or string, mixed type is not supported",
+    ),
     ('{"a": [{"anything-but": [0.0000001]}]}', "Only values upto 6 decimals are supported"),
-    ('{"a": [{"anything-but": null}]}', "Value of anything-but must be an array or single string/number value."),
-    ('{"a": [{"anything-but": true}]}', "Value of anything-but must be an array or single string/number value."),
+    (
+        '{"a": [{"anything-but": null}]}',
+        "Value of anything-but must be an array or single string/number value.",
+    ),
+    (
+        '{"a": [{"anything-but": true}]}',
+        "Value of anything-but must be an array or single string/number value.",
+    ),
     ('{"a": [{"anything-but": {}}]}', "Anything-But expression name not found"),
     ('{"a": [{"anything-but": {"numeric": [">", 1]}}]}', "Unsupported anything-but pattern: numeric"),
     ('{"a": [{"anything-but": {"prefix": ""}}]}', "Null prefix/suffix not allowed"),
@@ -213,9 +229,18 @@ RULES = [
     ('{"$or": []}', "Empty arrays are not allowed"),
     # JSON syntax, as Jackson reports it
     ('{"a": ["x",]}', "Unexpected character (']' (code 93)): expected a valid value"),
-    ('{"a": ["x"],}', "Unexpected character ('}' (code 125)): was expecting double-quote to start field name"),
-    ('{"a" ["x"]}', "Unexpected character ('[' (code 91)): was expecting a colon to separate field name and value"),
-    ('{"a": ["x" "y"]}', "Unexpected character ('\"' (code 34)): was expecting comma to separate Array entries"),
+    (
+        '{"a": ["x"],}',
+        "Unexpected character ('}' (code 125)): was expecting double-quote to start field name",
+    ),
+    (
+        '{"a" ["x"]}',
+        "Unexpected character ('[' (code 91)): was expecting a colon to separate field name and value",
+    ),
+    (
+        '{"a": ["x" "y"]}',
+        "Unexpected character ('\"' (code 34)): was expecting comma to separate Array entries",
+    ),
     ('{"a": ["x"]', "Unexpected end-of-input: expected close marker for Object"),
     ('{"a": ["x]}', "Unexpected end-of-input: was expecting closing quote for a string value"),
     ('{"a": [01]}', "Invalid numeric value: Leading zeroes not allowed"),

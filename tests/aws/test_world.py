@@ -16,7 +16,10 @@ def test_world_deploys_the_stack(world):
         assert name in tables
     booking = world.client("dynamodb").describe_table(TableName="Booking")["Table"]
     assert {ix["IndexName"] for ix in booking["GlobalSecondaryIndexes"]} >= {
-        "PaymentIntentIndex", "ProviderBookingsIndex", "CustomerBookingsIndex"}
+        "PaymentIntentIndex",
+        "ProviderBookingsIndex",
+        "CustomerBookingsIndex",
+    }
     ttl = world.client("dynamodb").describe_time_to_live(TableName="ProcessedWebhooks")
     assert ttl["TimeToLiveDescription"]["AttributeName"] == "ttl"
     buses = [b["Name"] for b in world.client("events").list_event_buses()["EventBuses"]]
@@ -98,7 +101,9 @@ def test_concurrency_limit_throttles_the_excess(world):
 
 def test_aws_error_fault_fires_times_then_stops(world):
     world.add_function("five", toy.five_calls)
-    world.faults.add("dynamodb.PutItem", function="five", error="ProvisionedThroughputExceededException", times=1)
+    world.faults.add(
+        "dynamodb.PutItem", function="five", error="ProvisionedThroughputExceededException", times=1
+    )
     with pytest.raises(LambdaError) as info:
         world.invoke("five", {})
     assert info.value.error_type == "ProvisionedThroughputExceededException"
@@ -142,8 +147,11 @@ def test_daily_reconciliation_fires_at_two_am(world):
     world.advance_to("2026-03-04T03:00:00Z")
     fired = [r for r in world.trace if r["kind"] == "schedule"]
     assert [r["t"] for r in fired] == ["2026-03-03T02:00:00.000Z", "2026-03-04T02:00:00.000Z"]
-    starts = [r for r in world.trace.select("lambda", "invoke.start")
-              if r["details"]["function"] == "webhook-reconciliation"]
+    starts = [
+        r
+        for r in world.trace.select("lambda", "invoke.start")
+        if r["details"]["function"] == "webhook-reconciliation"
+    ]
     assert len(starts) == 2
 
 
@@ -151,10 +159,19 @@ def test_bedrock_is_answered_deterministically(world):
     import json
 
     rt = world.client("bedrock-runtime")
-    body = json.dumps({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 50,
-                       "messages": [{"role": "user", "content": "describe a plumber"}]})
-    a = json.loads(rt.invoke_model(modelId="anthropic.claude-3-haiku-20240307-v1:0", body=body)["body"].read())
-    b = json.loads(rt.invoke_model(modelId="anthropic.claude-3-haiku-20240307-v1:0", body=body)["body"].read())
+    body = json.dumps(
+        {
+            "anthropic_version": "bedrock-2023-05-31",
+            "max_tokens": 50,
+            "messages": [{"role": "user", "content": "describe a plumber"}],
+        }
+    )
+    a = json.loads(
+        rt.invoke_model(modelId="anthropic.claude-3-haiku-20240307-v1:0", body=body)["body"].read()
+    )
+    b = json.loads(
+        rt.invoke_model(modelId="anthropic.claude-3-haiku-20240307-v1:0", body=body)["body"].read()
+    )
     assert a == b and a["content"][0]["text"]
 
 

@@ -19,8 +19,12 @@ def racy_once(event, context):
     if "Item" in ddb.get_item(TableName=TABLE, Key=key):
         return "duplicate"
     ddb.put_item(TableName=TABLE, Item={**key, "status": {"S": "COMPLETED"}})
-    ddb.update_item(TableName="Booking", Key={"id": {"S": "effects"}}, UpdateExpression="ADD applied :one",
-                    ExpressionAttributeValues={":one": {"N": "1"}})
+    ddb.update_item(
+        TableName="Booking",
+        Key={"id": {"S": "effects"}},
+        UpdateExpression="ADD applied :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
     return "applied"
 
 
@@ -28,12 +32,19 @@ def conditional_once(event, context):
     """Conditional put: exactly one concurrent copy wins, whatever the interleaving."""
     ddb = _ddb()
     try:
-        ddb.put_item(TableName=TABLE, Item={"eventId": {"S": event["id"]}, "status": {"S": "COMPLETED"}},
-                     ConditionExpression="attribute_not_exists(eventId)")
+        ddb.put_item(
+            TableName=TABLE,
+            Item={"eventId": {"S": event["id"]}, "status": {"S": "COMPLETED"}},
+            ConditionExpression="attribute_not_exists(eventId)",
+        )
     except ddb.exceptions.ConditionalCheckFailedException:
         return "duplicate"
-    ddb.update_item(TableName="Booking", Key={"id": {"S": "effects"}}, UpdateExpression="ADD applied :one",
-                    ExpressionAttributeValues={":one": {"N": "1"}})
+    ddb.update_item(
+        TableName="Booking",
+        Key={"id": {"S": "effects"}},
+        UpdateExpression="ADD applied :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
     return "applied"
 
 
@@ -45,9 +56,13 @@ def five_calls(event, context):
 
 
 def whoami(event, context):
-    return {"env": os.environ.get("TOY_VAR"), "fn": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
-            "remaining": context.get_remaining_time_in_millis(), "now": time.time(),
-            "request_id": context.aws_request_id}
+    return {
+        "env": os.environ.get("TOY_VAR"),
+        "fn": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
+        "remaining": context.get_remaining_time_in_millis(),
+        "now": time.time(),
+        "request_id": context.aws_request_id,
+    }
 
 
 def slow(event, context):

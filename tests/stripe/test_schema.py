@@ -27,7 +27,7 @@ def world():
     fake = FakeStripe(Clock("2026-03-02T09:00:00Z"), Rng(11).child("stripe"))
     for event_type in EVENT_TYPES:
         fake.trigger(event_type)
-    fake.generate(300, advance=False)
+    fake.generate(60, advance=False)
     yield fake
     fake.close()
 

@@ -28,9 +28,14 @@ def execute(run: Run, item: Item) -> None:
     STEPS[item.kind](run, item.spec)
 
 
+_loaded = False
+
+
 def _load() -> None:
-    if STEPS:
+    global _loaded
+    if _loaded:
         return
+    _loaded = True
     from sim.scenario.steps import (  # noqa: F401 - registration by import
         appsync,
         booking,

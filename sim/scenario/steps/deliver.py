@@ -9,7 +9,7 @@ from datetime import timedelta
 from sim.scenario.context import Run, StepFailed
 from sim.scenario.durations import parse_duration
 from sim.scenario.steps import step
-from sim.scenario.worldext import endpoint, set_function_env
+from sim.scenario.worldext import endpoint, endpoints, set_function_env
 from sim.stripe import signing
 from sim.stripe.events import types_match
 
@@ -35,12 +35,11 @@ def _about(run: Run, event: dict, ref) -> bool:
 
 def select(run: Run, spec: dict) -> list[dict]:
     led = _ledger(run)
-    ep = endpoint(run.world)
     if "event" in spec:
-        return [led.event(run.event_id(spec["event"]), as_account=_account_of(led, run.event_id(spec["event"])))]
+        return [_event(led, run.event_id(spec["event"]))]
     if "events" in spec:
-        return [led._events_by_id[run.event_id(a)] for a in spec["events"]]
-    candidates = [e for e in led.events if ("account" in e) == ep.connect]
+        return [_event(led, run.event_id(a)) for a in spec["events"]]
+    candidates = list(led.events)
     if "type" in spec:
         chosen = [e for e in candidates if types_match([spec["type"]], e["type"])]
         if "for" in spec:
@@ -50,15 +49,18 @@ def select(run: Run, spec: dict) -> list[dict]:
     return [e for e in candidates if e["id"] not in delivered]
 
 
-def _account_of(led, event_id: str):
-    return led._events_by_id[event_id].get("account")
+def _event(led, event_id: str) -> dict:
+    found = next((e for e in reversed(led.events) if e["id"] == event_id), None)
+    if found is None:
+        raise StepFailed(f"no Stripe event {event_id}")
+    return found
 
 
 def send(run: Run, event: dict, *, signature: str = "valid", age: float = 600.0, copy: int = 0) -> int:
     """One signed request to the ingress (call inside a task); the HTTP status it answered."""
     w = run.world
     led = _ledger(run)
-    ep = endpoint(w)
+    ep = endpoint(w, event)
     body = led.body(event["id"])
     now = led.now()
     signed_at = now - int(age) if signature == "stale" else now + int(age) if signature == "future" else now
@@ -135,11 +137,12 @@ def _check_statuses(expected, statuses: list[int]) -> None:
 @step("rotate_secret")
 def rotate_secret(run: Run, spec: dict) -> None:
     w = run.world
-    ep = endpoint(w)
     grace = parse_duration(spec.get("grace", 0)).total_seconds()
-    new = w.stripe.channel.roll_secret(ep, grace_s=grace)
-    if spec.get("new"):
-        ep.secret = new = spec["new"]
+    new = spec.get("new")
+    for ep in endpoints(w):
+        rolled = w.stripe.channel.roll_secret(ep, grace_s=grace)
+        new = new or rolled
+        ep.secret = new
     if spec.get("deploy", True):
         set_function_env(w, "STRIPE_WEBHOOK_SECRET", new)
     run.trace("secret.rotated", None, deployed=spec.get("deploy", True), grace_s=grace)

@@ -1,0 +1,202 @@
+"""payout-manager: provider payouts (scheduled and manual), commission, payout reconciliation.
+
+AppSync `processPayouts(action, providerId?, providerIds?)`, action:
+  manual     pay one provider everything owed now (the provider themself or an admin)
+  scheduled  pay every provider (providerIds, else every profile with a Stripe account) what is
+             owed for bookings that ended PAYOUT_DELAY_DAYS ago (admin / trusted caller)
+  reconcile  read back every unsettled or recently paid payout of the provider(s) from Stripe and
+             settle their bookings (catches paid → failed)
+  → {"payouts": [...], "failures": [...], "reconciled": n}
+Step Functions (payment-processing): processPayout (input: the execution state — bookingId for
+one booking's earnings, as the marketplace-payment-workflows rule sends, or providerId for all of
+them), checkPaymentStatus (input: processPayout's result) → {status SUCCEEDED|PENDING|FAILED,
+paymentType "PAYOUT", payoutId, amount, currency, platformFee, reference, error, ...}; a payout
+counts as SUCCEEDED once Stripe has it in_transit or paid.
+EventBridge (rule marketplace-payment-events, source marketplace.payment):
+  Payment Succeeded (DIRECT, from stripe-webhook): the booking's commission is checked
+      (platformFee/providerEarnings filled in when missing) and it is marked payoutStatus unpaid
+  Payment Failed (DIRECT): payoutStatus not_payable (unless already claimed)
+  Payout Completed / Payment Failed with paymentType PAYOUT: reconcile that payout
+  events the payment-processing workflow itself published (origin payment-processing) are ignored
+Rules and exactly-once: common/payouts.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.common import payouts
+from handlers.common.appsync import (
+    NotFoundError,
+    ResolverEvent,
+    UnauthorizedError,
+    ValidationError,
+    require_str,
+)
+from handlers.common.ddb import Expr
+from handlers.common.invocation import dispatch, task_input
+from handlers.common.log import get_logger
+from handlers.common.money import split
+from handlers.common.repositories import (
+    BookingRepository,
+    ConditionFailed,
+    PayoutRepository,
+    UserProfileRepository,
+)
+
+NAME = "payout-manager"
+_log = get_logger(NAME)
+_STATUS = {"paid": "SUCCEEDED", "in_transit": "SUCCEEDED", "pending": "PENDING", "failed": "FAILED",
+           "canceled": "FAILED"}
+
+
+def _provider(provider_id: Any) -> dict[str, Any]:
+    if not isinstance(provider_id, str) or not provider_id:
+        raise ValidationError("providerId is required")
+    profile = UserProfileRepository().get(provider_id)
+    if profile is None:
+        raise NotFoundError(f"provider {provider_id} not found")
+    return profile
+
+
+def _run_view(run: payouts.PayoutRun) -> dict[str, Any]:
+    return {"providerId": run.provider_id, "payouts": run.payouts, "failures": run.failures, "skipped": run.skipped}
+
+
+def _reconcile(provider_id: str) -> int:
+    count = 0
+    for record in PayoutRepository().by_provider(provider_id):
+        if record.get("status") in ("pending", "in_transit", "paid"):
+            before = record.get("status")
+            after = payouts.refresh(record)
+            count += int(after.get("status") != before)
+            payouts.settle(after)
+    return count
+
+
+# -- AppSync ------------------------------------------------------------------------------------------
+def process_payouts(ev: ResolverEvent) -> dict[str, Any]:
+    action = require_str(ev.arguments, "action", max_len=32).lower()
+    trusted = ev.caller_id is None or ev.is_admin
+    if action == "manual":
+        provider = _provider(ev.arguments.get("providerId") or ev.caller_id)
+        if not trusted and ev.caller_id != provider["id"]:
+            raise UnauthorizedError("a provider may only pay out their own earnings")
+        run = payouts.provider_run(provider, scheduled=False)
+        return {"payouts": run.payouts, "failures": run.failures, "runs": [_run_view(run)], "reconciled": 0}
+    if action in ("scheduled", "reconcile"):
+        ids = ev.arguments.get("providerIds")
+        if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids)):
+            raise ValidationError("providerIds must be a list of ids")
+        if action == "reconcile" and ids is None and ev.arguments.get("providerId"):
+            ids = [ev.arguments["providerId"]]
+        if not trusted and (action == "scheduled" or ids != [ev.caller_id]):
+            raise UnauthorizedError("only an admin may run scheduled payouts or reconcile other providers")
+        providers = [_provider(i) for i in ids] if ids is not None else sorted(
+            UserProfileRepository().with_stripe_accounts(), key=lambda p: p["id"])
+        if action == "reconcile":
+            return {"payouts": [], "failures": [], "runs": [],
+                    "reconciled": sum(_reconcile(p["id"]) for p in providers)}
+        runs = [payouts.provider_run(p, scheduled=True) for p in providers
+                if p.get("stripeAccountId") and p.get("userType", "provider") == "provider"]
+        return {"payouts": [p for r in runs for p in r.payouts], "failures": [f for r in runs for f in r.failures],
+                "runs": [_run_view(r) for r in runs], "reconciled": 0}
+    raise ValidationError(f"unknown action {action!r}; expected manual, scheduled or reconcile")
+
+
+# -- Step Functions -----------------------------------------------------------------------------------
+def _result(status: str, record: dict[str, Any] | None, *, error: str | None = None, **extra: Any) -> dict[str, Any]:
+    record = record or {}
+    return {"status": status, "paymentType": "PAYOUT", "payoutId": record.get("id"),
+            "payoutStatus": record.get("status"), "providerId": record.get("providerId") or extra.pop("providerId", None),
+            "amount": record.get("amount"), "currency": record.get("currency"),
+            "platformFee": record.get("platformFee"), "bookingIds": record.get("bookingIds") or [],
+            "reference": ({"object": "payout", "id": record["id"], "account": record.get("stripeAccountId")}
+                          if record.get("id") else None),
+            "error": error, **extra}
+
+
+def sfn_process_payout(event: dict[str, Any]) -> dict[str, Any]:
+    data = task_input(event)
+    booking_ids = None
+    if data.get("bookingId"):
+        booking = BookingRepository().get(str(data["bookingId"]))
+        if booking is None:
+            raise NotFoundError(f"booking {data['bookingId']} not found")
+        if booking.get("payoutId"):  # already paid out (idempotent re-run)
+            record = PayoutRepository().get(booking["payoutId"]) or {"id": booking["payoutId"]}
+            return _result(_STATUS.get(record.get("status"), "PENDING"), record, bookingId=booking["id"])
+        provider, booking_ids = _provider(booking.get("providerId")), [booking["id"]]
+    else:
+        provider = _provider(data.get("providerId"))
+    run = payouts.provider_run(provider, scheduled=False, booking_ids=booking_ids)
+    if run.payouts:
+        record = run.payouts[0]
+        return _result(_STATUS.get(record.get("status"), "PENDING"), record, bookingId=data.get("bookingId"))
+    error = run.failures[0]["error"] if run.failures else "nothing to pay out"
+    return _result("FAILED", None, error=error, providerId=provider["id"], bookingId=data.get("bookingId"))
+
+
+def sfn_check_status(event: dict[str, Any]) -> dict[str, Any]:
+    data = task_input(event)
+    payout_id = (data.get("reference") or {}).get("id") if isinstance(data.get("reference"), dict) else None
+    record = PayoutRepository().get(payout_id) if payout_id else None
+    if record is None:
+        return _result("FAILED", None, error="no payout to check")
+    record = payouts.refresh(record)
+    return _result(_STATUS.get(record.get("status"), "PENDING"), record)
+
+
+# -- EventBridge --------------------------------------------------------------------------------------
+def _mark_payable(booking_id: str, payable: bool) -> None:
+    repo = BookingRepository()
+    booking = repo.get(booking_id)
+    if booking is None:
+        _log.warning("payment event for an unknown booking", bookingId=booking_id)
+        return
+    changes: dict[str, Any] = {}
+    if payable and booking.get("amount") is not None and booking.get("platformFee") is None:
+        fees = split(int(booking["amount"]))
+        changes.update(platformFee=fees.platform_fee, providerEarnings=fees.provider_earnings)
+    if not booking.get("payoutClaim") and not booking.get("payoutId"):
+        wanted = "unpaid" if payable else "not_payable"
+        if booking.get("payoutStatus") not in (wanted, "paid"):
+            changes["payoutStatus"] = wanted
+    if not changes:
+        return
+    e = Expr()
+    try:
+        repo.update(booking_id, changes, condition=f"attribute_not_exists({e.name('payoutClaim')})", expr=e)
+    except ConditionFailed:
+        pass
+
+
+def on_event(event: dict[str, Any]) -> dict[str, Any]:
+    detail, kind = event["detail"], event["detail-type"]
+    if event.get("source") != "marketplace.payment":
+        raise ValidationError(f"unexpected source {event.get('source')!r}")
+    if detail.get("origin") == "payment-processing":
+        return {"ignored": "published by the payment-processing workflow"}
+    ptype = detail.get("paymentType") or "DIRECT"
+    if ptype == "PAYOUT" or kind == "Payout Completed":
+        payout_id = detail.get("payoutId")
+        record = PayoutRepository().get(payout_id) if isinstance(payout_id, str) else None
+        if record is None:
+            return {"ignored": f"unknown payout {payout_id}"}
+        return {"payoutId": payout_id, "status": record.get("status"), "settled": payouts.settle(record)}
+    booking_id = detail.get("bookingId")
+    if not isinstance(booking_id, str) or not booking_id:
+        raise ValidationError("the payment event names no bookingId")
+    if kind == "Payment Succeeded":
+        _mark_payable(booking_id, True)
+    elif kind == "Payment Failed":
+        _mark_payable(booking_id, False)
+    else:
+        raise ValidationError(f"unexpected detail-type {kind!r}")
+    return {"bookingId": booking_id, "event": kind}
+
+
+def handler(event: Any, context: Any = None) -> Any:
+    return dispatch(NAME, event, context, fields={"processPayouts": process_payouts},
+                    actions={"processPayout": sfn_process_payout, "checkPaymentStatus": sfn_check_status},
+                    on_event=on_event)

@@ -1,0 +1,123 @@
+"""Faults: Stripe delivery faults (drop, duplicate, delay, reorder, bad signature, stale or future
+timestamp, endpoint down), AWS-call faults (throttle, error, latency, crash after the call took
+effect), Lambda timeouts/throttles/errors, PutEvents partial failure and mocked workflow tasks."""
+
+from __future__ import annotations
+
+from sim.scenario.context import Run, StepFailed
+from sim.scenario.durations import parse_duration
+from sim.scenario.model import Item
+from sim.scenario.steps import step
+from sim.scenario.worldext import fail_invocations, mock_task
+
+STRIPE_KINDS = {"drop", "duplicate", "delay", "reorder", "bad_signature", "stale_timestamp", "future_timestamp",
+                "endpoint_down"}
+
+
+def _seconds(value) -> float:
+    return parse_duration(value).total_seconds()
+
+
+def _stripe_fault(run: Run, kind: str, spec: dict):
+    from sim.stripe.faults import Fault
+
+    w = run.world
+    if w.stripe is None:
+        raise StepFailed("this world has no fake Stripe")
+    match = {}
+    if spec.get("type"):
+        match["type"] = spec["type"]
+    if spec.get("event"):
+        match["event"] = run.event_id(spec["event"])
+    options: dict = {"times": spec.get("times")}
+    if kind == "duplicate":
+        options.update(copies=int(spec.get("copies", 2)), concurrent=bool(spec.get("concurrent", True)))
+    elif kind == "delay":
+        options["delay_s"] = _seconds(spec["by"])
+    elif kind == "reorder":
+        options["window_s"] = _seconds(spec.get("window", "1m"))
+    elif kind in ("stale_timestamp", "future_timestamp") and "by" in spec:
+        options["offset_s"] = _seconds(spec["by"])
+    elif kind == "endpoint_down":
+        options["status"] = spec.get("status", 503)
+    fault = w.stripe.channel.add_fault(Fault(kind, match=match, **options))
+    if kind == "endpoint_down":
+        from sim.clock import parse_instant
+
+        until = w.now() + parse_duration(spec["for"]) if "for" in spec else parse_instant(spec["until"])
+        w.scheduler.call_at(until, _remove, run, fault)
+    return fault
+
+
+def _remove(run: Run, fault) -> None:
+    channel = run.world.stripe.channel
+    if fault in channel.faults:
+        channel.remove_fault(fault)
+        run.trace("fault.removed", None, fault=fault.kind)
+
+
+def apply(run: Run, raw: dict) -> None:
+    """Add one fault (a single-key mapping) to the world."""
+    kind, spec = next(iter(raw.items()))
+    spec = spec or {}
+    w = run.world
+    if kind in STRIPE_KINDS:
+        _stripe_fault(run, kind, spec)
+    elif kind == "aws":
+        try:
+            w.faults.add(call=spec["call"], function=spec.get("function"), table=spec.get("table"),
+                         error=spec.get("error"), message=spec.get("message"), times=spec.get("times"),
+                         latency=_seconds(spec["latency"]) if "latency" in spec else None,
+                         crash_after=bool(spec.get("crash_after")))
+        except ValueError as exc:
+            raise StepFailed(f"aws fault: {exc}") from None
+    elif kind == "lambda":
+        fn = spec["function"]
+        if spec.get("throttle"):
+            w.lambdas.throttle(fn, spec.get("times"))
+        elif spec.get("timeout"):
+            # a dependency so slow the invocation runs out of time at its first AWS call
+            timeout = w.stack.function(fn).timeout
+            w.faults.add(call="*", function=fn, latency=timeout + 1.0, times=spec.get("times"))
+        else:
+            fail_invocations(w, fn, spec["error"], spec.get("times"))
+    elif kind == "putevents":
+        times = spec.get("times")
+        w.router.fail_entries(count=times or 10**9, detail_type=spec.get("detail_type"), times=1,
+                              code=spec.get("error_code", "InternalFailure"))
+    elif kind == "task":
+        mock_task(w, spec["workflow"], spec["state"], result=spec.get("result"), error=spec.get("error"),
+                  cause=spec.get("cause"), times=spec.get("times"))
+    else:
+        raise StepFailed(f"unknown fault kind {kind}")
+    run.trace("fault.added", None, fault=kind, **{k: v for k, v in spec.items() if isinstance(v, (str, int, bool))})
+
+
+def apply_all(run: Run, items: list[Item]) -> None:
+    for item in items:
+        run.item = item
+        apply(run, {item.kind: item.spec})
+
+
+@step("fault")
+def fault(run: Run, spec: dict) -> None:
+    apply(run, spec)
+
+
+@step("clear_faults")
+def clear_faults(run: Run, spec) -> None:
+    w = run.world
+    kinds = None if spec is True else set(spec or [])
+    if spec is False:
+        return
+    if kinds is None or kinds & STRIPE_KINDS:
+        channel = w.stripe.channel if w.stripe is not None else None
+        if channel is not None:
+            for f in list(channel.faults):
+                if kinds is None or f.kind in kinds:
+                    channel.remove_fault(f)
+    if kinds is None or "aws" in kinds or "lambda" in kinds:
+        w.faults.clear()
+    if kinds is None or "putevents" in kinds:
+        w.router.partial_failures.clear()
+    run.trace("faults.cleared", None, kinds=sorted(kinds) if kinds else "all")

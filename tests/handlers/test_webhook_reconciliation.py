@@ -1,0 +1,152 @@
+"""webhook-reconciliation: missed events processed, FAILED ones retried under the limit, the database
+verified against Stripe (repair or critical alert), the five metrics, the report."""
+
+import json
+
+import pytest
+
+from handlers.common import stripe_events
+from handlers.common.dedup import WebhookDeduplicationService
+
+SCHEDULED = {"version": "0", "id": "sched-1", "detail-type": "Scheduled Event", "source": "aws.events",
+             "account": "123456789012", "time": "2026-03-03T02:00:00Z", "region": "us-east-1",
+             "resources": ["arn:aws:events:us-east-1:123456789012:rule/webhook-reconciliation-daily"], "detail": {}}
+METRICS = ["WebhookReconciliation.Discrepancies", "WebhookReconciliation.EventsChecked",
+           "WebhookReconciliation.FailedEvents", "WebhookReconciliation.MissedEvents",
+           "WebhookReconciliation.SuccessfulRetries"]
+
+
+def reconcile(hx):
+    return hx.invoke("webhook-reconciliation", SCHEDULED)
+
+
+def metric_sums(hx):
+    cw = hx.client("cloudwatch")
+    out = {}
+    for name in METRICS:
+        stats = cw.get_metric_statistics(Namespace="ECOSYSTEMAWS/Webhooks", MetricName=name,
+                                         StartTime=hx.now() - 3600, EndTime=hx.now() + 3600, Period=86400,
+                                         Statistics=["Sum"])["Datapoints"]
+        out[name.split(".")[1]] = sum(d["Sum"] for d in stats)
+    return out
+
+
+def test_missed_events_are_processed_through_the_webhook_path(hx):
+    _, paid = hx.paid_booking()
+    hx.advance(3600)
+    report = reconcile(hx)
+    assert report["missedEvents"] == len(paid.events) == report["eventsChecked"]
+    assert report["failedEvents"] == 0 and report["discrepancies"] == 0 and report["alerted"] is False
+    b = hx.get("Booking", "b1")
+    assert (b["status"], b["paymentStatus"]) == ("confirmed", "succeeded")
+    ps = [e for e in hx.events() if e["detail-type"] == "Payment Succeeded"]
+    assert len(ps) == 1 and ps[0]["detail"]["via"] == "reconciliation" and ps[0]["detail"]["origin"] == "stripe-webhook"
+    assert metric_sums(hx) == {"EventsChecked": len(paid.events), "MissedEvents": len(paid.events),
+                               "FailedEvents": 0, "SuccessfulRetries": 0, "Discrepancies": 0}
+    again = reconcile(hx)
+    assert again["missedEvents"] == 0 and again["eventsChecked"] == len(paid.events)
+    assert len([e for e in hx.events() if e["detail-type"] == "Payment Succeeded"]) == 1
+
+
+def test_events_of_every_connected_account_and_the_window(hx):
+    _, first = hx.paid_booking("b1", provider=hx.provider("prov-1"))
+    hx.advance(26 * 3600)                     # outside the 24 h + 60 min window
+    _, second = hx.paid_booking("b2", provider=hx.provider("prov-2"))
+    report = reconcile(hx)
+    assert report["eventsChecked"] == len(second.events)
+    assert hx.get("Booking", "b2")["status"] == "confirmed" and hx.get("Booking", "b1")["status"] == "pending"
+    hx.extra_env["RECONCILIATION_WINDOW_HOURS"] = "48"
+    assert reconcile(hx)["missedEvents"] == len(first.events)
+
+
+def test_failed_events_are_retried_under_the_limit(hx, monkeypatch):
+    _, paid = hx.paid_booking()
+    ev = paid.event("payment_intent.succeeded")
+
+    def broken(events):
+        raise RuntimeError("bus down")
+
+    monkeypatch.setattr(stripe_events, "publish_all", broken)
+    body = hx.body(ev)
+    with pytest.raises(Exception):
+        hx.invoke("stripe-webhook", hx.webhook_event(body, hx.sign(body)))
+    monkeypatch.undo()
+    for other in paid.events:
+        if other["id"] != ev["id"]:
+            hx.deliver(other)
+    hx.advance(600)
+    report = reconcile(hx)
+    assert report["failedEvents"] == 1 and report["successfulRetries"] == 1 and report["missedEvents"] == 0
+    assert hx.get("ProcessedWebhooks", ev["id"])["status"] == "COMPLETED"
+    assert metric_sums(hx)["SuccessfulRetries"] == 1
+
+
+def test_retry_limit_is_reported(hx):
+    _, paid = hx.paid_booking()
+    ev = paid.event("charge.succeeded")
+    with hx.as_function("stripe-webhook"):
+        svc = WebhookDeduplicationService()
+        svc.mark_failed(svc.acquire(ev["id"], source="stripe", event_type=ev["type"]).lock, "x")
+        for _ in range(3):
+            svc.mark_failed(svc.acquire(ev["id"], source="stripe").lock, "x")
+    report = reconcile(hx)
+    assert report["exhaustedRetries"] == [ev["id"]] and report["successfulRetries"] == 0
+    assert hx.get("ProcessedWebhooks", ev["id"])["status"] == "FAILED"
+
+
+def test_failed_event_outside_the_window_is_retrieved_from_stripe(hx):
+    _, paid = hx.paid_booking()
+    ev = paid.event("payment_intent.succeeded")
+    with hx.as_function("stripe-webhook"):
+        svc = WebhookDeduplicationService()
+        svc.mark_failed(svc.acquire(ev["id"], source="stripe", account=ev.get("account")).lock, "x")
+    hx.advance(3 * 86400)
+    report = reconcile(hx)
+    assert report["eventsChecked"] == 0 and report["failedEvents"] == 1 and report["successfulRetries"] == 1
+    assert hx.get("Booking", "b1")["status"] == "confirmed"
+
+
+def test_stripe_ahead_of_database_is_repaired(hx):
+    _, paid = hx.paid_booking()
+    with hx.as_function("stripe-webhook"):       # recorded COMPLETED, but the booking never changed
+        svc = WebhookDeduplicationService()
+        for ev in paid.events:
+            svc.mark_completed(svc.acquire(ev["id"], source="stripe").lock)
+    report = reconcile(hx)
+    assert report["missedEvents"] == 0 and report["discrepancies"] == 1 and report["criticalDiscrepancies"] == 0
+    assert report["details"][0]["kind"] == "payment_not_recorded" and report["details"][0]["repaired"]
+    assert hx.get("Booking", "b1")["status"] == "confirmed"
+    assert sorted(hx.event_types()) == ["Booking Confirmed", "Payment Succeeded"]
+    assert hx.alerts() == []
+
+
+def test_database_ahead_of_stripe_is_critical_and_alerted(hx):
+    provider = hx.provider()
+    created = hx.stripe.create_payment_intent(7000, "usd", provider["stripeAccountId"], metadata={"bookingId": "b1"})
+    hx.booking("b1", provider, amount=7000, pi=created.payment_intent["id"], status="confirmed",
+               paymentStatus="succeeded")
+    report = reconcile(hx)
+    assert report["criticalDiscrepancies"] == 1 and report["alerted"] is True
+    assert report["details"][0]["kind"] == "paid_in_database_not_in_stripe"
+    [alert] = hx.alerts()
+    body = json.loads(alert) if isinstance(alert, str) else alert
+    message = json.loads(body["Message"]) if "Message" in body else body
+    assert message["critical"][0]["bookingId"] == "b1"
+    assert metric_sums(hx)["Discrepancies"] == 1
+    assert hx.get("Booking", "b1")["paymentStatus"] == "succeeded"   # reported, not "repaired" backwards
+
+
+def test_refund_missing_in_database_is_repaired(hx):
+    _, paid = hx.paid_booking()
+    for ev in paid.events:
+        hx.deliver(ev)
+    hx.advance(60)
+    refund = hx.stripe.refund(paid.payment_intent["id"], amount=5000)
+    with hx.as_function("stripe-webhook"):
+        svc = WebhookDeduplicationService()
+        for ev in refund.events:
+            svc.mark_completed(svc.acquire(ev["id"], source="stripe").lock)
+    report = reconcile(hx)
+    assert [d["kind"] for d in report["details"]] == ["refund_not_recorded"]
+    b = hx.get("Booking", "b1")
+    assert b["amountRefunded"] == 5000 and b["paymentStatus"] == "partially_refunded"

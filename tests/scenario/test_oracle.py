@@ -1,0 +1,163 @@
+"""Each invariant on hand-made snapshots: it holds on a healthy picture and names what broke."""
+
+from datetime import UTC, datetime, timedelta
+
+from sim.scenario import oracle
+from sim.scenario.snapshot import BusEvent, Execution, Snapshot
+
+NOW = datetime(2026, 3, 3, 3, 0, tzinfo=UTC)
+T0 = int(datetime(2026, 3, 2, 9, 0, tzinfo=UTC).timestamp())
+
+
+def result(snap, name):
+    return next(r for r in oracle.check(snap) if r.name == name)
+
+
+def event(eid, etype, created=T0, booking="b1", obj=None):
+    obj = obj or {"id": "pi_1", "object": "payment_intent", "metadata": {"bookingId": booking}}
+    return {"id": eid, "type": etype, "created": created, "data": {"object": obj}, "account": "acct_1"}
+
+
+def healthy() -> Snapshot:
+    pi = {"id": "pi_1", "object": "payment_intent", "status": "succeeded", "latest_charge": "ch_1",
+          "metadata": {"bookingId": "b1"}}
+    charge = {"id": "ch_1", "object": "charge", "amount": 12000, "amount_refunded": 0, "refunded": False,
+              "disputed": False, "application_fee": "fee_1", "payment_intent": "pi_1"}
+    fee = {"id": "fee_1", "object": "application_fee", "amount": 960, "amount_refunded": 0, "refunds": {"data": []}}
+    return Snapshot(
+        now=NOW,
+        tables={"Booking": [{"id": "b1", "status": "confirmed", "paymentStatus": "succeeded", "amount": 12000,
+                             "platformFee": 960, "providerEarnings": 11040, "paymentIntentId": "pi_1"}],
+                "ProcessedWebhooks": [{"eventId": "evt_1", "status": "COMPLETED"}]},
+        stripe_events=[event("evt_1", "payment_intent.succeeded", obj=pi)],
+        stripe_objects={"pi_1": pi, "ch_1": charge, "fee_1": fee},
+        bus_events=[BusEvent("marketplace.booking", "Booking Confirmed", {"bookingId": "b1",
+                                                                         "stripeEventId": "evt_1"})],
+        status_history={"b1": ["pending", "confirmed"]})
+
+
+def test_all_hold_on_a_healthy_world():
+    results = oracle.check(healthy())
+    assert [r.name for r in results] == oracle.NAMES
+    assert all(r.ok for r in results), [r for r in results if not r.ok]
+
+
+def test_applied_once_catches_a_duplicate_domain_event():
+    snap = healthy()
+    snap.bus_events.append(BusEvent("marketplace.booking", "Booking Confirmed",
+                                    {"bookingId": "b1", "stripeEventId": "evt_1"}))
+    r = result(snap, "stripe-event-applied-once")
+    assert not r.ok and "evt_1: 'Booking Confirmed' published 2 times" in r.detail
+
+
+def test_applied_once_catches_a_refund_recorded_twice():
+    snap = healthy()
+    snap.tables["Refund"] = [{"id": "r1", "stripeRefundId": "re_1"}, {"id": "r2", "stripeRefundId": "re_1"}]
+    assert "refund re_1 recorded 2 times" in result(snap, "stripe-event-applied-once").detail
+
+
+def test_no_event_lost_only_after_reconciliation():
+    snap = healthy()
+    snap.stripe_events.append(event("evt_2", "charge.refunded"))
+    assert result(snap, "no-event-lost-after-reconciliation").ok  # reconciliation has not run
+    snap.reconciliations = [NOW - timedelta(hours=1)]
+    r = result(snap, "no-event-lost-after-reconciliation")
+    assert not r.ok and "evt_2 (charge.refunded) is missing" in r.detail
+    snap.tables["ProcessedWebhooks"].append({"eventId": "evt_2", "status": "FAILED"})
+    assert "is FAILED" in result(snap, "no-event-lost-after-reconciliation").detail
+
+
+def test_payment_status_must_agree_once_settled():
+    snap = healthy()
+    snap.tables["Booking"][0]["paymentStatus"] = "pending"
+    r = result(snap, "payment-status-agrees-with-stripe")
+    assert not r.ok and "paymentStatus 'pending', Stripe says succeeded" in r.detail
+
+
+def test_payment_status_is_not_judged_before_the_events_arrived():
+    snap = healthy()
+    snap.tables["Booking"][0]["paymentStatus"] = "pending"
+    snap.tables["ProcessedWebhooks"] = []  # the event was never processed
+    assert result(snap, "payment-status-agrees-with-stripe").ok
+
+
+def test_full_refund_must_show_refunded():
+    snap = healthy()
+    snap.stripe_objects["ch_1"].update(amount_refunded=12000, refunded=True)
+    r = result(snap, "payment-status-agrees-with-stripe")
+    assert not r.ok and "refunded" in r.detail
+
+
+def test_money_split_and_refund_limits():
+    snap = healthy()
+    snap.tables["Booking"][0]["platformFee"] = 961
+    assert "amount 12000 != platformFee 961 + providerEarnings 11040" in result(snap, "money-adds-up").detail
+    snap = healthy()
+    snap.tables["Refund"] = [{"id": "re_1", "bookingId": "b1", "amount": 8000, "status": "succeeded"},
+                             {"id": "re_2", "bookingId": "b1", "amount": 8000, "status": "succeeded"}]
+    assert "refunds 16000 exceed the amount 12000" in result(snap, "money-adds-up").detail
+
+
+def test_fee_refunds_must_be_proportional():
+    snap = healthy()
+    snap.stripe_objects["ch_1"]["amount_refunded"] = 6000
+    snap.stripe_objects["fee_1"].update(amount_refunded=960, refunds={"data": [{}]})
+    r = result(snap, "money-adds-up")
+    assert not r.ok and "proportional share" in r.detail
+    snap.stripe_objects["fee_1"]["amount_refunded"] = 480
+    assert result(snap, "money-adds-up").ok
+
+
+def test_illegal_transitions():
+    snap = healthy()
+    snap.status_history["b1"] = ["pending", "cancelled", "confirmed"]
+    r = result(snap, "legal-booking-transitions")
+    assert not r.ok and "illegal transition cancelled → confirmed" in r.detail
+    snap.status_history["b1"] = ["pending", "confirmed", "completed"]
+    assert result(snap, "legal-booking-transitions").ok
+
+
+def test_domain_event_once_per_transition():
+    snap = healthy()
+    snap.bus_events.append(BusEvent("marketplace.booking", "Booking Confirmed", {"bookingId": "b1"}))
+    r = result(snap, "domain-event-once-per-transition")
+    assert not r.ok and "published 2 times for 1 transition" in r.detail
+    snap = healthy()
+    snap.bus_events = []
+    r = result(snap, "domain-event-once-per-transition")
+    assert not r.ok and "became confirmed but 'Booking Confirmed' was never published" in r.detail
+
+
+def test_execution_running_past_timeout():
+    snap = healthy()
+    snap.executions = [Execution("arn:aws:states:x:execution:m:e1", "m", "RUNNING", start=NOW - timedelta(hours=1),
+                                 timeout_s=900)]
+    r = result(snap, "no-execution-past-timeout")
+    assert not r.ok and "e1 (m) RUNNING" in r.detail
+    snap.executions[0].status = "TIMED_OUT"
+    assert result(snap, "no-execution-past-timeout").ok
+
+
+def test_stale_processing_lock():
+    snap = healthy()
+    started_ms = int((NOW - timedelta(minutes=10)).timestamp() * 1000)
+    snap.tables["ProcessedWebhooks"].append({"eventId": "evt_9", "status": "PROCESSING",
+                                             "processingStartedAt": started_ms})
+    snap.lock_timeout_s = 120
+    r = result(snap, "no-stale-processing-lock")
+    assert not r.ok and "evt_9: PROCESSING since" in r.detail
+    snap.lock_timeout_s = 3600
+    assert result(snap, "no-stale-processing-lock").ok
+
+
+def test_one_record_per_event():
+    snap = healthy()
+    snap.tables["ProcessedWebhooks"].append({"eventId": "stripe:evt_1", "status": "COMPLETED"})
+    r = result(snap, "one-record-per-event")
+    assert not r.ok and "evt_1: 2 records" in r.detail
+
+
+def test_a_crashing_check_is_a_failed_check():
+    snap = healthy()
+    snap.tables["Booking"][0]["amount"] = object()
+    assert all(isinstance(r.ok, bool) for r in oracle.check(snap))
