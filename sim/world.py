@@ -30,6 +30,7 @@ from sim.aws.router import EventRouter
 from sim.aws.services import ServiceOverrides
 from sim.aws.stack import DEFAULT_ACCOUNT, DEFAULT_REGION, SIM_STRIPE_WEBHOOK_SECRET, Stack, marketplace_stack
 from sim.clock import Clock, parse_instant
+from sim.determinism import pinned
 from sim.durations import to_timedelta
 from sim.rng import Rng
 from sim.scheduler import Scheduler, Task
@@ -65,6 +66,7 @@ class World:
         self._overlay: dict[str, str] = {}
         self._overlay_saved: dict[str, str | None] = {}
         self._log_handler: logging.Handler | None = None
+        self._pinned = None
         self.stripe = None
         self.sfn = None
         self.stack: Stack | None = None
@@ -82,6 +84,8 @@ class World:
             return self
         self._saved_env = apply_environment(self.backend.environment())
         try:
+            self._pinned = pinned(self.rng.child("process"))
+            self._pinned.__enter__()
             self.backend.start()
             self.clock.freeze()
             self._start_stripe()
@@ -133,6 +137,9 @@ class World:
             self.backend.stop()
         restore_environment(self._saved_env)
         self._saved_env = {}
+        if self._pinned is not None:
+            self._pinned.__exit__(None, None, None)
+            self._pinned = None
         self._clients.clear()
         self._started = False
 

@@ -13,6 +13,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from sim.aws.event_pattern import compile_pattern
+
 
 class EventRouter:
     def __init__(self, *, account: str, region: str, clock, trace, rng, internal_client: Callable[[str], Any],
@@ -42,8 +44,8 @@ class EventRouter:
                 if rule.get("State") != "ENABLED" or not rule.get("EventPattern"):
                     continue
                 targets = events.list_targets_by_rule(Rule=rule["Name"], EventBusName=bus).get("Targets", [])
-                found.append({"name": rule["Name"], "arn": rule["Arn"], "pattern": json.loads(rule["EventPattern"]),
-                              "targets": targets})
+                found.append({"name": rule["Name"], "arn": rule["Arn"],
+                              "pattern": compile_pattern(rule["EventPattern"]), "targets": targets})
             self._rules[bus] = found
         return self._rules[bus]
 
@@ -89,14 +91,12 @@ class EventRouter:
 
     def publish(self, bus: str, event: dict, *, caller: str | None = None) -> None:
         """Record an accepted event and deliver it to every matching rule's targets."""
-        from sim.aws.event_pattern import matches
-
         self.bus_events.append({"bus": bus, "event": event})
         cid = correlation_of(event)
         self.trace.record("eventbridge", "event", cid, bus=bus, source=event.get("source"),
                           detailType=event.get("detail-type"), id=event["id"], caller=caller)
         for rule in self.rules(bus):
-            if not matches(rule["pattern"], event):
+            if not rule["pattern"].matches(event):
                 continue
             for target in rule["targets"]:
                 payload = self._transform(target, event, rule)

@@ -71,8 +71,10 @@ class ServiceOverrides:
 
         try:
             event = json.loads(call.params.get("Event") or "")
-        except json.JSONDecodeError as exc:
-            return hooks.error_response("InvalidEventPatternException", f"Event is not valid JSON: {exc}")
+        except json.JSONDecodeError:
+            return hooks.error_response("ValidationException", "Parameter Event is not valid.")
+        if not isinstance(event, dict):
+            return hooks.error_response("ValidationException", "Parameter Event is not valid.")
         try:
             return hooks.ok_response({"Result": matches(call.params.get("EventPattern") or "", event)})
         except InvalidEventPattern as exc:

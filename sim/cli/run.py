@@ -56,7 +56,9 @@ def run(args) -> int:
     _check_args(args)
     scenarios = with_tags(load_all(find(args.paths)), args.tag)
     jobs = args.jobs or os.cpu_count() or 1
-    console = Console(stderr=False)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=150)
     started = time.perf_counter()
 
     def progress(result) -> None:

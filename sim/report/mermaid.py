@@ -148,6 +148,11 @@ class Drawer:
             self.direct[str(d.get("function"))] += 1
         if kind == "note":
             return [Line("SC", None, f"✎ {d.get('text', '')}", note=True)]
+        if kind == "workflow.start":
+            self.workflows_started += 1
+            return [Line("SC", "SF", f"start {_short(d.get('machine')).removeprefix('ecosystem-')}")]
+        if kind == "reconcile":
+            self.direct["webhook-reconciliation"] += 1
         return []
 
     def _lambda(self, rec: dict, kind: str, d: dict) -> list[Line]:

@@ -59,7 +59,7 @@ def _record(key, head, ref, want, snap: Snapshot, run: Run) -> list[Mismatch]:
     elif head == "stripe":
         item = stripe_object(ref, snap, run)
     elif head == "table":
-        return _table(key, ref, want, snap)
+        return _table(key, ref, want, snap, run)
     else:
         raise LookupError(f"unknown expectation {key}")
     return attrs(key, want, item)
@@ -124,9 +124,9 @@ def stripe_object(ref: str, snap: Snapshot, run: Run) -> dict | None:
     return snap.stripe_objects.get(ent.stripe_id or "")
 
 
-def _table(key, table, want, snap: Snapshot) -> list[Mismatch]:
+def _table(key, table, want, snap: Snapshot, run: Run) -> list[Mismatch]:
     if table not in snap.tables:
-        raise LookupError(f"no table {table}; tables: {', '.join(sorted(snap.tables))}")
+        raise LookupError(f"no table {table}; tables: {', '.join(t.name for t in run.world.stack.tables)}")
     items = snap.table(table)
     where = want.get("where") or {}
     chosen = [i for i in items if all(mismatch(v, _path(i, k)) is None for k, v in where.items())]

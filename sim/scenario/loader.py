@@ -109,6 +109,9 @@ class _Semantics:
         world = {**WORLD_DEFAULTS, **(data.get("world") or {})}
         self.counts = {"customer": world["customers"], "provider": world["providers"],
                        "service": world["services"]}
+        for kind, prefix in (("customer", "c"), ("provider", "p"), ("service", "s")):
+            for i in range(self.counts[kind]):  # the world's own entities: c0…, p0…, s0…
+                self.aliases[f"{prefix}{i}"] = kind
 
     def fail(self, path: tuple, message: str) -> None:
         self.problems.append(Problem(self.file, line_of(self.lines, path), render_path(path), message))

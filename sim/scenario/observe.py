@@ -12,17 +12,36 @@ from sim.scenario.snapshot import Execution, Snapshot, bus_event, plain, to_date
 DEFAULT_LOCK_TIMEOUT_S = 120.0
 
 
+class LazyTables(dict):
+    """Table name -> items, scanned on first use (a scan costs; most checks read two or three tables)."""
+
+    def __init__(self, world):
+        super().__init__()
+        self._world = world
+        self._names = [t.name for t in world.stack.tables]
+
+    def __missing__(self, name):
+        if name not in self._names:
+            raise KeyError(name)
+        items = self._world.table_items(name)
+        self[name] = items
+        return items
+
+    def __contains__(self, name) -> bool:
+        return name in self._names
+
+    def load_all(self) -> dict:
+        return {name: self[name] for name in self._names}
+
+
 def snapshot(world, run=None) -> Snapshot:
-    stack = world.stack
-    tables = {t.name: world.table_items(t.name) for t in stack.tables}
+    tables = LazyTables(world)
     ledger = getattr(getattr(world, "stripe", None), "ledger", None)
     events = list(ledger.events) if ledger is not None else []
     objects = {o["id"]: o for o in ledger.objects()} if ledger is not None else {}
-    env = {}
-    try:
-        env = world.env("stripe-webhook")
-    except Exception:  # noqa: BLE001 - a stack without the function: defaults
-        pass
+    env, recon = _env(world, "stripe-webhook"), _env(world, "webhook-reconciliation")
+    window_s = (float(recon.get("RECONCILIATION_WINDOW_HOURS", 24)) * 3600
+                + float(recon.get("RECONCILIATION_OVERLAP_MINUTES", 60)) * 60)
     snap = Snapshot(
         now=world.now(), tables=tables, stripe_events=events, stripe_objects=objects,
         bus_events=[bus_event(e) for e in world.bus_events], executions=executions(world),
@@ -31,8 +50,15 @@ def snapshot(world, run=None) -> Snapshot:
         sns_messages=list(getattr(world, "sns_messages", [])), metrics=list(getattr(world, "metrics", [])),
         logs=list(getattr(world, "logs", [])),
         lock_timeout_s=float(env.get("WEBHOOK_LOCK_TIMEOUT_SECONDS", DEFAULT_LOCK_TIMEOUT_S)),
-        fee_percent=float(env.get("PLATFORM_FEE_PERCENT", 8)))
+        fee_percent=float(env.get("PLATFORM_FEE_PERCENT", 8)), reconciliation_window_s=window_s)
     return snap
+
+
+def _env(world, function: str) -> dict:
+    try:
+        return world.env(function)
+    except Exception:  # noqa: BLE001 - a stack without the function: defaults
+        return {}
 
 
 def reconciliations(world, run=None) -> list:

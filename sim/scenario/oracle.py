@@ -141,16 +141,18 @@ def applied_once(snap: Snapshot):
 
 # -- 2 ------------------------------------------------------------------------------------------
 @invariant("no-event-lost-after-reconciliation",
-           "once reconciliation has run, every Stripe event created before it is COMPLETED or SKIPPED")
+           "once reconciliation has run, every Stripe event created in its window before it is COMPLETED "
+           "or SKIPPED")
 def none_lost(snap: Snapshot):
     if not snap.reconciliations:
         return [], "reconciliation did not run"
     last = max(snap.reconciliations)
+    since = last - timedelta(seconds=snap.reconciliation_window_s)
     processed = _processed(snap)
     problems, checked = [], 0
     for ev in snap.stripe_events:
         created = to_datetime(ev.get("created"))
-        if created is None or created >= last:
+        if created is None or created >= last or created < since:
             continue
         checked += 1
         item = processed.get(ev["id"])
@@ -235,32 +237,33 @@ def _int(value):
 
 
 @invariant("money-adds-up",
-           "amount = platformFee + providerEarnings; refunds never exceed the charge; application fee "
-           "refunds are proportional")
+           "amount = platformFee + providerEarnings (of the amount, or of what is left after refunds); refunds "
+           "never exceed the charge; application fee refunds are proportional")
 def money(snap: Snapshot):
     problems, checked = [], 0
     bookings = snap.items_by_id("Booking")
+    refunded = defaultdict(int)
+    for r in snap.table("Refund"):
+        if str(r.get("status", "")).lower() in ("failed", "canceled", "cancelled"):
+            continue
+        bid, amt = r.get("bookingId"), _int(r.get("amount"))
+        if bid and amt:
+            refunded[str(bid)] += amt
     for b in bookings.values():
         amount, fee, earn = (_int(b.get(k)) for k in ("amount", "platformFee", "providerEarnings"))
         if amount is None or fee is None or earn is None:
             continue
         checked += 1
-        if amount != fee + earn:
-            problems.append(f"booking {b.get('id')}: amount {amount} != platformFee {fee} + providerEarnings {earn}")
+        back = max(_int(b.get("amountRefunded")) or 0, refunded.get(str(b.get("id")), 0))
+        # the split is of the amount, or (refund-processor's convention) of what is left after refunds
+        if amount != fee + earn and amount - back != fee + earn:
+            left = f" (or {amount - back} after refunds of {back})" if back else ""
+            problems.append(f"booking {b.get('id')}: amount {amount}{left} != platformFee {fee} + "
+                            f"providerEarnings {earn}")
         if fee < 0 or earn < 0:
             problems.append(f"booking {b.get('id')}: negative split (fee {fee}, earnings {earn})")
-    refunded = defaultdict(int)
-    for r in snap.table("Refund"):
-        status = str(r.get("status", "")).lower()
-        if status in ("failed", "canceled", "cancelled"):
-            continue
-        bid, amt = r.get("bookingId"), _int(r.get("amount"))
-        if bid and amt:
-            refunded[str(bid)] += amt
-    for bid, total in sorted(refunded.items()):
-        amount = _int((bookings.get(bid) or {}).get("amount"))
-        if amount is not None and total > amount:
-            problems.append(f"booking {bid}: refunds {total} exceed the amount {amount}")
+        if back > amount:
+            problems.append(f"booking {b.get('id')}: refunds {back} exceed the amount {amount}")
     for obj in snap.stripe_objects.values():
         if obj.get("object") == "charge":
             if (obj.get("amount_refunded") or 0) > (obj.get("amount") or 0):
@@ -272,16 +275,15 @@ def money(snap: Snapshot):
                     problems.append(f"fee {fee['id']}: refunded {fee['amount_refunded']}, proportional share of "
                                     f"{obj.get('amount_refunded')}/{obj.get('amount')} is {expected:.0f}")
     for r in snap.table("Refund"):
-        b = bookings.get(str(r.get("bookingId")))
-        fee_back = _int(next((r[k] for k in ("platformFeeRefund", "feeRefund", "platformFeeRefunded",
+        fee_back = _int(next((r[k] for k in ("platformFeeRefunded", "platformFeeRefund", "feeRefund",
                                              "applicationFeeRefund") if k in r), None))
-        if b is None or fee_back is None:
+        amt = _int(r.get("amount"))
+        if fee_back is None or amt is None:
             continue
-        amount, fee, amt = _int(b.get("amount")), _int(b.get("platformFee")), _int(r.get("amount"))
-        if amount and fee is not None and amt is not None:
-            expected = fee * amt / amount
-            if abs(fee_back - expected) > 1:
-                problems.append(f"refund {r.get('id')}: fee refund {fee_back}, proportional is {expected:.0f}")
+        expected = amt * snap.fee_percent / 100
+        if fee_back and abs(fee_back - expected) > 1:
+            problems.append(f"refund {r.get('id')}: fee refund {fee_back}, proportional ({snap.fee_percent:g} %) "
+                            f"is {expected:.0f}")
     return problems, f"{_plural(checked, 'booking')}"
 
 

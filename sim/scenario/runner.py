@@ -126,7 +126,7 @@ def _play(scenario: Scenario, result: ScenarioResult, seed: int, backend: str, c
             result.status = "passed" if not result.failures and all(i["ok"] for i in result.invariants) \
                 else "failed"
             keys = {t.name: t.hash_key for t in w.stack.tables}
-            touched = observe.touched(before, snap.tables, keys)
+            touched = observe.touched(before, snap.tables.load_all(), keys)
             path = markdown.write(result, w.trace.records, report_dir, touched, scenario.description)
             result.report_file = str(path)
             if keep_trace:

@@ -57,10 +57,14 @@ class Snapshot:
     metrics: list[dict] = field(default_factory=list)        # {namespace, name, value, dimensions}
     logs: list[dict] = field(default_factory=list)           # {function, level, message}
     lock_timeout_s: float = 300.0
+    reconciliation_window_s: float = 25 * 3600.0
     fee_percent: float = 8.0
 
     def table(self, name: str) -> list[dict]:
-        return self.tables.get(name, [])
+        try:
+            return self.tables[name]
+        except KeyError:
+            return []
 
     def items_by_id(self, name: str, key: str = "id") -> dict[str, dict]:
         return {str(i.get(key)): i for i in self.table(name)}

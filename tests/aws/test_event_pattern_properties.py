@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from sim.aws.event_pattern import InvalidEventPattern, matches, validate_pattern
 
-FAST = settings(max_examples=80, deadline=None, database=None)
-LIGHT = settings(max_examples=50, deadline=None, database=None)
+FAST = settings(max_examples=60, deadline=None, database=None)
+LIGHT = settings(max_examples=40, deadline=None, database=None)
 
 keys = st.text(alphabet=string.ascii_letters + "-_", min_size=1, max_size=6)
 scalars = st.one_of(

@@ -5,7 +5,9 @@
 marketplace.* event on the bus to an SQS queue (`env.events()` reads them); the fake Stripe
 (sim.stripe.FakeStripe) serving the real stripe SDK on 127.0.0.1; a virtual clock frozen at a
 fixed instant (time-machine), so handler code sees deterministic time; and the function's
-environment from sim/aws/stack.py. `env.call(event)` invokes the handler; `env.appsync(field,
+environment from sim/aws/stack.py. boto3 clients (the handlers' cached ones too) live for the
+worker's life: moto's stubber serves whichever mock is active, and building clients is the
+expensive part of a test. `env.call(event)` invokes the handler; `env.appsync(field,
 args, sub=...)` and `env.task(action, input, workflow=...)` and `env.bus(source, detail_type,
 detail)` build the three event shapes. Seeding helpers put profiles, services and bookings.
 """
@@ -26,7 +28,7 @@ from unittest import mock
 import boto3
 from moto import mock_aws
 
-from handlers.common import clients, stripe_client
+from handlers.common import stripe_client
 from handlers.common.isotime import to_iso
 from handlers.common.money import split
 from sim.aws.deploy import table_spec
@@ -51,7 +53,7 @@ class BusinessEnv:
 
     # -- clients and time ------------------------------------------------------------------------
     def client(self, service: str):
-        return boto3.client(service, region_name=REGION)
+        return _client(service)
 
     def now(self):
         return self.clock.now()
@@ -158,15 +160,28 @@ class BusinessEnv:
         return self.put("Booking", item)
 
 
+_SESSION = boto3.session.Session()
+_CLIENTS: dict[str, Any] = {}
+
+
+def _client(service: str):
+    """Clients are cached for the worker's life (building one costs ~0.15 s of model loading); moto's
+    stubber is registered when moto is imported, so every client reaches the active mock."""
+    if service not in _CLIENTS:
+        _CLIENTS[service] = _SESSION.client(service, region_name=REGION, aws_access_key_id="testing",
+                                            aws_secret_access_key="testing")
+    return _CLIENTS[service]
+
+
 def _deploy(queue_name: str = "captured-events") -> str:
     stack = marketplace_stack()
-    ddb = boto3.client("dynamodb", region_name=REGION)
+    ddb = _client("dynamodb")
     for t in stack.tables:
         ddb.create_table(**table_spec(t))
-    boto3.client("s3", region_name=REGION).create_bucket(Bucket=ATTACHMENTS_BUCKET)
-    events = boto3.client("events", region_name=REGION)
+    _client("s3").create_bucket(Bucket=ATTACHMENTS_BUCKET)
+    events = _client("events")
     events.create_event_bus(Name=BUS_NAME)
-    sqs = boto3.client("sqs", region_name=REGION)
+    sqs = _client("sqs")
     url = sqs.create_queue(QueueName=queue_name)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     events.put_rule(Name="capture-all", EventBusName=BUS_NAME, EventPattern=json.dumps({"source": SOURCES}))
@@ -189,7 +204,6 @@ def business_env(function: str, *, seed: int = 1, start: str = START,
         env.setdefault("AWS_ENDPOINT_URL", "")
         with mock.patch.dict(os.environ, env), mock_aws():
             os.environ.pop("AWS_PROFILE", None)
-            clients.reset()
             stripe_client.reset()
             queue = _deploy()
             module = importlib.import_module(fn.handler.rsplit(".", 1)[0])
@@ -198,7 +212,6 @@ def business_env(function: str, *, seed: int = 1, start: str = START,
                 yield BusinessEnv(function, module, clock, fake, queue)
             finally:
                 clock.unfreeze()
-                clients.reset()
                 stripe_client.reset()
     finally:
         fake.close()

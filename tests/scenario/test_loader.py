@@ -32,7 +32,7 @@ def test_a_valid_scenario_loads_with_lines():
                        "  - until: \"02:00\"\nexpect:\n  booking.b1: {status: confirmed}\n", "x.yaml")
     assert [i.kind for i in s.steps] == ["book", "stripe", "deliver", "advance", "until"]
     assert [i.line for i in s.steps] == [6, 7, 8, 9, 10]
-    assert s.aliases == {"b1": "booking", "paid": "event"}
+    assert s.aliases == {"c0": "customer", "p0": "provider", "s0": "service", "b1": "booking", "paid": "event"}
     assert s.start.isoformat() == "2026-03-02T09:00:00+00:00"
 
 

@@ -98,6 +98,15 @@ def test_money_split_and_refund_limits():
     assert "refunds 16000 exceed the amount 12000" in result(snap, "money-adds-up").detail
 
 
+def test_split_after_refunds_may_be_of_what_is_left():
+    snap = healthy()
+    snap.tables["Booking"][0].update(amountRefunded=12000, platformFee=0, providerEarnings=0)
+    snap.tables["Refund"] = [{"id": "re_1", "bookingId": "b1", "amount": 12000, "platformFeeRefunded": 960}]
+    assert result(snap, "money-adds-up").ok
+    snap.tables["Refund"][0]["platformFeeRefunded"] = 500
+    assert "fee refund 500, proportional (8 %) is 960" in result(snap, "money-adds-up").detail
+
+
 def test_fee_refunds_must_be_proportional():
     snap = healthy()
     snap.stripe_objects["ch_1"]["amount_refunded"] = 6000

@@ -59,7 +59,7 @@ def _remove(run: Run, fault) -> None:
 def apply(run: Run, raw: dict) -> None:
     """Add one fault (a single-key mapping) to the world."""
     kind, spec = next(iter(raw.items()))
-    spec = spec or {}
+    spec = run.substitute(spec or {})
     w = run.world
     if kind in STRIPE_KINDS:
         _stripe_fault(run, kind, spec)

@@ -50,7 +50,7 @@ def add_provider(run: Run, spec: dict | None = None, alias: str | None = None, o
     acct = None
     status = {"stripeChargesEnabled": False, "stripePayoutsEnabled": False, "stripeDetailsSubmitted": False,
               "stripeAccountStatus": "pending"}
-    if w.stripe is not None:
+    if w.stripe is not None and onboard != "absent":
         ledger = w.stripe.ledger
         acct = ledger.create_connected_account(email=email, enabled=onboard == "enabled",
                                                metadata={"user_id": uid}).account["id"]
@@ -96,15 +96,15 @@ def _new_id(run: Run) -> str:
 
 
 def build(run: Run) -> None:
-    """The initial world from the scenario's `world:` block."""
+    """The initial world from the scenario's `world:` block (aliases c0…, p0…, s0… for {{…}} placeholders)."""
     cfg = run.scenario.world
-    for _ in range(cfg["customers"]):
-        add_customer(run)
-    for _ in range(cfg["providers"]):
-        add_provider(run, onboard="enabled" if cfg["onboarded"] else "none")
+    for i in range(cfg["customers"]):
+        add_customer(run, alias=f"c{i}")
+    for i in range(cfg["providers"]):
+        add_provider(run, alias=f"p{i}", onboard="enabled" if cfg["onboarded"] else "none")
     providers = run.entities["provider"]
     for i in range(cfg["services"]):
-        add_service(run, providers[i % len(providers)])
+        add_service(run, providers[i % len(providers)], alias=f"s{i}")
 
 
 @step("customer")
