@@ -29,7 +29,8 @@ class ScenarioFile(pytest.File):
     def collect(self):
         from sim.scenario.loader import load_scenario
 
-        scenario = load_scenario(self.path)  # a ScenarioError fails collection with file:line: field
+        # relative to the working directory, so messages and replay commands read scenarios/x.yaml
+        scenario = load_scenario(os.path.relpath(self.path))  # a ScenarioError fails collection
         item = ScenarioItem.from_parent(self, name=self.path.stem)
         item.scenario = scenario
         for tag in scenario.tags:

@@ -41,4 +41,6 @@ signatures      verify_stripe(payload, header, secrets, tolerance, now) · verif
 precedence      the pure rules deciding which Stripe state wins (see its docstring)
 stripe_events   process_stripe_event(event, ...) — the one processing path of stripe-webhook and
                 webhook-reconciliation (dedup → dispatch → tables → domain events → COMPLETED/FAILED)
+(booking_payments, booking_rules, idgen, invocation, isotime, qr, stripe_objects: helpers of the
+business handlers, documented in their own modules.)
 """

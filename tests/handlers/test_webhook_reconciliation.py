@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from handlers import stripe_webhook
 from handlers.common import stripe_events
 from handlers.common.dedup import WebhookDeduplicationService
 
@@ -68,7 +69,7 @@ def test_failed_events_are_retried_under_the_limit(hx, monkeypatch):
 
     monkeypatch.setattr(stripe_events, "publish_all", broken)
     body = hx.body(ev)
-    with pytest.raises(Exception):
+    with pytest.raises(stripe_webhook.WebhookProcessingError):
         hx.invoke("stripe-webhook", hx.webhook_event(body, hx.sign(body)))
     monkeypatch.undo()
     for other in paid.events:
