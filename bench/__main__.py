@@ -37,8 +37,10 @@ def main(argv: list[str]) -> int:
     table = Table(title="make bench (2-core machine; ratios are against a baseline measured in this run)")
     for col in ("suite", "measure", "value", "baseline", "ratio", "target"):
         table.add_column(col)
+    def fmt(v) -> str:
+        return "" if v is None else (f"{v:,.3f}" if isinstance(v, float) else str(v))
+
     for r in rows:
-        fmt = (lambda v: "" if v is None else (f"{v:,.3f}" if isinstance(v, float) else str(v)))
         value = f"{fmt(r.get('value'))} {r.get('unit', '')}".strip()
         table.add_row(r["suite"], r["name"], value, fmt(r.get("baseline")),
                       "" if r.get("ratio") is None else f"{r['ratio']:.2f}×", r.get("target", r.get("note", "")))

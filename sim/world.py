@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sim.aws import hooks
+from sim.aws import hooks, logcapture
 from sim.aws.appsync import WebhookIngress
 from sim.aws.backend import apply_environment, make_backend, restore_environment
 from sim.aws.deploy import deploy
@@ -67,6 +67,7 @@ class World:
         self._overlay_saved: dict[str, str | None] = {}
         self._log_handler: logging.Handler | None = None
         self._pinned = None
+        self._streams: tuple | None = None
         self.stripe = None
         self.sfn = None
         self.stack: Stack | None = None
@@ -101,6 +102,7 @@ class World:
             self.sfn = self.services.sfn
             self.webhook_ingress = WebhookIngress(self)
             self._install_logging()
+            logcapture.activate(self)
             hooks.install()
             hooks.activate(self)
             self.scheduler.on_switch = self._switch_env
@@ -126,6 +128,7 @@ class World:
         self.scheduler.on_switch = None
         self._switch_env(None)
         hooks.deactivate(self)
+        logcapture.deactivate()
         if self._log_handler is not None:
             logging.getLogger().removeHandler(self._log_handler)
             self._log_handler = None
@@ -314,6 +317,12 @@ class World:
         """Apply the running task's environment on top of the world's (restored between tasks)."""
         import os
 
+        if task is not None and "function" in task.meta:
+            if self._streams is None:
+                self._streams = logcapture.enter_task()
+        elif self._streams is not None:
+            logcapture.exit_task(self._streams)
+            self._streams = None
         target = task.env if task is not None and task.env is not None else {}
         current = self._overlay
         if target is current:
@@ -375,6 +384,27 @@ class World:
                                  {"rule": rule.name, "event": event})
         self.scheduler.call_at(next_fire(rule.schedule, self.clock.now()), self._fire_schedule, rule)
 
+    def capture_log(self, task: Task, stream: str, line: str, level: str | None = None) -> None:
+        """One line a function wrote (stdout, stderr or the root logger), as CloudWatch keeps it."""
+        parsed = logcapture.parse_line(line)
+        self.logs.append({"function": task.meta.get("function"), "requestId": task.meta.get("request_id"),
+                          "stream": stream, "level": level or parsed["level"], "message": line,
+                          "text": parsed["text"], "fields": parsed["fields"], "time": self.clock.now()})
+
+    def set_env(self, key: str, value: str | None, functions: list[str] | None = None) -> list[str]:
+        """Change (or with None remove) a variable of deployed functions, as a redeploy would:
+        every function that has it, or the named ones. Returns the functions changed."""
+        changed = []
+        for name, env in self.environments.items():
+            if (functions is None and key in env) or (functions is not None and name in functions):
+                if value is None:
+                    env.pop(key, None)
+                else:
+                    env[key] = value
+                changed.append(name)
+        self.trace.record("world", "env.set", None, key=key, functions=changed)
+        return changed
+
     def _install_logging(self) -> None:
         world = self
 
@@ -383,8 +413,7 @@ class World:
                 task = world.scheduler.current_task()
                 if task is None or "function" not in task.meta:
                     return
-                world.logs.append({"function": task.meta["function"], "level": record.levelname,
-                                   "message": record.getMessage(), "time": world.clock.now()})
+                world.capture_log(task, "logging", record.getMessage(), level=record.levelname)
 
         self._log_handler = _Capture(level=logging.INFO)
         root = logging.getLogger()

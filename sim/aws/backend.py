@@ -38,9 +38,30 @@ class Backend:
     def stop(self) -> None:
         pass
 
+    fake_credentials = True
+
     def client(self, service: str):
-        return boto3.session.Session(region_name=self.region).client(
-            service, endpoint_url=self.endpoint_url, config=_CLIENT_CONFIG)
+        return shared_client(service, self.region, self.endpoint_url, self.fake_credentials)
+
+
+_SESSION: boto3.session.Session | None = None
+_CLIENTS: dict[tuple[str, str, str | None, bool], object] = {}
+
+
+def shared_client(service: str, region: str, endpoint_url: str | None, fake_credentials: bool = True):
+    """A harness client, cached for the process: one botocore session loads each service model
+    once, instead of once per world (client creation was most of a world's start-up)."""
+    global _SESSION
+    key = (service, region, endpoint_url, fake_credentials)
+    client = _CLIENTS.get(key)
+    if client is None:
+        if _SESSION is None:
+            _SESSION = boto3.session.Session()
+        credentials = {k.lower(): v for k, v in FAKE_CREDENTIALS.items()} if fake_credentials else {}
+        client = _SESSION.client(service, region_name=region, endpoint_url=endpoint_url, config=_CLIENT_CONFIG,
+                                 **credentials)
+        _CLIENTS[key] = client
+    return client
 
 
 class EmbeddedBackend(Backend):
@@ -77,11 +98,11 @@ class EndpointBackend(Backend):
             raise InputError(f"expected 'embedded' or an http(s) endpoint URL, got {url!r}", field="--backend")
         self.endpoint_url = url.rstrip("/")
         self.name = self.endpoint_url
-        self._fake_credentials = credentials
+        self.fake_credentials = credentials
 
     def environment(self) -> dict[str, str]:
         env = {**super().environment(), "AWS_ENDPOINT_URL": self.endpoint_url}
-        if self._fake_credentials:
+        if self.fake_credentials:
             env.update(FAKE_CREDENTIALS)
         return env
 
@@ -93,6 +114,7 @@ class RealAwsBackend(Backend):
     """Real AWS with the ambient credentials (use with care: it creates real resources)."""
 
     name = "aws"
+    fake_credentials = False
 
 
 def check_reachable(url: str, timeout: float = 3.0) -> None:

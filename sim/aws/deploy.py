@@ -250,8 +250,8 @@ class Deployer:
             self.table(t)
         self.bus()
         self.topics()
+        self.buckets()
         if extras:
-            self.buckets()
             self.log_groups()
             self.alarms()
             self.user_pools()

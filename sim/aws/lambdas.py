@@ -110,6 +110,7 @@ class LambdaRuntime:
             f.name: f.reserved_concurrency or ACCOUNT_CONCURRENCY for f in stack.functions}
         self._throttles: list[_ThrottleFault] = []
         self.async_failures: list[dict] = []   # async invocations that exhausted their retries
+        self._failures: list[dict] = []
         self._handlers: dict[str, Any] = {}
 
     # -- configuration -------------------------------------------------------------------------
@@ -140,6 +141,21 @@ class LambdaRuntime:
         self.concurrency[fn.name] = fn.reserved_concurrency or ACCOUNT_CONCURRENCY
         if handler is not None:
             self._handlers[fn.name] = handler
+
+    def fail(self, name: str, error: str = "InjectedError", message: str | None = None,
+             times: int | None = 1) -> None:
+        """The next `times` invocations of `name` raise `error` before the handler runs (a bad
+        deploy, an import error, a dependency down): reported as an unhandled function error."""
+        self.function(name)
+        self._failures.append({"function": name, "error": error, "message": message, "left": times})
+
+    def _injected_failure(self, name: str) -> dict | None:
+        for fault in self._failures:
+            if fault["function"] == name and (fault["left"] is None or fault["left"] > 0):
+                if fault["left"] is not None:
+                    fault["left"] -= 1
+                return fault
+        return None
 
     def handler_for(self, fn: Function):
         if fn.name not in self._handlers:
@@ -213,9 +229,17 @@ class LambdaRuntime:
         self.in_flight[fn.name] += 1
         self.trace.record("lambda", "invoke.start", cid, function=fn.name, requestId=inv.request_id)
         try:
-            handler = self.handler_for(fn)
-            inv.result = handler(event, ctx)
-            inv.status = "succeeded"
+            injected = self._injected_failure(fn.name)
+            if injected is not None:
+                inv.status = "failed"
+                inv.error = {"errorType": injected["error"],
+                             "errorMessage": injected["message"] or f"injected {injected['error']} in {fn.name}",
+                             "stackTrace": []}
+                self.trace.record("lambda", "fault", cid, function=fn.name, error=injected["error"])
+            else:
+                handler = self.handler_for(fn)
+                inv.result = handler(event, ctx)
+                inv.status = "succeeded"
         except LambdaTimeout:
             inv.status = "timeout"
             inv.error = {"errorType": "Sandbox.Timedout",

@@ -14,7 +14,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 
 from sim.clock import parse_instant
-from sim.scenario.durations import parse_duration
+from sim.durations import parse_duration
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import DEFAULT_START, WORLD_DEFAULTS, Item, Scenario
 from sim.scenario.schema_errors import describe, render_path

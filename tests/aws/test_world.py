@@ -208,3 +208,31 @@ def _story(seed: int) -> tuple[str, int]:
 def test_same_seed_and_actions_give_an_identical_trace():
     assert _story(11) == _story(11)
     assert len({_story(seed)[0] for seed in (11, 12, 13)}) > 1
+
+
+def test_function_output_is_captured_as_its_log_lines(world):
+    def chatty(event, context):
+        print('{"level": "INFO", "message": "hello", "bookingId": "b1"}')
+        print("plain text line")
+        return "ok"
+
+    world.add_function("chatty", chatty)
+    world.invoke("chatty", {})
+    lines = [entry for entry in world.logs if entry["function"] == "chatty"]
+    assert [entry["text"] for entry in lines] == ["hello", "plain text line"]
+    assert lines[0]["fields"]["bookingId"] == "b1" and lines[0]["requestId"]
+
+
+def test_injected_function_failure_and_set_env(world):
+    world.add_function("toy", toy.whoami, env={"TOY_VAR": "one"})
+    world.lambdas.fail("toy", "ImportModuleError", times=1)
+    with pytest.raises(LambdaError) as info:
+        world.invoke("toy", {})
+    assert info.value.error_type == "ImportModuleError"
+    assert world.set_env("TOY_VAR", "two") == ["toy"]
+    assert world.invoke("toy", {})["env"] == "two"
+
+
+def test_the_attachments_bucket_exists(world):
+    names = [b["Name"] for b in world.client("s3").list_buckets()["Buckets"]]
+    assert "ecosystem-marketplace-attachments" in names

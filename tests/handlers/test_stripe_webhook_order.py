@@ -41,7 +41,7 @@ def test_permutations_converge(hx):
         ("confirmed", "partially_refunded", 2000, "lost")
     assert expected["Dispute"][0]["status"] == "lost" and expected["Dispute"][0]["fundsWithdrawn"] is True
 
-    @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.permutations(events), st.lists(st.sampled_from(events), max_size=3))
     def check(order, dups):
         assert replay(hx, booking, list(order) + dups) == expected

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.scenario.durations import format_duration, next_time_of_day, parse_clock, parse_duration
+from sim.durations import format_duration, next_time_of_day, parse_clock, parse_duration
 
 
 @pytest.mark.parametrize("text,seconds", [("90s", 90), ("1m", 60), ("26h", 93600), ("2d", 172800),
@@ -31,7 +31,7 @@ def test_format_then_parse_roundtrips(ms):
 @given(st.lists(st.tuples(st.integers(0, 999), st.sampled_from(["ms", "s", "m", "h", "d", "w"])),
                 min_size=1, max_size=5))
 def test_compound_durations_add_up(parts):
-    from sim.scenario.durations import UNITS
+    from sim.durations import UNITS
 
     text = "".join(f"{n}{u}" for n, u in parts)
     expected = sum(n * UNITS[u] for n, u in parts)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sim.clock import parse_instant
+from sim.durations import parse_duration
 from sim.scenario.appsync_calls import call
 from sim.scenario.context import Run, StepFailed
-from sim.scenario.durations import parse_duration
 from sim.scenario.steps import step
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sim.durations import parse_duration
 from sim.scenario.context import Run, StepFailed
-from sim.scenario.durations import parse_duration
 from sim.scenario.expect import Mismatch, evaluate
 from sim.scenario.observe import snapshot
 from sim.scenario.steps import step

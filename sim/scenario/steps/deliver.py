@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sim.durations import parse_duration
 from sim.scenario.context import Run, StepFailed
-from sim.scenario.durations import parse_duration
 from sim.scenario.steps import step
 from sim.scenario.worldext import endpoint, endpoints, set_function_env
 from sim.stripe import signing

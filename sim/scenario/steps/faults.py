@@ -4,8 +4,8 @@ effect), Lambda timeouts/throttles/errors, PutEvents partial failure and mocked 
 
 from __future__ import annotations
 
+from sim.durations import parse_duration
 from sim.scenario.context import Run, StepFailed
-from sim.scenario.durations import parse_duration
 from sim.scenario.model import Item
 from sim.scenario.steps import step
 from sim.scenario.worldext import fail_invocations, mock_task

@@ -4,8 +4,8 @@ Everything due on the way runs (deliveries, retries, waits, the 02:00 reconcilia
 from __future__ import annotations
 
 from sim.clock import parse_instant
+from sim.durations import next_time_of_day, parse_duration
 from sim.scenario.context import Run, StepFailed
-from sim.scenario.durations import next_time_of_day, parse_duration
 from sim.scenario.steps import step
 
 
