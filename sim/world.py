@@ -65,7 +65,6 @@ class World:
         self._saved_env: dict[str, str | None] = {}
         self._overlay: dict[str, str] = {}
         self._overlay_saved: dict[str, str | None] = {}
-        self._log_handler: logging.Handler | None = None
         self._pinned = None
         self._streams: tuple | None = None
         self.stripe = None
@@ -101,7 +100,6 @@ class World:
             self.services = ServiceOverrides(self)
             self.sfn = self.services.sfn
             self.webhook_ingress = WebhookIngress(self)
-            self._install_logging()
             logcapture.activate(self)
             hooks.install()
             hooks.activate(self)
@@ -129,9 +127,6 @@ class World:
         self._switch_env(None)
         hooks.deactivate(self)
         logcapture.deactivate()
-        if self._log_handler is not None:
-            logging.getLogger().removeHandler(self._log_handler)
-            self._log_handler = None
         if self.stripe is not None and hasattr(self.stripe, "close"):
             with contextlib.suppress(Exception):
                 self.stripe.close()
@@ -404,22 +399,6 @@ class World:
                 changed.append(name)
         self.trace.record("world", "env.set", None, key=key, functions=changed)
         return changed
-
-    def _install_logging(self) -> None:
-        world = self
-
-        class _Capture(logging.Handler):
-            def emit(self, record: logging.LogRecord) -> None:
-                task = world.scheduler.current_task()
-                if task is None or "function" not in task.meta:
-                    return
-                world.capture_log(task, "logging", record.getMessage(), level=record.levelname)
-
-        self._log_handler = _Capture(level=logging.INFO)
-        root = logging.getLogger()
-        root.addHandler(self._log_handler)
-        if root.level > logging.INFO or root.level == logging.NOTSET:
-            root.setLevel(logging.INFO)
 
     def _start_stripe(self) -> None:
         if not self._want_stripe:

@@ -1,6 +1,8 @@
 """Structured JSON logging with correlation ids.
 
-`get_logger(name).info("message", key=value, ...)` writes one JSON object per line:
+`get_logger(name).info("message", key=value, ...)` logs one JSON object per line through the stdlib
+logger "marketplace.<name>" (propagating to the root logger, which the Lambda runtime prints; with no
+root handler at all the line goes to stdout):
 {"level", "logger", "message", "correlationId", "timestamp", ...fields}. The correlation id lives in
 a context variable (per thread / per greenlet): `set_correlation_id(cid)`, `correlation_id()`.
 LOG_LEVEL (DEBUG, INFO, WARNING, ERROR) filters.
@@ -83,16 +85,24 @@ class JsonLogger:
 _CONFIGURED = False
 
 
+class _StdoutWhenAlone(logging.Handler):
+    """Writes to stdout only when the root logger has no handler of its own (plain local runs);
+    under the Lambda runtime (or a harness capturing the root logger) records propagate to the root."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if logging.getLogger().handlers:
+            return
+        sys.stdout.write(record.getMessage() + "\n")
+
+
 def _configure() -> None:
     global _CONFIGURED
     root = logging.getLogger(_ROOT)
     level = (env("LOG_LEVEL", "INFO") or "INFO").upper()
     root.setLevel(level if level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL") else "INFO")
     if not _CONFIGURED:
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        root.addHandler(handler)
-        root.propagate = False
+        root.addHandler(_StdoutWhenAlone())
+        root.propagate = True
         _CONFIGURED = True
 
 

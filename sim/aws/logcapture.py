@@ -3,7 +3,8 @@
 One process-wide proxy stands in for sys.stdout and sys.stderr whenever a Lambda task runs
 (`enter_task` on each switch into one, `exit_task` on the way out). A write made inside a
 Lambda task goes to the active world's `logs` (one record per line, tagged with the function and
-request id, JSON lines parsed); any other write passes through to the stream that was there
+request id, JSON lines parsed), and so does every `logging` record emitted inside one; any
+other write passes through to the stream that was there
 before. The proxy stays valid after the world closes, since a handler's logging handler may keep
 a reference to it.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import sys
 from typing import Any
 
@@ -56,6 +58,21 @@ class _Proxy(io.TextIOBase):
 
 
 _proxies: dict[str, _Proxy] = {}
+_original_call_handlers = logging.Logger.callHandlers
+
+
+def _call_handlers(self: logging.Logger, record: logging.LogRecord) -> None:
+    """Records logged inside a Lambda task are the function's log lines, whatever the logger
+    (propagating or not, whichever stream its handler bound when it was configured)."""
+    world = _sink
+    task = world.scheduler.current_task() if world is not None else None
+    if task is not None and "function" in task.meta:
+        world.capture_log(task, "logging", record.getMessage(), level=record.levelname)
+        return
+    _original_call_handlers(self, record)
+
+
+logging.Logger.callHandlers = _call_handlers
 
 
 def activate(world) -> None:

@@ -34,6 +34,7 @@ class ScenarioResult:
     steps_run: int = 0
     steps_total: int = 0
     report_file: str | None = None
+    stats: dict = field(default_factory=dict)   # counts from the trace (run_stats)
 
     @property
     def passed(self) -> bool:

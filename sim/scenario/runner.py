@@ -28,6 +28,19 @@ def world_seed(run_seed: int, scenario: Scenario) -> int:
     return derive_seed(run_seed, "scenario", str(scenario.seed))
 
 
+def run_stats(world) -> dict[str, int]:
+    """What a run did, counted from its trace (for storms and the bench)."""
+    kinds = {("stripe", "event.created"): "stripe_events", ("stripe", "webhook.attempt"): "webhook_attempts",
+             ("lambda", "invoke.end"): "invocations", ("aws", "call"): "aws_calls",
+             ("eventbridge", "event"): "bus_events", ("aws", "fault"): "aws_faults"}
+    stats = dict.fromkeys(kinds.values(), 0)
+    for record in world.trace.records:
+        key = kinds.get((record["component"], record["kind"]))
+        if key:
+            stats[key] += 1
+    return stats
+
+
 def replay_command(file: str, run_seed: int, backend: str = "embedded", check_every_step: bool = False) -> str:
     parts = ["sim", "run", file, "--seed", str(run_seed)]
     if backend != "embedded":
@@ -70,12 +83,11 @@ def _play(scenario: Scenario, result: ScenarioResult, seed: int, backend: str, c
     from sim.scenario.context import Run, StepFailed
     from sim.scenario.steps import faults as fault_steps
     from sim.scenario.steps import world as world_steps
-    from sim.scenario.worldext import endpoints, ensure_buckets, function_logs
+    from sim.scenario.worldext import endpoints
     from sim.world import World
 
-    with World(seed=seed, backend=backend, start=scenario.start) as w, function_logs(w):
+    with World(seed=seed, backend=backend, start=scenario.start) as w:
         run = Run(w, scenario)
-        ensure_buckets(w)
         run.trace("start", None, name=scenario.name, file=Path(scenario.file).name, seed=seed)
         if scenario.delivery.get("mode", "auto") == "manual" and w.stripe is not None:
             for ep in endpoints(w):
@@ -120,6 +132,7 @@ def _play(scenario: Scenario, result: ScenarioResult, seed: int, backend: str, c
         result.invariants = [r.as_dict() for r in oracle.check(snap)]
         run.trace("end", None, steps=result.steps_run)
         result.trace_hash = w.trace.hash()
+        result.stats = run_stats(w)
         result.sim_time_s = (w.now() - scenario.start).total_seconds()
         if report_dir:
             result.wall_s = time.perf_counter() - started

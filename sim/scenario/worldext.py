@@ -1,53 +1,12 @@
-"""Small helpers the World does not (yet) offer, built from its public pieces:
+"""Scenario-side helpers over the World's public pieces:
 
-- `set_function_env(world, key, value, functions=None)`: change an environment variable of the
-  deployed functions (e.g. a rotated STRIPE_WEBHOOK_SECRET), as a redeploy would;
-- `fail_invocations(world, function, error, times)`: the next invocations of a function raise an
-  unhandled error before the handler runs (a crashing deploy, an import error);
 - `endpoints(world)` / `endpoint(world, event)`: the Stripe webhook endpoints of the world's ingress;
-- `function_logs(world)`: capture the functions' JSON logs into `world.logs` (and off the terminal);
-- `ensure_buckets(world)`, `mock_task(world, …)`: S3 buckets; mocked Task results in workflows.
+- `mock_task(world, …)`: mocked Task results in workflows.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-
 from sim.scenario.context import StepFailed
-
-
-def set_function_env(world, key: str, value: str, functions: list[str] | None = None) -> list[str]:
-    envs = getattr(world, "environments", None) or {}
-    changed = []
-    for name, env in envs.items():
-        if (functions is None and key in env) or (functions is not None and name in functions):
-            env[key] = value
-            changed.append(name)
-    world.trace.record("scenario", "env.set", None, key=key, functions=changed)
-    return changed
-
-
-class InjectedError(Exception):
-    """An unhandled error a scenario injected into a function."""
-
-
-def fail_invocations(world, function: str, error: str, times: int | None) -> None:
-    runtime = world.lambdas
-    fn = runtime.function(function)
-    original = runtime.handler_for(fn)
-    state = {"left": times}
-    error_cls = type(error, (InjectedError,), {})
-
-    def failing(event, context):
-        if state["left"] is None or state["left"] > 0:
-            if state["left"] is not None:
-                state["left"] -= 1
-            world.trace.record("lambda", "fault", None, function=function, error=error)
-            raise error_cls(f"injected {error} in {function}")
-        return original(event, context)
-
-    runtime._handlers[function] = failing
 
 
 def endpoints(world) -> list:
@@ -98,55 +57,3 @@ def mock_task(world, workflow: str, state: str, *, result=None, error: str | Non
         return original(call)
 
     integrations.invoke = invoke
-
-
-def ensure_buckets(world) -> None:
-    """Create the stack's S3 buckets when the world deployed without its extras (booking QR codes,
-    message attachments need them)."""
-    from sim.aws.deploy import Deployer
-
-    with world.internal():
-        Deployer(world.stack, world.client).buckets()
-
-
-@contextlib.contextmanager
-def function_logs(world, logger_name: str = "marketplace", mute: bool = True):
-    """Capture the functions' JSON log lines into `world.logs` (as CloudWatch Logs would keep them)
-    and, with `mute`, keep them off the terminal while the scenario runs."""
-    import logging
-
-    logger = logging.getLogger(logger_name)
-    try:  # the functions configure their logging lazily, on the first line: do it now
-        from handlers.common.log import get_logger
-
-        get_logger("harness").debug("configure")
-    except ImportError:
-        pass
-
-    class _Capture(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            line = record.getMessage()
-            try:
-                data = json.loads(line)
-            except ValueError:
-                data = {"message": line}
-            task = world.scheduler.current_task()
-            meta = getattr(task, "meta", None) or {}
-            world.logs.append({"function": meta.get("function") or data.get("function"),
-                               "level": record.levelname, "message": line, "text": data.get("message"),
-                               "time": world.now()})
-
-    capture = _Capture(level=logging.DEBUG)
-    muted = []
-    if mute:
-        for h in logger.handlers:
-            if isinstance(h, logging.StreamHandler) and h.level <= logging.CRITICAL:
-                muted.append((h, h.level))
-                h.setLevel(logging.CRITICAL + 1)
-    logger.addHandler(capture)
-    try:
-        yield
-    finally:
-        logger.removeHandler(capture)
-        for h, level in muted:
-            h.setLevel(level)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sim.durations import parse_duration
 from sim.scenario.context import Run, StepFailed
 from sim.scenario.steps import step
-from sim.scenario.worldext import endpoint, endpoints, set_function_env
+from sim.scenario.worldext import endpoint, endpoints
 from sim.stripe import signing
 from sim.stripe.events import types_match
 
@@ -144,5 +144,5 @@ def rotate_secret(run: Run, spec: dict) -> None:
         new = new or rolled
         ep.secret = new
     if spec.get("deploy", True):
-        set_function_env(w, "STRIPE_WEBHOOK_SECRET", new)
+        w.set_env("STRIPE_WEBHOOK_SECRET", new)
     run.trace("secret.rotated", None, deployed=spec.get("deploy", True), grace_s=grace)

@@ -8,7 +8,7 @@ from sim.durations import parse_duration
 from sim.scenario.context import Run, StepFailed
 from sim.scenario.model import Item
 from sim.scenario.steps import step
-from sim.scenario.worldext import fail_invocations, mock_task
+from sim.scenario.worldext import mock_task
 
 STRIPE_KINDS = {"drop", "duplicate", "delay", "reorder", "bad_signature", "stale_timestamp", "future_timestamp",
                 "endpoint_down"}
@@ -80,7 +80,7 @@ def apply(run: Run, raw: dict) -> None:
             timeout = w.stack.function(fn).timeout
             w.faults.add(call="*", function=fn, latency=timeout + 1.0, times=spec.get("times"))
         else:
-            fail_invocations(w, fn, spec["error"], spec.get("times"))
+            w.lambdas.fail(fn, spec["error"], times=spec.get("times"))
     elif kind == "putevents":
         times = spec.get("times")
         w.router.fail_entries(count=times or 10**9, detail_type=spec.get("detail_type"), times=1,
