@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sim.aws import hooks, logcapture
+from sim.aws import hooks, logcapture, sdk_retry
 from sim.aws.appsync import WebhookIngress
 from sim.aws.backend import apply_environment, make_backend, restore_environment
 from sim.aws.deploy import deploy
@@ -262,21 +262,35 @@ class World:
         function = task.meta.get("function") if task is not None else None
         if in_task:
             self.scheduler.checkpoint()
-            fault = self.faults.match(call.name, call.params, function)
-            if fault is not None:
-                self.trace.record("aws", "fault", task.meta.get("correlation_id"), call=call.name,
-                                  function=function, error=fault.error, latency=fault.latency,
-                                  crash=fault.crash_after)
-                if fault.latency:
-                    self.scheduler.sleep(fault.latency)
-                if fault.crash_after:
-                    call.context["sim_crash"] = True
-                if fault.error:
-                    return hooks.error_response(fault.error, fault.message or f"Injected {fault.error}",
-                                                fault.status)
+            faulted = self._apply_faults(call, task, function)
+            if faulted is not None:
+                return faulted
             self.trace.record("aws", "call", task.meta.get("correlation_id"), service=call.service,
                               operation=call.operation, function=function, table=call.params.get("TableName"))
         return self.services.handle(call, function)
+
+    def _apply_faults(self, call: hooks.AwsCall, task: Task, function: str | None):
+        """Faults on this call, attempt by attempt: retryable errors are retried as the calling
+        client's SDK would (virtual backoff); an error response when the attempts run out."""
+        policy = None
+        attempt = 1
+        while True:
+            fault = self.faults.match(call.name, call.params, function)
+            if fault is None:
+                return None
+            self.trace.record("aws", "fault", task.meta.get("correlation_id"), call=call.name, function=function,
+                              error=fault.error, latency=fault.latency, crash=fault.crash_after, attempt=attempt)
+            if fault.latency:
+                self.scheduler.sleep(fault.latency)
+            if fault.crash_after:
+                call.context["sim_crash"] = True
+            if not fault.error:
+                return None
+            policy = policy or sdk_retry.policy_for(call.context, call.service)
+            if attempt >= policy.max_attempts or not policy.retryable(fault.error, fault.status):
+                return hooks.error_response(fault.error, fault.message or f"Injected {fault.error}", fault.status)
+            self.scheduler.sleep(policy.delay(attempt, fault.error, self.rng_for("sdk-retry")))
+            attempt += 1
 
     def after_call(self, call: hooks.AwsCall, http, parsed: dict) -> None:
         self._flush_stripe()

@@ -59,7 +59,7 @@ def status_for(error_type: str | None) -> int:
         return 429
     if error_type in ("Sandbox.Timedout",):
         return 504
-    if error_type in ("Unauthorized", "UnauthorizedException"):
+    if error_type in ("Unauthorized", "UnauthorizedException", "UnauthorizedError"):
         return 401
     return 500
 

@@ -99,14 +99,31 @@ def test_concurrency_limit_throttles_the_excess(world):
     assert statuses == ["succeeded", "throttled", "throttled"]
 
 
-def test_aws_error_fault_fires_times_then_stops(world):
+def test_throttling_is_absorbed_by_the_sdk_retries_on_virtual_time(world):
     world.add_function("five", toy.five_calls)
-    world.faults.add(
-        "dynamodb.PutItem", function="five", error="ProvisionedThroughputExceededException", times=1
-    )
+    world.faults.add("dynamodb.PutItem", function="five", error="ProvisionedThroughputExceededException", times=2)
+    start = world.now()
+    assert world.invoke("five", {}) == 5  # DynamoDB clients make 4 attempts in standard mode
+    faults = world.trace.select("aws", "fault")
+    assert [f["details"]["attempt"] for f in faults] == [1, 2]
+    assert world.now() > start  # the backoff slept, virtually
+
+
+def test_persistent_throttling_reaches_the_handler(world):
+    world.add_function("five", toy.five_calls)
+    world.faults.add("dynamodb.PutItem", function="five", error="ProvisionedThroughputExceededException", times=10)
     with pytest.raises(LambdaError) as info:
         world.invoke("five", {})
     assert info.value.error_type == "ProvisionedThroughputExceededException"
+    assert len(world.trace.select("aws", "fault")) == 4
+
+
+def test_non_retryable_errors_are_not_retried(world):
+    world.add_function("five", toy.five_calls)
+    world.faults.add("dynamodb.PutItem", function="five", error="ConditionalCheckFailedException", times=1)
+    with pytest.raises(LambdaError) as info:
+        world.invoke("five", {})
+    assert info.value.error_type == "ConditionalCheckFailedException"
     assert world.invoke("five", {}) == 5
 
 
