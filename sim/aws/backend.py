@@ -79,6 +79,9 @@ class EmbeddedBackend(Backend):
     def start(self) -> None:
         from moto import mock_aws
 
+        from sim.aws import moto_speedups
+
+        moto_speedups.install()
         self._mock = mock_aws()
         self._mock.start()
 
