@@ -29,6 +29,7 @@ from sim.aws.lambdas import LambdaRuntime
 from sim.aws.router import EventRouter
 from sim.aws.services import ServiceOverrides
 from sim.aws.stack import DEFAULT_ACCOUNT, DEFAULT_REGION, SIM_STRIPE_WEBHOOK_SECRET, Stack, marketplace_stack
+from sim.aws.streams import StreamRouter
 from sim.clock import Clock, parse_instant
 from sim.determinism import pinned
 from sim.durations import to_timedelta
@@ -98,6 +99,7 @@ class World:
                                       rng=self.rng.child("eventbridge"), internal_client=self.client,
                                       deliver=self._deliver_target)
             self.services = ServiceOverrides(self)
+            self.streams = StreamRouter(self)
             self.sfn = self.services.sfn
             self.webhook_ingress = WebhookIngress(self)
             logcapture.activate(self)
@@ -257,6 +259,12 @@ class World:
     # -- the botocore-hook observer ---------------------------------------------------------------
     def before_call(self, call: hooks.AwsCall):
         self._flush_stripe()
+        response = self._before_call(call)
+        if response is None:
+            self.streams.before(call)
+        return response
+
+    def _before_call(self, call: hooks.AwsCall):
         task = self.scheduler.current_task()
         in_task = task is not None and not self._internal
         function = task.meta.get("function") if task is not None else None
@@ -295,6 +303,7 @@ class World:
     def after_call(self, call: hooks.AwsCall, http, parsed: dict) -> None:
         self._flush_stripe()
         ok = getattr(http, "status_code", 200) < 300
+        self.streams.after(call, ok)
         if ok and call.service == "cloudwatch" and call.operation == "PutMetricData":
             for datum in call.params.get("MetricData", []):
                 self.metrics.append({"namespace": call.params.get("Namespace"), "name": datum.get("MetricName"),

@@ -25,6 +25,12 @@ def render(stack: Stack) -> dict[str, Any]:
         if t.ttl_attribute:
             props["TimeToLiveSpecification"] = {"AttributeName": t.ttl_attribute, "Enabled": True}
         res[_logical(t.name) + "Table"] = {"Type": "AWS::DynamoDB::Table", "Properties": props}
+        for target in t.stream_targets:
+            res[_logical(t.name) + _logical(target) + "Mapping"] = {
+                "Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+                    "EventSourceArn": {"Fn::GetAtt": [_logical(t.name) + "Table", "StreamArn"]},
+                    "FunctionName": target, "StartingPosition": "LATEST", "BatchSize": 100,
+                    "MaximumRetryAttempts": 3, "MaximumBatchingWindowInSeconds": 0}}
     res["MarketplaceEventBus"] = {"Type": "AWS::Events::EventBus", "Properties": {"Name": stack.bus}}
     for topic in stack.topics:
         res[_logical(topic) + "Topic"] = {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": topic}}

@@ -69,7 +69,11 @@ class Deployer:
                 defs = [{"AttributeName": a, "AttributeType": types[a]} for a in (ix.hash_key, ix.range_key) if a]
                 ddb.update_table(TableName=t.name, AttributeDefinitions=defs,
                                  GlobalSecondaryIndexUpdates=[{"Create": _gsi(ix)}])
-            action = "updated" if missing else "unchanged"
+            stream_missing = bool(t.stream_targets) and not current.get("StreamSpecification", {}).get("StreamEnabled")
+            if stream_missing:
+                ddb.update_table(TableName=t.name, StreamSpecification={"StreamEnabled": True,
+                                                                        "StreamViewType": "NEW_AND_OLD_IMAGES"})
+            action = "updated" if missing or stream_missing else "unchanged"
         if t.ttl_attribute:
             ttl = ddb.describe_time_to_live(TableName=t.name).get("TimeToLiveDescription", {})
             if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING") or ttl.get("AttributeName") != t.ttl_attribute:
@@ -271,6 +275,8 @@ def table_spec(t: Table) -> dict:
             "AttributeDefinitions": [{"AttributeName": a, "AttributeType": ty} for a, ty in sorted(types.items())]}
     if t.indexes:
         spec["GlobalSecondaryIndexes"] = [_gsi(ix) for ix in t.indexes]
+    if t.stream_targets:
+        spec["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     return spec
 
 

@@ -22,6 +22,7 @@ DEFAULT_REGION = "us-east-1"
 BUS_NAME = "ecosystem-marketplace-events"
 METRICS_NAMESPACE = "ECOSYSTEMAWS/Webhooks"
 RECONCILIATION_SCHEDULE = "cron(0 2 * * ? *)"
+PAYOUT_SCHEDULE = "cron(0 6 * * ? *)"
 DEFAULT_MEMORY_MB = 512  # Amplify Gen 2's defineFunction default; the document names only reconciliation's
 
 
@@ -44,6 +45,7 @@ class Table:
     ttl_attribute: str | None = None
     hash_type: str = "S"
     range_type: str = "S"
+    stream_targets: tuple[str, ...] = ()  # functions invoked with the table's stream (NEW_AND_OLD_IMAGES)
 
     def attribute_types(self) -> dict[str, str]:
         types = {self.hash_key: self.hash_type}
@@ -213,7 +215,8 @@ TABLES: tuple[Table, ...] = (
     Table("ProcessedWebhooks", "PROCESSED_WEBHOOKS_TABLE", hash_key="eventId", ttl_attribute="ttl",
           indexes=(Index("StatusIndex", "status", "processedAt", range_type="N"),)),
     Table("UserProfile", "USER_PROFILE_TABLE",
-          indexes=(Index("StripeAccountIndex", "stripeAccountId"), Index("EmailIndex", "email"))),
+          indexes=(Index("StripeAccountIndex", "stripeAccountId"), Index("EmailIndex", "email")),
+          stream_targets=("profile-events",)),
     Table("Booking", "BOOKING_TABLE", indexes=(
         Index("PaymentIntentIndex", "paymentIntentId"),
         Index("ProviderBookingsIndex", "providerId", "startDateTime"),
@@ -356,6 +359,12 @@ def _functions(account: str, region: str, stripe_api_base: str | None) -> list[F
             env["ATTACHMENTS_BUCKET"] = ATTACHMENTS_BUCKET
             policy.append({"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
                            "Resource": [f"arn:aws:s3:::{ATTACHMENTS_BUCKET}/*"]})
+        streamed = [t.name for t in TABLES if name in t.stream_targets]
+        if streamed:
+            policy.append({"Effect": "Allow", "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords",
+                                                         "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+                           "Resource": [f"arn:aws:dynamodb:{region}:{account}:table/{t}/stream/*"
+                                        for t in streamed]})
         if "bedrock" in caps:
             env["BEDROCK_MODEL_ID"] = "anthropic.claude-3-haiku-20240307-v1:0"
             policy.append({"Effect": "Allow", "Action": ["bedrock:InvokeModel"],
@@ -413,6 +422,9 @@ def _rules() -> list[Rule]:
         Rule("webhook-reconciliation-daily", schedule=RECONCILIATION_SCHEDULE, bus="default",
              targets=(fn("webhook-reconciliation"),),
              description="Daily reconciliation between Stripe and the database at 02:00 UTC"),
+        Rule("payout-manager-daily", schedule=PAYOUT_SCHEDULE, bus="default",
+             targets=(fn("payout-manager"),),
+             description="Daily scheduled provider payouts at 06:00 UTC"),
     ]
 
 

@@ -75,6 +75,7 @@ def run(args) -> int:
         for r in results:
             if not r.passed:
                 console.print(terminal.failure_panel(r))
+        terminal.summary_line(summary, console)
     else:
         terminal.render(summary, console)
     if args.junit:

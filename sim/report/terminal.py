@@ -71,6 +71,11 @@ def render(run: RunSummary, console: Console | None = None) -> None:
     for r in run.results:
         if not r.passed:
             console.print(failure_panel(r))
+    summary_line(run, console)
+
+
+def summary_line(run: RunSummary, console: Console) -> None:
+    """'N passed, N failed' (the closing line CI and people read), wall and simulated time."""
     colour = "green" if run.ok else "red"
     console.print(f"[bold {colour}]{run.passed} passed, {run.failed} failed[/] "
                   f"in {run.wall_s:.1f}s wall, {sim_time(sum(r.sim_time_s for r in run.results))} simulated")
