@@ -51,11 +51,17 @@ def render(stack: Stack) -> dict[str, Any]:
             "Code": {"S3Bucket": {"Ref": "CodeBucket"}, "S3Key": {"Ref": "CodeKey"}},
             "Environment": {"Variables": stack.environment(fn)}}}
     for sm in stack.state_machines:
+        res[_logical(sm.name) + "Role"] = {"Type": "AWS::IAM::Role", "Properties": {
+            "RoleName": f"{sm.name}-role",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "Policies": [{"PolicyName": "least-privilege", "PolicyDocument": {
+                "Version": "2012-10-17", "Statement": list(stack.state_machine_policy(sm))}}]}}
         res[_logical(sm.name) + "StateMachine"] = {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
             "StateMachineName": sm.name, "StateMachineType": sm.type,
             "Definition": json.loads((ASL_DIR / sm.definition_file).read_text()),
             "DefinitionSubstitutions": stack.definition_substitutions(),
-            "RoleArn": {"Ref": "StepFunctionsRoleArn"}}}
+            "RoleArn": {"Fn::GetAtt": [_logical(sm.name) + "Role", "Arn"]}}}
     for rule in stack.rules:
         props: dict[str, Any] = {"Name": rule.name, "EventBusName": rule.bus, "State": "ENABLED",
                                  "Description": rule.description,
@@ -78,8 +84,7 @@ def render(stack: Stack) -> dict[str, Any]:
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "ecosystem marketplace (rendered by `sim stack template`)",
-        "Parameters": {"CodeBucket": {"Type": "String"}, "CodeKey": {"Type": "String"},
-                       "StepFunctionsRoleArn": {"Type": "String"}},
+        "Parameters": {"CodeBucket": {"Type": "String"}, "CodeKey": {"Type": "String"}},
         "Resources": res,
     }
 

@@ -138,8 +138,8 @@ class Deployer:
     # -- Step Functions --------------------------------------------------------------------------
     def state_machines(self) -> None:
         sfn = self.client("stepfunctions")
-        role = f"arn:aws:iam::{self.stack.account}:role/ecosystem-step-functions"
         for sm in self.stack.state_machines:
+            role = self.stack.state_machine_role(sm)
             definition = self.stack.definition(sm)
             arn = self.stack.state_machine_arn(sm.name)
             try:
@@ -213,22 +213,30 @@ class Deployer:
                 "PostConfirmation": self.stack.function_arn(pool["post_confirmation"])})
             self.note("user-pool", pool["name"], "created")
 
+    def role(self, name: str, service: str, statements) -> str:
+        """An IAM role assumable by `service`, with exactly `statements` as its inline policy."""
+        iam = self.client("iam")
+        try:
+            arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+        except ClientError as err:
+            if _code(err) != "NoSuchEntity":
+                raise
+            arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({
+                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                        "Principal": {"Service": service}}]}))["Role"]["Arn"]
+        iam.put_role_policy(RoleName=name, PolicyName="least-privilege", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": list(statements)}))
+        return arn
+
+    def state_machine_roles(self) -> None:
+        for sm in self.stack.state_machines:
+            self.role(f"{sm.name}-role", "states.amazonaws.com", self.stack.state_machine_policy(sm))
+
     def functions(self) -> None:
-        iam, lam = self.client("iam"), self.client("lambda")
+        lam = self.client("lambda")
         code = handlers_zip()
         for fn in self.stack.functions:
-            role_name = f"{fn.name}-role"
-            try:
-                role_arn = iam.get_role(RoleName=role_name)["Role"]["Arn"]
-            except ClientError as err:
-                if _code(err) != "NoSuchEntity":
-                    raise
-                role_arn = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps({
-                    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                            "Principal": {"Service": "lambda.amazonaws.com"}}]}),
-                )["Role"]["Arn"]
-            iam.put_role_policy(RoleName=role_name, PolicyName="least-privilege", PolicyDocument=json.dumps(
-                {"Version": "2012-10-17", "Statement": list(fn.policy)}))
+            role_arn = self.role(f"{fn.name}-role", "lambda.amazonaws.com", fn.policy)
             env = {"Variables": self.stack.environment(fn)}
             try:
                 cur = lam.get_function_configuration(FunctionName=fn.name)
@@ -261,6 +269,7 @@ class Deployer:
             self.user_pools()
         if functions:
             self.functions()
+            self.state_machine_roles()
         self.rules()
         self.state_machines()
         return self.changes

@@ -190,6 +190,28 @@ class Stack:
             subs[_camel(topic) + "TopicArn"] = self.topic_arn(topic)
         return subs
 
+    def state_machine_policy(self, sm: StateMachine) -> tuple[dict[str, Any], ...]:
+        """Least privilege for a workflow's role, read off its definition: invoke exactly the
+        functions it names, PutEvents on the bus, and (for .sync children) the executions API."""
+        text = (ASL_DIR / sm.definition_file).read_text(encoding="utf-8")
+        functions = [fn.name for fn in self.functions if "${" + _camel(fn.name) + "FunctionArn}" in text]
+        statements: list[dict[str, Any]] = []
+        if functions:
+            statements.append({"Effect": "Allow", "Action": ["lambda:InvokeFunction"],
+                               "Resource": [self.function_arn(f) for f in functions]
+                               + [self.function_arn(f) + ":*" for f in functions]})
+        if "events:putEvents" in text:
+            statements.append({"Effect": "Allow", "Action": ["events:PutEvents"], "Resource": [self.bus_arn()]})
+        if "states:startExecution" in text:
+            statements.append({"Effect": "Allow", "Action": ["states:StartExecution", "states:DescribeExecution",
+                                                             "states:StopExecution"], "Resource": ["*"]})
+        statements.append({"Effect": "Allow", "Action": ["logs:CreateLogDelivery", "logs:PutLogEvents",
+                                                         "xray:PutTraceSegments"], "Resource": ["*"]})
+        return tuple(statements)
+
+    def state_machine_role(self, sm: StateMachine) -> str:
+        return f"arn:aws:iam::{self.account}:role/{sm.name}-role"
+
     def definition(self, sm: StateMachine) -> str:
         """The state machine's ASL with every `${Name}` placeholder substituted."""
         text = (ASL_DIR / sm.definition_file).read_text(encoding="utf-8")
