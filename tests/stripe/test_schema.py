@@ -11,7 +11,7 @@ from sim.stripe import schema
 from sim.stripe.events import EVENT_TYPES
 from sim.stripe.schemas import derive
 
-REFERENCE = Path("/work/shared/reference/stripe")
+REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "stripe"
 GENERATED_KINDS = {"account", "application", "application_fee", "balance_transaction", "bank_account", "capability",
                    "charge", "customer", "dispute", "event", "fee_refund", "payment_intent", "payout", "person",
                    "refund", "balance", "account_link"}

@@ -1,6 +1,6 @@
 """Derive the compact schema file `objects.json` from Stripe's OpenAPI spec (spec3.json).
 
-    python -m sim.stripe.schemas.derive /work/shared/reference/stripe/spec3.json
+    python -m sim.stripe.schemas.derive ../shared/reference/stripe/spec3.json
 
 Keeps the object types the fake Stripe generates and every schema they reference, and rewrites
 them for jsonschema's Draft 4 validator (stripe-facts.md): `nullable: true` becomes
@@ -73,7 +73,7 @@ def _refs(node):
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    spec_path = Path(argv[0] if argv else "/work/shared/reference/stripe/spec3.json")
+    spec_path = Path(argv[0]) if argv else Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "stripe" / "spec3.json"
     derived = derive(json.loads(spec_path.read_text()))
     OUT.write_text(json.dumps(derived, separators=(",", ":"), sort_keys=True) + "\n")
     print(f"wrote {OUT} ({len(derived['schemas'])} schemas)")
