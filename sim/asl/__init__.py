@@ -67,7 +67,8 @@ def _parse_input(value: Any) -> tuple[Any, str]:
 def start(definition: dict | str, input: Any = None, *, scheduler, rng=None, integrations=None, mocks=None,
           test_case: str | None = None, name: str | None = None, state_machine_arn: str | None = None,
           role_arn: str | None = None, context: dict | None = None, validate: bool = True,
-          timeout_seconds: float | None = None, machine=None):
+          timeout_seconds: float | None = None, machine=None, execution_arn: str | None = None,
+          redrive_count: int | None = 0):
     """Start an execution on `scheduler` (it runs as the scheduler runs); returns the engine's Run."""
     from sim.asl.context import ContextBase
     from sim.asl.engine import Run
@@ -83,14 +84,15 @@ def start(definition: dict | str, input: Any = None, *, scheduler, rng=None, int
     sm_arn = state_machine_arn or f"arn:aws:states:{integrations.region}:{integrations.account}:stateMachine:StateMachine"
     sm_name = sm_arn.rsplit(":", 1)[-1]
     name = name or rng.uuid4()
-    exec_arn = sm_arn.replace(":stateMachine:", ":execution:", 1) + f":{name}"
+    exec_arn = execution_arn or sm_arn.replace(":stateMachine:", ":execution:", 1) + f":{name}"
     role = role_arn or f"arn:aws:iam::{integrations.account}:role/StepFunctionsExecutionRole"
     mocked = None
     if mocks is not None:
         mocked = MockConfig.load(mocks).test_case(sm_name, test_case)
     now: datetime = scheduler.clock.now()
     base = ContextBase(execution_arn=exec_arn, name=name, input_value=value, role_arn=role, start=now,
-                       state_machine_arn=sm_arn, state_machine_name=sm_name, extra=context)
+                       state_machine_arn=sm_arn, state_machine_name=sm_name, extra=context,
+                       redrive_count=redrive_count)
     run = Run(machine, value, scheduler=scheduler, rng=rng, integrations=integrations, mocks=mocked,
               context_base=base, execution_arn=exec_arn, name=name, role_arn=role, state_machine_arn=sm_arn,
               input_text=text)

@@ -15,7 +15,9 @@ class ContextBase:
     def __init__(self, *, execution_arn: str, name: str, input_value: Any, role_arn: str, start, redrive_count=0,
                  state_machine_arn: str, state_machine_name: str, extra: dict | None = None):
         self.execution = {"Id": execution_arn, "Input": input_value, "Name": name, "RoleArn": role_arn,
-                          "StartTime": iso_millis(start), "RedriveCount": redrive_count}
+                          "StartTime": iso_millis(start)}
+        if redrive_count is not None:  # Express executions have no RedriveCount (recorded on AWS)
+            self.execution["RedriveCount"] = redrive_count
         self.state_machine = {"Id": state_machine_arn, "Name": state_machine_name}
         self.extra = extra or {}
 

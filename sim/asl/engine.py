@@ -24,14 +24,23 @@ from sim.asl.retry import find_catcher, find_retrier, retry_delay
 
 
 class Scope:
-    """One line of execution: the top level, a Parallel branch or a Map iteration."""
+    """One line of execution: the top level, a Parallel branch or a Map iteration.
 
-    __slots__ = ("ctx", "variables", "nested", "map_item")
+    `state` is the state being run (None once the line has ended); `open_abort` is the event AWS
+    records for a state that failed without exiting when its container later aborts the line
+    (TaskStateAborted); `kids` lists the (map index or None, Scope) lines a running Parallel/Map
+    state has under way — together they let a container record AWS's *Aborted events (aborts.py).
+    """
+
+    __slots__ = ("ctx", "variables", "nested", "map_item", "state", "open_abort", "kids")
 
     def __init__(self, ctx: HistoryContext, variables: dict, nested: bool):
         self.ctx = ctx
         self.variables = variables
         self.nested = nested
+        self.state: State | None = None
+        self.open_abort: str | None = None
+        self.kids: list | dict | None = None
 
 
 class StateRun:
@@ -178,6 +187,7 @@ class Run:
         self.listeners: list = []
         self.last_value: Any = None
         self.last_text = "null"
+        self.root_ctx = HistoryContext()
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self, timeout_seconds: float | None = None) -> None:
@@ -191,40 +201,51 @@ class Run:
             self.abort("TIMED_OUT")
 
     def abort(self, kind: str, error: str | None = None, cause: str | None = None) -> None:
-        """Stop the execution (StopExecution → ABORTED, the execution timeout → TIMED_OUT)."""
+        """Stop the execution now (StopExecution → ABORTED, the execution timeout → TIMED_OUT).
+
+        AWS records no *StateAborted events for the states under way, only ExecutionAborted /
+        ExecutionTimedOut with previousEventId 0 (a recorded StopExecution during a Wait:
+        WaitStateEntered, then ExecutionAborted {} chained to 0). Every line of execution is marked
+        dead first, so nothing it still had queued can add events afterwards.
+        """
         if self.status != "RUNNING" or self.task is None:
             return
-        for child in list(self.children):
-            child.cancel(Abort("CANCELLED"))
-        self.children.clear()
-        if not self.task._started:
-            # never ran: record the start so the history is well formed
-            self.task.cancel(Abort(kind, error, cause))
-            self._finish_abort(HistoryContext(), Abort(kind, error, cause), record_start=True)
-            return
+        self.root_ctx.dead = True
+        if not self.task._started and not self.history.events:
+            self.history.add(HistoryContext(), "ExecutionStarted", {"input": self.input_text,
+                                                                    "roleArn": self.role_arn},
+                             update_source=False)
+        self._finish_abort(Abort(kind, error, cause))
         self.task.cancel(Abort(kind, error, cause))
 
     def main(self) -> Any:
-        ctx = HistoryContext()
-        self.history.add(ctx, "ExecutionStarted", {"input": self.input_text,
-                                                   "roleArn": self.role_arn}, update_source=False)
+        ctx = self.root_ctx
+        self.history.add(HistoryContext(), "ExecutionStarted", {"input": self.input_text,
+                                                                "roleArn": self.role_arn}, update_source=False)
         scope = Scope(ctx, {}, nested=False)
         try:
             output = run_graph(self, self.machine.graph, self.input, scope)
         except ExecutionFatal as f:
             self._finish_failed(HistoryContext(f.source), f.error, f.cause)
         except BranchFailed as b:
-            self._finish_failed(b.ctx, b.error, b.cause)
-        except Abort as a:
-            self._finish_abort(scope.ctx, a)
+            self._finish_failed(HistoryContext(b.ctx.source), b.error, b.cause)
+        except Abort:
+            if self.status != "RUNNING":
+                return self.status  # abort() already recorded the end of the execution
+            # the task running this execution was killed (a Map Run child whose run failed)
+            self._finish_abort(Abort("ABORTED"))
+            raise
         else:
-            self.output = output
-            self.output_text = dumps(output)
-            self.history.add(ctx, "ExecutionSucceeded", {"output": self.output_text})
-            self._done("SUCCEEDED")
+            if self.status == "RUNNING":
+                self.output = output
+                self.output_text = dumps(output)
+                self.history.add(HistoryContext(ctx.source), "ExecutionSucceeded", {"output": self.output_text})
+                self._done("SUCCEEDED")
         return self.status
 
     def _finish_failed(self, ctx: HistoryContext, error: str | None, cause: str | None) -> None:
+        if self.status != "RUNNING":
+            return
         details = {}
         if error is not None:
             details["error"] = error
@@ -234,17 +255,13 @@ class Run:
         self.history.add(ctx, "ExecutionFailed", details)
         self._done("FAILED")
 
-    def _finish_abort(self, ctx: HistoryContext, a: Abort, record_start: bool = False) -> None:
+    def _finish_abort(self, a: Abort) -> None:
         if self.status != "RUNNING":
             return
-        if record_start and not self.history.events:
-            self.history.add(ctx, "ExecutionStarted", {"input": self.input_text, "roleArn": self.role_arn},
-                             update_source=False)
-        ctx = HistoryContext(len(self.history.events))
-        details = {}
+        ctx = HistoryContext(0)
+        details: dict = {}
         if a.kind == "TIMED_OUT":
-            self.error, self.cause = "States.Timeout", None
-            details["error"] = "States.Timeout"
+            # DescribeExecution of a timed-out execution shows neither error nor cause
             self.history.add(ctx, "ExecutionTimedOut", details)
             self._done("TIMED_OUT")
         else:
@@ -257,6 +274,7 @@ class Run:
             self._done("ABORTED")
 
     def _done(self, status: str) -> None:
+        self.root_ctx.dead = True
         self.status = status
         self.stop_date = self.clock.now()
         if self.watchdog is not None:
@@ -291,6 +309,7 @@ def run_graph(run: Run, graph: Graph, value: Any, scope: Scope) -> Any:
         text = run.last_text if run.last_value is value and value is not None else dumps(value)
         entered_id = history.add(scope.ctx, f"{state.type}StateEntered", {"name": state.name, "input": text})
         sr = StateRun(run, state, scope, value, entered_id)
+        scope.state = state
         handler = HANDLERS[state.type]
         try:
             value, name = handler(sr)
@@ -298,15 +317,19 @@ def run_graph(run: Run, graph: Graph, value: Any, scope: Scope) -> Any:
             raise sr.fatal(exc) from None
         except QueryFailure as exc:  # from states without Retry/Catch
             sr.query_failed(exc)
-            raise BranchFailed(exc.error, exc.cause, scope.ctx) from None
+            scope.state = None
+            raise BranchFailed(exc.error, exc.cause, scope.ctx, scope) from None
         except StateFailed as exc:
-            if scope.nested and exc.aborted_event:
-                history.add(scope.ctx, exc.aborted_event, None, update_source=False)
-            raise BranchFailed(exc.error, exc.cause, scope.ctx) from None
+            # the state never exited: a container aborting this line records exc.aborted_event
+            scope.state = None
+            scope.open_abort = exc.aborted_event
+            raise BranchFailed(exc.error, exc.cause, scope.ctx, scope) from None
         except StatesError as exc:  # an uncaught failure of a state without Retry/Catch
             sr.with_prefix(exc)
-            raise BranchFailed(exc.error, exc.cause, scope.ctx) from None
+            scope.state = None
+            raise BranchFailed(exc.error, exc.cause, scope.ctx, scope) from None
         if name is None:
+            scope.state = None
             return value
 
 

@@ -23,9 +23,9 @@ class InvalidDefinition(ValueError):
 
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
+        # one problem, as recorded on AWS: "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: … at /'"
+        # (no count); the "(N errors)" suffix for several problems is unverified
         count = len(self.problems)
-        noun = "error" if count == 1 else "errors"
-        super().__init__(
-            f"Invalid State Machine Definition: '{', '.join(self.problems)}' ({count} {noun})"
-            if count else "Invalid State Machine Definition"
-        )
+        text = f"Invalid State Machine Definition: '{', '.join(self.problems)}'"
+        super().__init__(text if count == 1 else f"{text} ({count} errors)" if count else
+                         "Invalid State Machine Definition")

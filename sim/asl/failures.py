@@ -41,11 +41,13 @@ class ExecutionFatal(Exception):
 class BranchFailed(Exception):
     """A Parallel branch or Map iteration ended in a Fail state or an uncaught error."""
 
-    def __init__(self, error: str | None, cause: str | None, ctx):
+    def __init__(self, error: str | None, cause: str | None, ctx, scope=None):
         super().__init__(error or "")
         self.error = error
         self.cause = cause
         self.ctx = ctx
+        self.scope = scope  # the engine's Scope of the line that failed
+        self.index: int | None = None  # the Map iteration, when it is one
 
 
 class Abort(GreenletExit):  # noqa: N818 - a signal, not an error

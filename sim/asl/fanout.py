@@ -14,7 +14,7 @@ import io
 import json
 from typing import Any
 
-from sim.asl import jsonpath
+from sim.asl import aborts, jsonpath
 from sim.asl.engine import Scope, run_graph, with_retry_catch
 from sim.asl.errors import StatesError
 from sim.asl.failures import Abort, BranchFailed, ExecutionFatal, QueryFailure, RuntimeFailure
@@ -29,8 +29,12 @@ class _FirstFailure(Exception):
         self.exc = exc
 
 
-def _gather(run, tasks: list) -> list:
-    """Wait for every task; on the first failure cancel the rest and raise it."""
+def _gather(run, tasks: list, ctxs: list | None = None) -> list:
+    """Wait for every task; on the first failure kill the rest and raise it.
+
+    The caller records AWS's abort events before the lines are killed: `ctxs` (their history
+    contexts) are marked dead here, so nothing a killed line still had queued is recorded.
+    """
     sched = run.scheduler
     if not tasks:
         return []
@@ -53,16 +57,19 @@ def _gather(run, tasks: list) -> list:
     try:
         sched.wait(done)
     except _FirstFailure as ff:
-        for t in tasks:
-            if not t.done:
-                t.cancel(Abort("CANCELLED"))
         raise ff.exc from None
     except BaseException:
-        for t in tasks:
-            if not t.done:
-                t.cancel(Abort("CANCELLED"))
+        _kill(tasks, ctxs)
         raise
     return [t.result() for t in tasks]
+
+
+def _kill(tasks: list, ctxs: list | None) -> None:
+    for c in ctxs or ():
+        c.dead = True
+    for t in tasks:
+        if not t.done:
+            t.cancel(Abort("CANCELLED"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,17 +91,28 @@ def do_parallel(sr):
         scopes = [Scope(ctx.child(), dict(sr.scope.variables), nested=True) for _ in sr.state.branches]
         tasks = [run.spawn_child(run_graph, run, g, branch_input, s, name=f"branch:{sr.state.name}:{i}")
                  for i, (g, s) in enumerate(zip(sr.state.branches, scopes, strict=True))]
+        sr.scope.kids = scopes
         try:
-            results = _gather(run, tasks)
+            results = _gather(run, tasks, [s.ctx for s in scopes])
         except BranchFailed as bf:
             for s in scopes:
                 ctx.integrate(s.ctx)
             ctx.source = bf.ctx.source
+            failed = bf.scope
+            lines = ([failed] if failed is not None else []) + [s for s in scopes if s is not failed]
+            for s in lines:
+                aborts.record_line(run.history, ctx, ctx.source, s)
+            _kill(tasks, [s.ctx for s in scopes])
+            sr.scope.kids = None
             sr.event("ParallelStateFailed")
             raise StatesError(bf.error, bf.cause) from None
+        except ExecutionFatal:
+            _kill(tasks, [s.ctx for s in scopes])
+            raise
+        sr.scope.kids = None
         for s in scopes:
             ctx.integrate(s.ctx)
-        run.history.add(HistoryContext(ctx.last), "ParallelStateSucceeded", None, update_source=False)
+        run.history.add(HistoryContext(ctx.last, ctx), "ParallelStateSucceeded", None, update_source=False)
         return _finish(sr, results)
 
     return with_retry_catch(sr, attempt)
@@ -156,10 +174,12 @@ def _map_attempt(sr):
     ctx = sr.scope.ctx
     sr.event("MapStateStarted", {"length": len(items)})
     if sr.state.distributed:
-        results = _distributed(sr, items, effective, max_conc)
+        from sim.asl.distributed import run_map_run
+
+        results = run_map_run(sr, items, effective, max_conc)
     else:
         results = _inline(sr, items, effective, max_conc)
-    run.history.add(HistoryContext(ctx.last), "MapStateSucceeded", None, update_source=False)
+    run.history.add(HistoryContext(ctx.last, ctx), "MapStateSucceeded", None, update_source=False)
     if "ResultWriter" in spec:
         results = _write_results(sr, spec["ResultWriter"], results, effective)
     return _finish(sr, results)
@@ -228,32 +248,49 @@ def _inline(sr, items: list, effective: Any, max_conc: int) -> list:
     for _ in range(workers_n):
         next(queue)  # worker i starts with item i
     history = run.history
+    live: dict[int, Scope] = {}  # iterations under way (or failed and not processed yet)
+    sr.scope.kids = live
+    halted = [False]
 
     def jobs(first: int):
         yield first
-        yield from queue
+        while not halted[0]:
+            index = next(queue, None)
+            if index is None:
+                return
+            yield index
 
     def worker(wctx: HistoryContext, first: int):
         for index in jobs(first):
             jctx = wctx.child()
             history.add(jctx, "MapIterationStarted", {"name": name, "index": index})
             scope = Scope(jctx, dict(sr.scope.variables), nested=True)
+            live[index] = scope
             try:
                 item_input = _item_input(sr, index, items[index], effective)
                 results[index] = run_graph(run, sr.state.processor, item_input, scope)
             except RuntimeFailure as exc:
                 raise sr.fatal(exc) from None
             except BranchFailed as bf:
-                history.add(jctx, "MapIterationFailed", {"name": name, "index": index}, update_source=False)
                 wctx.integrate(jctx)
-                if tolerant:
+                if tolerant and not halted[0]:
+                    live.pop(index, None)
+                    scope.open_abort = None
+                    history.add(jctx, "MapIterationFailed", {"name": name, "index": index}, update_source=False)
                     failures.append(bf)
                     results[index] = {"Error": bf.error or "", "Cause": bf.cause or ""}
                     if _exceeded(len(failures), n, tol_count, tol_pct):
-                        raise BranchFailed("States.ExceedToleratedFailureThreshold",
-                                           "The specified tolerated failure threshold was exceeded", jctx) from None
+                        halted[0] = True
+                        over = BranchFailed("States.ExceedToleratedFailureThreshold",
+                                            "The specified tolerated failure threshold was exceeded", jctx)
+                        raise over from None
                     continue
+                halted[0] = True
+                bf.index = index  # MapIterationFailed is recorded when the Map processes the failure
                 raise
+            if halted[0]:
+                return  # the Map already failed: this iteration's end is not recorded
+            live.pop(index, None)
             history.add(jctx, "MapIterationSucceeded", {"name": name, "index": index}, update_source=False)
             wctx.integrate(jctx)
             wctx.last = jctx.last
@@ -261,15 +298,28 @@ def _inline(sr, items: list, effective: Any, max_conc: int) -> list:
 
     tasks = [run.spawn_child(worker, w, i, name=f"map:{name}:{i}") for i, w in enumerate(worker_ctxs)]
     try:
-        _gather(run, tasks)
+        _gather(run, tasks, worker_ctxs)
     except BranchFailed as bf:
+        halted[0] = True
         for w in worker_ctxs:
             ctx.integrate(w)
         ctx.source = bf.ctx.source
+        if bf.index is not None:
+            failed = live.pop(bf.index, None)
+            history.add(HistoryContext(ctx.source, ctx), "MapIterationFailed", {"name": name, "index": bf.index},
+                        update_source=False)
+            if failed is not None:
+                aborts.record_line(history, ctx, ctx.source, failed)
+        for index in sorted(live):
+            aborts.record_iteration_aborted(history, ctx, ctx.source, name, index, live[index])
+        _kill(tasks, worker_ctxs)
+        sr.scope.kids = None
         sr.event("MapStateFailed")
         raise StatesError(bf.error, bf.cause) from None
     except ExecutionFatal:
+        _kill(tasks, worker_ctxs)
         raise
+    sr.scope.kids = None
     for w in worker_ctxs:
         ctx.integrate(w)
     return results
@@ -388,71 +438,12 @@ def _csv_items(body: str, config: dict) -> list:
     return [dict(zip(headers, row, strict=False)) for row in rows]
 
 
-def _distributed(sr, items: list, effective: Any, max_conc: int) -> list:
-    """Each item (or batch) runs as a child execution; outer variables are not visible."""
-    from sim.asl.engine import Run
-
-    run = sr.run
-    ctx = sr.scope.ctx
-    label = sr.state.spec.get("Label") or sr.state.name
-    map_run_arn = (f"arn:aws:states:{run.integrations.region}:{run.integrations.account}:mapRun:"
-                   f"{run.context_base.state_machine['Name']}/{label}:{run.rng.uuid4()}")
-    run.map_runs = getattr(run, "map_runs", [])
-    sr.event("MapRunStarted", {"mapRunArn": map_run_arn})
-    n = len(items)
-    tol_count, tol_pct = _tolerance(sr, effective, n)
-    results: list[Any] = [None] * n
-    failures = [0]
-    queue = iter(range(n))
-    from sim.asl.machine import Machine
-
-    sub_machine = Machine.__new__(Machine)
-    sub_machine.definition = sr.state.spec.get("ItemProcessor") or {}
-    sub_machine.text = ""
-    sub_machine.graph = sr.state.processor
-    sub_machine.timeout_seconds = None
-
-    def worker():
-        for index in queue:
-            item_input = _item_input(sr, index, items[index], effective)
-            child_name = f"{run.rng.uuid4()}"
-            child = Run(sub_machine, item_input, scheduler=run.scheduler, rng=run.rng.child(child_name)
-                        if hasattr(run.rng, "child") else run.rng, integrations=run.integrations, mocks=run.mocks,
-                        context_base=run.context_base, execution_arn=f"{map_run_arn}:{child_name}", name=child_name,
-                        role_arn=run.role_arn, state_machine_arn=run.state_machine_arn)
-            child.main()
-            run.map_runs.append(child)
-            if child.status == "SUCCEEDED":
-                results[index] = child.output
-            else:
-                failures[0] += 1
-                results[index] = {"Error": child.error or "", "Cause": child.cause or ""}
-                if tol_count is None and tol_pct is None:
-                    raise StatesError("States.ExceedToleratedFailureThreshold",
-                                      "The specified tolerated failure threshold was exceeded")
-                if _exceeded(failures[0], n, tol_count, tol_pct):
-                    raise StatesError("States.ExceedToleratedFailureThreshold",
-                                      "The specified tolerated failure threshold was exceeded")
-
-    workers_n = max(1, n if max_conc == 0 else min(max_conc, n)) if n else 0
-    tasks = [run.spawn_child(worker, name=f"maprun:{label}:{i}") for i in range(workers_n)]
-    try:
-        _gather(run, tasks)
-    except StatesError as exc:
-        sr.event("MapRunFailed", {"error": exc.error, "cause": exc.cause})
-        sr.event("MapStateFailed")
-        raise StatesError(exc.error, exc.cause) from None
-    run.history.add(ctx, "MapRunSucceeded", None, update_source=False)
-    run._last_map_run_arn = map_run_arn
-    return results
-
-
 def _write_results(sr, writer: dict, results: list, effective: Any) -> Any:
     params = (sr.evaluator().value(writer.get("Arguments", {}), "ResultWriter/Arguments") if sr.state.jsonata
               else render(writer.get("Parameters", {}), effective, sr.context(), sr.scope.variables, sr.run.rng))
     s3 = _s3(sr)
     run = sr.run
-    map_run_arn = getattr(run, "_last_map_run_arn", "")
+    map_run_arn = getattr(run, "last_map_run_arn", "")
     run_id = map_run_arn.rsplit(":", 1)[-1]
     prefix = params.get("Prefix", "")
     base = f"{prefix.rstrip('/')}/{run_id}" if prefix else run_id

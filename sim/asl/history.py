@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sim.asl.failures import Abort
+
 # event type -> the key AWS uses for its details (None: the event carries no details)
 DETAIL_KEYS: dict[str, str | None] = {
     "ActivityFailed": "activityFailedEventDetails",
@@ -44,6 +46,9 @@ DETAIL_KEYS: dict[str, str | None] = {
     "MapRunStarted": "mapRunStartedEventDetails",
     "MapRunFailed": "mapRunFailedEventDetails",
     "MapRunSucceeded": None,
+    "MapRunAborted": None,
+    "ExecutionRedriven": "executionRedrivenEventDetails",
+    "MapRunRedriven": "mapRunRedrivenEventDetails",
     "EvaluationFailed": "evaluationFailedEventDetails",
 }
 
@@ -64,16 +69,31 @@ def details_key(event_type: str) -> str | None:
 
 
 class HistoryContext:
-    """Where the next event of one line of execution chains to (AWS's previousEventId)."""
+    """Where the next event of one line of execution chains to (AWS's previousEventId).
 
-    __slots__ = ("source", "last")
+    Contexts form a tree (`parent`): a branch or iteration that was cut short is marked `dead`, and
+    any later attempt to record an event in it or below it raises `Abort` (so a cancelled branch
+    that still had a wake-up queued can never add events after its container gave up on it).
+    """
 
-    def __init__(self, source: int = 0):
+    __slots__ = ("source", "last", "parent", "dead")
+
+    def __init__(self, source: int = 0, parent: HistoryContext | None = None):
         self.source = source
         self.last = source
+        self.parent = parent
+        self.dead = False
 
     def child(self) -> HistoryContext:
-        return HistoryContext(self.source)
+        return HistoryContext(self.source, self)
+
+    def alive(self) -> bool:
+        c: HistoryContext | None = self
+        while c is not None:
+            if c.dead:
+                return False
+            c = c.parent
+        return True
 
     def integrate(self, other: HistoryContext) -> None:
         self.source = max(self.source, other.source)
@@ -91,6 +111,8 @@ class History:
 
     def add(self, ctx: HistoryContext, event_type: str, details: dict | None = None,
             update_source: bool = True) -> int:
+        if not ctx.alive():
+            raise Abort("CANCELLED")
         event_id = len(self.events) + 1
         self.events.append((event_type, ctx.source, self.clock.now().timestamp(), details))
         ctx.last = event_id

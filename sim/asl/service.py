@@ -16,6 +16,7 @@ import zlib
 from datetime import datetime
 from typing import Any
 
+from sim.asl import express
 from sim.asl.errors import InvalidDefinition
 from sim.asl.history import render_event
 
@@ -50,7 +51,7 @@ class _Record:
     """A finished execution, kept small."""
 
     __slots__ = ("arn", "sm_arn", "name", "status", "start", "stop", "input_text", "output_text", "error", "cause",
-                 "events", "definition", "role_arn", "sm_name", "sm_updated")
+                 "events", "definition", "role_arn", "sm_name", "sm_updated", "map_run_arn")
 
 
 class StepFunctionsService:
@@ -69,6 +70,8 @@ class StepFunctionsService:
         self.machines: dict[str, _StateMachine] = {}
         self.executions: dict[str, Any] = {}  # arn -> Run (running) or _Record (finished)
         self.by_machine: dict[str, list[str]] = {}
+        self.map_runs: dict[str, Any] = {}  # mapRunArn -> maprun.MapRun
+        self.map_runs_by_execution: dict[str, list[str]] = {}
         self.keep_finished = keep_finished
 
     # -- dispatch ----------------------------------------------------------------------------------
@@ -93,6 +96,8 @@ class StepFunctionsService:
         return sm
 
     def _execution(self, arn: str | None):
+        if arn and ":express:" in arn:
+            raise ServiceError("InvalidArn", express.EXPRESS_ARN_MESSAGE)
         ex = self.executions.get(arn or "")
         if ex is None:
             if not arn or ":execution:" not in arn:
@@ -106,6 +111,13 @@ class StepFunctionsService:
 
         try:
             return compile_definition(definition)
+        except InvalidDefinition as exc:
+            raise ServiceError("InvalidDefinition", str(exc)) from None
+
+    @staticmethod
+    def _check_express(machine) -> None:
+        try:
+            express.check_definition(machine.definition)
         except InvalidDefinition as exc:
             raise ServiceError("InvalidDefinition", str(exc)) from None
 
@@ -123,6 +135,8 @@ class StepFunctionsService:
         sm_type = req.get("type", "STANDARD")
         if sm_type not in ("STANDARD", "EXPRESS"):
             raise ServiceError("ValidationException", f"Value '{sm_type}' at 'type' failed to satisfy constraint")
+        if sm_type == "EXPRESS":
+            self._check_express(machine)
         existing = self.machines.get(arn)
         if existing is not None:
             if existing.definition == definition and existing.role_arn == req.get("roleArn") \
@@ -144,7 +158,10 @@ class StepFunctionsService:
     def update_state_machine(self, req: dict) -> dict:
         sm = self._machine(req.get("stateMachineArn"))
         if "definition" in req:
-            sm.machine = self._compile(req["definition"])
+            machine = self._compile(req["definition"])
+            if sm.type == "EXPRESS":
+                self._check_express(machine)
+            sm.machine = machine
             sm.definition = req["definition"]
         if "roleArn" in req:
             sm.role_arn = req["roleArn"]
@@ -198,6 +215,9 @@ class StepFunctionsService:
         if name is not None and not _NAME_RE.match(name):
             raise ServiceError("InvalidName", f"Invalid Name: '{name}'")
         name = name or self.rng.uuid4()
+        if sm.type == "EXPRESS":
+            run = self._launch(sm, input_text, name, req.get("traceHeader"), express_run=True)
+            return {"executionArn": run.arn, "startDate": run.start_date}
         arn = f"arn:aws:states:{self.region}:{self.account}:execution:{sm.name}:{name}"
         existing = self.executions.get(arn)
         if existing is not None:
@@ -207,14 +227,22 @@ class StepFunctionsService:
         run = self._launch(sm, input_text, name, req.get("traceHeader"))
         return {"executionArn": run.arn, "startDate": run.start_date}
 
-    def _launch(self, sm: _StateMachine, input_text: str, name: str, _trace=None, parent_rng=None):
+    def _launch(self, sm: _StateMachine, input_text: str, name: str, _trace=None, parent_rng=None,
+                express_run: bool = False):
         from sim.asl import start
 
         rng = (parent_rng or self.rng).child(name)
+        if express_run:
+            # AWS keeps nothing of an Express execution to describe later: it is not registered
+            arn = express.execution_arn(self.region, self.account, sm.name, name, rng.uuid4())
+            return start(sm.definition, input_text, scheduler=self.scheduler, rng=rng,
+                         integrations=self.integrations, name=name, state_machine_arn=sm.arn,
+                         role_arn=sm.role_arn, machine=sm.machine, execution_arn=arn, redrive_count=None)
         run = start(sm.definition, input_text, scheduler=self.scheduler, rng=rng, integrations=self.integrations,
                     name=name, state_machine_arn=sm.arn, role_arn=sm.role_arn, machine=sm.machine)
         run.sm_definition = sm.definition
         run.sm_updated = sm.updated
+        run.map_run_hook = self._map_run_event
         self.executions[run.arn] = run
         self.by_machine.setdefault(sm.arn, []).append(run.arn)
         run.listeners.append(self._finished)
@@ -233,10 +261,20 @@ class StepFunctionsService:
             arn = f"arn:aws:states:{self.region}:{self.account}:execution:{sm.name}:{name}"
             if arn in self.executions:
                 raise ServiceError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
-            return self._launch(sm, text, name, parent_rng=call.run.rng)
+            return self._launch(sm, text, name, parent_rng=call.run.rng, express_run=sm.type == "EXPRESS")
         except ServiceError as exc:
             raise StatesError(f"StepFunctions.{exc.code}Exception" if not exc.code.endswith("Exception")
                               else f"StepFunctions.{exc.code}", exc.message) from None
+
+    def _map_run_event(self, map_run, child) -> None:
+        """A Distributed Map started a Map Run (child None) or one of its child executions."""
+        if child is None:
+            self.map_runs[map_run.arn] = map_run
+            self.map_runs_by_execution.setdefault(map_run.execution_arn, []).append(map_run.arn)
+            return
+        child.map_run_hook = self._map_run_event
+        self.executions[child.arn] = child
+        child.listeners.append(self._finished)
 
     def _finished(self, run) -> None:
         rec = _Record()
@@ -249,6 +287,7 @@ class StepFunctionsService:
         rec.role_arn = run.role_arn
         rec.sm_name = run.context_base.state_machine["Name"]
         rec.sm_updated = getattr(run, "sm_updated", None)
+        rec.map_run_arn = getattr(run, "map_run_arn", None)
         self.executions[rec.arn] = rec
 
     @staticmethod
@@ -261,25 +300,15 @@ class StepFunctionsService:
             raise ServiceError("StateMachineTypeNotSupported",
                                "This operation is not supported by this type of state machine")
         input_text = self._parse_input(req.get("input"))
-        name = req.get("name") or self.rng.uuid4()
-        run = self._launch(sm, input_text, name)
+        name = req.get("name")
+        if name is not None and not _NAME_RE.match(name):
+            raise ServiceError("InvalidName", f"Invalid Name: '{name}'")
+        run = self._launch(sm, input_text, name or self.rng.uuid4(), express_run=True)
         if self.scheduler.in_task():
             self.scheduler.wait(run.task)
         else:
             self.scheduler.run_until_complete(run.task)
-        out = {"executionArn": run.arn, "stateMachineArn": sm.arn, "name": run.name, "startDate": run.start_date,
-               "stopDate": run.stop_date, "status": run.status, "input": input_text,
-               "inputDetails": {"included": True},
-               "billingDetails": {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": 100}}
-        if run.status == "SUCCEEDED":
-            out["output"] = run.output_text
-            out["outputDetails"] = {"included": True}
-        else:
-            if run.error is not None:
-                out["error"] = run.error
-            if run.cause is not None:
-                out["cause"] = run.cause
-        return out
+        return express.sync_response(run, sm.arn, input_text)
 
     def describe_execution(self, req: dict) -> dict:
         ex = self._execution(req.get("executionArn"))
@@ -303,7 +332,41 @@ class StepFunctionsService:
             out["error"] = ex.error
         if ex.cause is not None:
             out["cause"] = ex.cause
+        map_run_arn = getattr(ex, "map_run_arn", None)
+        if map_run_arn:
+            out["mapRunArn"] = map_run_arn
         return out
+
+    # -- Map Runs (Distributed Map) --------------------------------------------------------------------------
+    def describe_map_run(self, req: dict) -> dict:
+        return self._map_run(req.get("mapRunArn")).describe()
+
+    def list_map_runs(self, req: dict) -> dict:
+        self._execution(req.get("executionArn"))
+        items = [self.map_runs[a].summary() for a in self.map_runs_by_execution.get(req.get("executionArn"), [])]
+        page, token = self._page(items, req)
+        out: dict[str, Any] = {"mapRuns": page}
+        if token:
+            out["nextToken"] = token
+        return out
+
+    def update_map_run(self, req: dict) -> dict:
+        mr = self._map_run(req.get("mapRunArn"))
+        if "maxConcurrency" in req:
+            mr.max_concurrency = req["maxConcurrency"]
+        if "toleratedFailureCount" in req:
+            mr.tolerated_count = req["toleratedFailureCount"]
+        if "toleratedFailurePercentage" in req:
+            mr.tolerated_pct = float(req["toleratedFailurePercentage"])
+        return {}
+
+    def _map_run(self, arn: str | None):
+        mr = self.map_runs.get(arn or "")
+        if mr is None:
+            if not arn or ":mapRun:" not in arn:
+                raise ServiceError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+            raise ServiceError("ResourceNotFound", f"Resource not found: '{arn}'")
+        return mr
 
     def stop_execution(self, req: dict) -> dict:
         ex = self._execution(req.get("executionArn"))
@@ -330,19 +393,28 @@ class StepFunctionsService:
         return out
 
     def list_executions(self, req: dict) -> dict:
-        sm = self._machine(req.get("stateMachineArn"))
+        if req.get("mapRunArn"):
+            mr = self._map_run(req["mapRunArn"])
+            sm_arn, arns = mr.state_machine_arn, mr.children
+        else:
+            sm = self._machine(req.get("stateMachineArn"))
+            if sm.type == "EXPRESS":
+                raise ServiceError("StateMachineTypeNotSupported", express.NOT_SUPPORTED)
+            sm_arn, arns = sm.arn, self.by_machine.get(sm.arn, [])
         status = req.get("statusFilter")
         items = []
-        for arn in reversed(self.by_machine.get(sm.arn, [])):
+        for arn in reversed(arns):
             ex = self.executions.get(arn)
             if ex is None or (status and ex.status != status):
                 continue
             rec = isinstance(ex, _Record)
-            item = {"executionArn": ex.arn, "stateMachineArn": sm.arn, "name": ex.name, "status": ex.status,
+            item = {"executionArn": ex.arn, "stateMachineArn": sm_arn, "name": ex.name, "status": ex.status,
                     "startDate": ex.start if rec else ex.start_date}
             stop = ex.stop if rec else ex.stop_date
             if stop is not None:
                 item["stopDate"] = stop
+            if getattr(ex, "map_run_arn", None):
+                item["mapRunArn"] = ex.map_run_arn
             items.append(item)
         page, token = self._page(items, req)
         out: dict[str, Any] = {"executions": page}

@@ -110,8 +110,10 @@ def test_wait_seconds_path_and_past_timestamp():
 def test_execution_timeout():
     d = machine({"W": {"Type": "Wait", "Seconds": 100, "End": True}}, TimeoutSeconds=10)
     ex = execute(d, {})
-    assert ex.status == "TIMED_OUT" and ex.error == "States.Timeout"
+    # DescribeExecution of a timed-out execution (recorded on AWS) carries neither error nor cause
+    assert ex.status == "TIMED_OUT" and ex.error is None and ex.cause is None
     assert types(ex) == ["ExecutionStarted", "WaitStateEntered", "ExecutionTimedOut"]
+    assert prevs(ex) == [0, 0, 0] and ex.history[-1]["executionTimedOutEventDetails"] == {}
     assert (ex.stop_date - ex.start_date).total_seconds() == 10
 
 
