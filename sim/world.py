@@ -14,22 +14,23 @@ task is a yield point, may be faulted, and is answered by the world where the ba
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
-from sim.aws import hooks, logcapture, sdk_retry
+from sim.aws import hooks, logcapture, sdk_retry, ttl
 from sim.aws.appsync import WebhookIngress
 from sim.aws.backend import apply_environment, make_backend, restore_environment
 from sim.aws.deploy import deploy
+from sim.aws.environment import TaskEnvironment
 from sim.aws.faults import FaultInjector
+from sim.aws.items import plain_item
 from sim.aws.lambdas import LambdaRuntime
 from sim.aws.router import EventRouter
 from sim.aws.services import ServiceOverrides
 from sim.aws.stack import DEFAULT_ACCOUNT, DEFAULT_REGION, SIM_STRIPE_WEBHOOK_SECRET, Stack, marketplace_stack
 from sim.aws.streams import StreamRouter
+from sim.aws.targets import Targets
 from sim.clock import Clock, parse_instant
 from sim.determinism import pinned
 from sim.durations import to_timedelta
@@ -64,10 +65,8 @@ class World:
         self._rngs: dict[str, Rng] = {}
         self._started = False
         self._saved_env: dict[str, str | None] = {}
-        self._overlay: dict[str, str] = {}
-        self._overlay_saved: dict[str, str | None] = {}
+        self._task_env = TaskEnvironment()
         self._pinned = None
-        self._streams: tuple | None = None
         self.stripe = None
         self.sfn = None
         self.stack: Stack | None = None
@@ -97,7 +96,8 @@ class World:
                                          self.environments)
             self.router = EventRouter(account=self.account, region=self.region, clock=self.clock, trace=self.trace,
                                       rng=self.rng.child("eventbridge"), internal_client=self.client,
-                                      deliver=self._deliver_target)
+                                      deliver=lambda target, payload, info: self.targets.deliver(target, payload, info))
+            self.targets = Targets(self)
             self.services = ServiceOverrides(self)
             self.streams = StreamRouter(self)
             self.sfn = self.services.sfn
@@ -105,12 +105,12 @@ class World:
             logcapture.activate(self)
             hooks.install()
             hooks.activate(self)
-            self.scheduler.on_switch = self._switch_env
+            self.scheduler.on_switch = self._task_env.switch
             self._started = True
             if self._deploy:
                 with self.internal():
                     deploy(self.stack, self.client, functions=False, extras=False)
-                self._schedule_rules()
+                self.targets.schedule()
             if self.stripe is not None:
                 self._connect_stripe()
             self.trace.record("world", "started", None, seed=self.seed,
@@ -126,7 +126,7 @@ class World:
         with contextlib.suppress(Exception):
             self.scheduler.close()
         self.scheduler.on_switch = None
-        self._switch_env(None)
+        self._task_env.restore()
         hooks.deactivate(self)
         logcapture.deactivate()
         if self.stripe is not None and hasattr(self.stripe, "close"):
@@ -237,24 +237,7 @@ class World:
 
     def sweep_ttl(self) -> int:
         """Delete items whose TTL attribute is in the past (moto never expires them)."""
-        now = self.clock.epoch()
-        removed = 0
-        ddb = self.client("dynamodb")
-        with self.internal():
-            for t in self.stack.tables:
-                if not t.ttl_attribute:
-                    continue
-                for item in ddb.scan(TableName=t.name, FilterExpression="#t < :now",
-                                     ExpressionAttributeNames={"#t": t.ttl_attribute},
-                                     ExpressionAttributeValues={":now": {"N": str(int(now))}}).get("Items", []):
-                    key = {t.hash_key: item[t.hash_key]}
-                    if t.range_key:
-                        key[t.range_key] = item[t.range_key]
-                    ddb.delete_item(TableName=t.name, Key=key)
-                    removed += 1
-        if removed:
-            self.trace.record("dynamodb", "ttl.expired", None, count=removed)
-        return removed
+        return ttl.sweep(self)
 
     # -- the botocore-hook observer ---------------------------------------------------------------
     def before_call(self, call: hooks.AwsCall):
@@ -331,77 +314,6 @@ class World:
                     "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{fn.name}"})
         return env
 
-    def _switch_env(self, task: Task | None) -> None:
-        """Apply the running task's environment on top of the world's (restored between tasks)."""
-        import os
-
-        if task is not None and "function" in task.meta:
-            if self._streams is None:
-                self._streams = logcapture.enter_task()
-        elif self._streams is not None:
-            logcapture.exit_task(self._streams)
-            self._streams = None
-        target = task.env if task is not None and task.env is not None else {}
-        current = self._overlay
-        if target is current:
-            return
-        for key in current:
-            if key not in target:
-                old = self._overlay_saved.pop(key, None)
-                if old is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = old
-        for key, value in target.items():
-            if key not in self._overlay_saved and key not in current:
-                self._overlay_saved[key] = os.environ.get(key)
-            if current.get(key) != value or key not in current:
-                os.environ[key] = value
-        self._overlay = target
-
-    def _deliver_target(self, target: dict, payload: Any, info: dict) -> None:
-        from sim.aws.router import correlation_of
-
-        arn = target["Arn"]
-        kind = arn.split(":")[2]
-        cid = correlation_of(info.get("event") or {})
-        if kind == "lambda":
-            self.lambdas.invoke_async(arn.rsplit(":", 1)[-1], payload, correlation_id=cid)
-        elif kind == "states":
-            self.services.start_execution_from_rule(arn, payload, info)
-        elif kind == "sqs":
-            with self.internal():
-                url = self.client("sqs").get_queue_url(QueueName=arn.rsplit(":", 1)[-1])["QueueUrl"]
-                self.client("sqs").send_message(QueueUrl=url, MessageBody=_text(payload))
-        elif kind == "sns":
-            with self.internal():
-                self.client("sns").publish(TopicArn=arn, Message=_text(payload))
-        elif kind == "logs":
-            self.logs.append({"group": arn.split("log-group:", 1)[-1], "message": _text(payload),
-                              "time": self.clock.now()})
-        elif kind == "events":
-            self.router.publish(arn.rsplit("/", 1)[-1], payload)
-
-    def _schedule_rules(self) -> None:
-        from sim.aws.schedule import next_fire
-
-        for rule in self.stack.rules:
-            if rule.schedule:
-                self.scheduler.call_at(next_fire(rule.schedule, self.clock.now()), self._fire_schedule, rule)
-
-    def _fire_schedule(self, rule) -> None:
-        from sim.aws.schedule import next_fire
-
-        event = {"version": "0", "id": self.rng_for("schedule").uuid4(), "detail-type": "Scheduled Event",
-                 "source": "aws.events", "account": self.account,
-                 "time": self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"), "region": self.region,
-                 "resources": [self.stack.arn("events", f"rule/{rule.name}")], "detail": {}}
-        self.trace.record("eventbridge", "schedule", None, rule=rule.name)
-        for target in rule.targets:
-            self._deliver_target({"Arn": self.stack.target_arn(target), "Id": target.id}, event,
-                                 {"rule": rule.name, "event": event})
-        self.scheduler.call_at(next_fire(rule.schedule, self.clock.now()), self._fire_schedule, rule)
-
     def capture_log(self, task: Task, stream: str, line: str, level: str | None = None) -> None:
         """One line a function wrote (stdout, stderr or the root logger), as CloudWatch keeps it."""
         parsed = logcapture.parse_line(line)
@@ -449,27 +361,3 @@ class World:
         if self.stripe is not None:
             self.stripe.channel.flush()
 
-
-def plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, set):
-        return sorted(plain(v) for v in value)
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value)
-    return value
-
-
-def plain_item(item: dict) -> dict:
-    from boto3.dynamodb.types import TypeDeserializer
-
-    de = TypeDeserializer()
-    return {k: plain(de.deserialize(v)) for k, v in item.items()}
-
-
-def _text(payload: Any) -> str:
-    return payload if isinstance(payload, str) else json.dumps(payload)

@@ -135,7 +135,9 @@ def _deliveries(outcome, console) -> None:
     if not outcome.deliveries:
         return
     if not differ:
-        console.print(f"  {len(outcome.deliveries)} deliveries replayed; each answered as recorded (2xx or not)",
+        compared = any(d.recorded is not None for d in outcome.deliveries)
+        console.print(f"  {len(outcome.deliveries)} deliveries replayed; "
+                      + ("each answered as recorded (2xx or not)" if compared else "no recorded statuses to compare"),
                       highlight=False)
         return
     t = Table(title=f"{len(differ)} of {len(outcome.deliveries)} deliveries answered differently than recorded",

@@ -220,6 +220,10 @@ class _Semantics:
         if "as" in spec:
             self.define((*path, "as"), spec["as"], "event")
 
+    def step_stripe_import(self, path, spec):
+        if "as" in spec:
+            self.define((*path, "as"), spec["as"], "event")
+
     def step_deliver(self, path, spec):
         sources = [k for k in DELIVER_SOURCES if k in spec]
         if len(sources) != 1:

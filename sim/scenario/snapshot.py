@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from sim.aws.items import plain  # noqa: F401 - re-exported for the oracle and reports
+
 
 @dataclass
 class Execution:
@@ -71,19 +73,6 @@ class Snapshot:
 
 
 # -- normalisers ------------------------------------------------------------------------------
-
-def plain(value):
-    """DynamoDB-style values (Decimal, sets) as plain JSON-ish Python."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted(plain(v) for v in value)
-    return value
-
 
 def to_datetime(value) -> datetime | None:
     """Epoch seconds, epoch milliseconds, ISO text or a datetime → aware UTC datetime."""

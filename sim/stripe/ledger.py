@@ -78,6 +78,7 @@ class Ledger(AccountFlows, PaymentFlows):
         self._counter = itertools.count()
         self._event_seq: dict[str, int] = {}
         self._current_request: dict | None = None
+        self._imported: set[str] = set()  # ids of events imported by import_event (sim replay)
         now = self.clock.timestamp()
         self.platform_id = self.ids.account(now)
         self.application = Factory.application(self.ids.new("ca", now), platform_name)
@@ -278,3 +279,106 @@ class Ledger(AccountFlows, PaymentFlows):
         event = self._events_by_id[event_id]
         if event["pending_webhooks"] > 0:
             event["pending_webhooks"] -= 1
+
+    # -- imports (recorded objects and events: `sim replay`) ---------------------------------
+    def import_object(self, obj: dict, owner: str | None = None) -> dict:
+        """Store a recorded object version as the current one, keeping Stripe's id.
+
+        `owner` is the connected account it lives on (None: the platform). A later import of the
+        same id replaces it (imports come in the order they happened). No event is emitted."""
+        if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or not isinstance(obj.get("object"), str):
+            raise ValueError("an imported object needs a string id and object")
+        owner = owner or self.platform_id
+        with self.lock:
+            self.ids._issued.add(obj["id"])
+            return self._put(json.loads(json.dumps(obj)), owner)
+
+    def import_account(self, acct_id: str, *, email: str | None = None, metadata: dict | None = None,
+                       enabled: bool = True, country: str = "US") -> dict:
+        """A connected account with a recorded id (onboarded before the story unless `enabled=False`),
+        built like `create_connected_account`; no events. An already known id is returned as is."""
+        if not (isinstance(acct_id, str) and acct_id.startswith("acct_")):
+            raise ValueError(f"a Connect account id starts with 'acct_', got {acct_id!r}")
+        with self.lock:
+            if acct_id in self._objects:
+                return self._objects[acct_id]
+            now = self.now()
+            self.ids._issued.add(acct_id)
+            acct = self.factory.account(now, acct_id, country=country, email=email, metadata=metadata,
+                                        application=self.application["id"])
+            self._put(acct, acct_id)
+            status = "active" if enabled else "inactive"
+            for name in ("card_payments", "transfers"):
+                self._put_capability(self.factory.capability(now, acct_id, name, status, []))
+            if enabled:
+                acct, _ = self._update(acct_id, **self._enabled_changes(acct, None, now))
+            return acct
+
+    def import_customer(self, cus_id: str, *, email: str | None = None, name: str | None = None,
+                        metadata: dict | None = None) -> dict:
+        """A platform customer with a recorded id; no events. An already known id is returned as is."""
+        if not (isinstance(cus_id, str) and cus_id.startswith("cus_")):
+            raise ValueError(f"a customer id starts with 'cus_', got {cus_id!r}")
+        with self.lock:
+            if cus_id in self._objects:
+                return self._objects[cus_id]
+            cus = {**self.factory.customer(self.now(), None, email=email, name=name, metadata=metadata),
+                   "id": cus_id}
+            self.ids._issued.add(cus_id)
+            return self._put(cus, self.platform_id)
+
+    def import_event(self, event: dict, *, pending: int | None = None, notify: bool = False) -> dict:
+        """Store a recorded event with Stripe's id, and its `data.object` as that object's current
+        version, so the Events API (`/v1/events`, the reconciliation's source) and the retrieve
+        endpoints answer with them. The body is the event re-serialised (signatures are over it).
+
+        `pending` is its `pending_webhooks` (default: the endpoints that accept it): it stays
+        undelivered (`delivery_success=false`) until `delivered()` is called for it. `notify=True`
+        also hands it to the listeners (the delivery channel would then deliver it on its own);
+        by default the caller delivers it. Raises ValueError for a malformed or already known event.
+        """
+        if not isinstance(event, dict):
+            raise ValueError("an event is a JSON object")
+        eid = event.get("id")
+        if not (isinstance(eid, str) and eid.startswith("evt_")):
+            raise ValueError(f"an event id starts with 'evt_', got {eid!r}")
+        if not isinstance(event.get("type"), str) or not isinstance(event.get("created"), int):
+            raise ValueError(f"event {eid}: needs a string type and integer created")
+        obj = (event.get("data") or {}).get("object") if isinstance(event.get("data"), dict) else None
+        if not isinstance(obj, dict):
+            raise ValueError(f"event {eid}: data.object must be an object")
+        with self.lock:
+            if eid in self._events_by_id:
+                raise ValueError(f"event {eid} is already in the ledger")
+            account = event.get("account")
+            if account is not None and not (isinstance(account, str) and account.startswith("acct_")):
+                raise ValueError(f"event {eid}: account must be an acct_ id, got {account!r}")
+            if account == self.platform_id:
+                account = None
+            event = json.loads(json.dumps(event))
+            if account is None:
+                event.pop("account", None)
+            event["pending_webhooks"] = self.pending_counter(event) if pending is None else int(pending)
+            if isinstance(obj.get("id"), str) and isinstance(obj.get("object"), str):
+                self.import_object(obj, account)
+            self.ids._issued.add(eid)
+            self._imported.add(eid)
+            body = dumps_body(event)
+            self._event_seq[eid] = len(self.events)
+            self.events.append(event)
+            self._events_by_id[eid] = event
+            self._events_by_account.setdefault(event.get("account"), []).append(event)
+            self._bodies[eid] = body
+            if self.trace is not None:
+                meta = obj.get("metadata") or {}
+                booking = (meta.get("bookingId") or meta.get("booking_id")) if isinstance(meta, dict) else None
+                self.trace.record("stripe", "event.created", eid, type=event["type"], account=event.get("account"),
+                                  object=obj.get("id"), booking_id=booking, imported=True)
+            if notify:
+                for listener in self.listeners:
+                    listener(event, body)
+            return event
+
+    def is_imported(self, event_id: str) -> bool:
+        """Was this event imported (a recorded event) rather than emitted by an operation?"""
+        return event_id in self._imported

@@ -162,7 +162,7 @@ def test_ttl_sweep_removes_expired_items(world):
 
 def test_daily_reconciliation_fires_at_two_am(world):
     world.advance_to("2026-03-04T03:00:00Z")
-    fired = [r for r in world.trace if r["kind"] == "schedule"]
+    fired = [r for r in world.trace if r["kind"] == "schedule" and r["details"]["rule"] == "webhook-reconciliation-daily"]
     assert [r["t"] for r in fired] == ["2026-03-03T02:00:00.000Z", "2026-03-04T02:00:00.000Z"]
     starts = [
         r

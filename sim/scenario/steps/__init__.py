@@ -42,6 +42,7 @@ def _load() -> None:
         checks,
         deliver,
         faults,
+        imported,
         payments,
         timeflow,
         workflow,

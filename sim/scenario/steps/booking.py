@@ -40,6 +40,8 @@ def book(run: Run, spec: dict) -> None:
             "amount": int(spec.get("amount", service.data.get("price", 0))),
             "currency": spec.get("currency", service.data.get("currency", "usd")),
             "customerEmail": customer.data.get("email")}
+    if spec.get("booking_id"):
+        args["bookingId"] = spec["booking_id"]
     result = call(run, "processBooking", args, user=customer, expect_error=spec.get("expect_error"))
     if spec.get("expect_error"):
         run.name(spec["id"], "booking", None)
@@ -47,6 +49,11 @@ def book(run: Run, spec: dict) -> None:
     if not isinstance(result, dict) or not result.get("id"):
         raise StepFailed(f"processBooking returned no booking id: {result!r}")
     run.name(spec["id"], "booking", result["id"])
+    if spec.get("payment_intent"):  # a recorded payment intent (sim replay): bind it as checkout did
+        from sim.scenario.context import put_item
+
+        item = run.booking(result["id"]) or {}
+        put_item(run.world, "Booking", {**item, "paymentIntentId": spec["payment_intent"]})
     run.trace("booking.created", result["id"], alias=spec["id"], paymentIntentId=result.get("paymentIntentId"))
 
 

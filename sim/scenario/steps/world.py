@@ -27,7 +27,10 @@ def add_customer(run: Run, spec: dict | None = None, alias: str | None = None) -
     uid = _new_id(run)
     first, last, email = _person(run, spec)
     cus_id = None
-    if w.stripe is not None:
+    if w.stripe is not None and spec.get("stripe_id"):  # a recorded customer id (sim replay)
+        cus_id = w.stripe.ledger.import_customer(spec["stripe_id"], email=email, name=f"{first} {last}",
+                                                 metadata={"user_id": uid})["id"]
+    elif w.stripe is not None:
         cus_id = w.stripe.ledger.create_customer(email=email, name=f"{first} {last}",
                                                  metadata={"user_id": uid}).customer["id"]
     item = {"id": uid, "email": email, "firstName": first, "lastName": last, "userType": "customer",
@@ -52,8 +55,12 @@ def add_provider(run: Run, spec: dict | None = None, alias: str | None = None, o
               "stripeAccountStatus": "pending"}
     if w.stripe is not None and onboard != "absent":
         ledger = w.stripe.ledger
-        acct = ledger.create_connected_account(email=email, enabled=onboard == "enabled",
-                                               metadata={"user_id": uid}).account["id"]
+        if spec.get("account"):  # a recorded Connect account id (sim replay)
+            acct = ledger.import_account(spec["account"], email=email, enabled=onboard == "enabled",
+                                         metadata={"user_id": uid})["id"]
+        else:
+            acct = ledger.create_connected_account(email=email, enabled=onboard == "enabled",
+                                                   metadata={"user_id": uid}).account["id"]
         if onboard == "enabled":
             status = {"stripeChargesEnabled": True, "stripePayoutsEnabled": True, "stripeDetailsSubmitted": True,
                       "stripeAccountStatus": "active"}
