@@ -58,12 +58,7 @@ _MOVABLE_PAYMENT = ("pending", "failed")   # paymentStatus values this function 
 
 # -- booking records --------------------------------------------------------------------------------
 def _get(booking_id: Any) -> dict[str, Any]:
-    if not isinstance(booking_id, str) or not booking_id:
-        raise ValidationError("bookingId is required")
-    booking = BookingRepository().get(booking_id)
-    if booking is None:
-        raise NotFoundError(f"booking {booking_id} not found")
-    return booking
+    return BookingRepository().must_get(booking_id, field="bookingId", what="booking")
 
 
 def _transition(booking: dict[str, Any], changes: dict[str, Any], *, from_status: tuple[str, ...],

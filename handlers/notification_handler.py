@@ -20,13 +20,13 @@ Resolved (customer and provider of the booking), Provider Onboarded / Updated (t
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from handlers.common.appsync import (
     ResolverEvent,
     UnauthorizedError,
     ValidationError,
+    json_object,
     optional_str,
     require_str,
 )
@@ -182,14 +182,7 @@ def op_send(ev: ResolverEvent) -> dict[str, Any]:
     channels = args.get("channels") or list(CHANNELS)
     if not isinstance(channels, list) or not channels or any(c not in CHANNELS for c in channels):
         raise ValidationError(f"channels must be a non-empty list of {', '.join(CHANNELS)}")
-    data = args.get("data") or {}
-    if isinstance(data, str):
-        try:
-            data = json.loads(data)
-        except ValueError as exc:
-            raise ValidationError("data must be a JSON object") from exc
-    if not isinstance(data, dict):
-        raise ValidationError("data must be an object")
+    data = json_object(args, "data")
     key = optional_str(args, "idempotencyKey", max_len=128) or derived_id("send", user, kind, title, body,
                                                                           to_iso(now_utc()))
     recorded, skipped = notify(user, kind, title, body, data, key, tuple(dict.fromkeys(channels)))

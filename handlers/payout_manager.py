@@ -18,6 +18,9 @@ EventBridge (rule marketplace-payment-events, source marketplace.payment):
   Payment Failed (DIRECT): payoutStatus not_payable (unless already claimed)
   Payout Completed / Payment Failed with paymentType PAYOUT: reconcile that payout
   events the payment-processing workflow itself published (origin payment-processing) are ignored
+Scheduled (rule payout-manager-daily, cron(0 6 * * ? *) on the default bus): AWS's Scheduled Event
+  envelope {"detail-type": "Scheduled Event", "source": "aws.events", "resources": [rule arn],
+  "detail": {}} runs the `scheduled` action for every provider with a Stripe account.
 Rules and exactly-once: common/payouts.py.
 """
 
@@ -28,6 +31,7 @@ from typing import Any
 from handlers.common import payouts
 from handlers.common.appsync import (
     NotFoundError,
+    PaymentError,
     ResolverEvent,
     UnauthorizedError,
     ValidationError,
@@ -51,12 +55,7 @@ _STATUS = {"paid": "SUCCEEDED", "in_transit": "SUCCEEDED", "pending": "PENDING",
 
 
 def _provider(provider_id: Any) -> dict[str, Any]:
-    if not isinstance(provider_id, str) or not provider_id:
-        raise ValidationError("providerId is required")
-    profile = UserProfileRepository().get(provider_id)
-    if profile is None:
-        raise NotFoundError(f"provider {provider_id} not found")
-    return profile
+    return UserProfileRepository().must_get(provider_id, field="providerId", what="provider")
 
 
 def _run_view(run: payouts.PayoutRun) -> dict[str, Any]:
@@ -97,11 +96,27 @@ def process_payouts(ev: ResolverEvent) -> dict[str, Any]:
         if action == "reconcile":
             return {"payouts": [], "failures": [], "runs": [],
                     "reconciled": sum(_reconcile(p["id"]) for p in providers)}
-        runs = [payouts.provider_run(p, scheduled=True) for p in providers
-                if p.get("stripeAccountId") and p.get("userType", "provider") == "provider"]
-        return {"payouts": [p for r in runs for p in r.payouts], "failures": [f for r in runs for f in r.failures],
-                "runs": [_run_view(r) for r in runs], "reconciled": 0}
+        return scheduled_run(providers)
     raise ValidationError(f"unknown action {action!r}; expected manual, scheduled or reconcile")
+
+
+def scheduled_run(providers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Pay every provider (default: every profile with a Stripe account) what is owed for bookings
+    that ended PAYOUT_DELAY_DAYS ago. One provider's Stripe outage is recorded and the run goes on;
+    the claims make a repeated run (an async retry, the next day's run) pay nothing twice."""
+    if providers is None:
+        providers = sorted(UserProfileRepository().with_stripe_accounts(), key=lambda p: p["id"])
+    runs = []
+    for provider in providers:
+        if not provider.get("stripeAccountId") or provider.get("userType", "provider") != "provider":
+            continue
+        try:
+            runs.append(payouts.provider_run(provider, scheduled=True))
+        except PaymentError as exc:
+            _log.warning("scheduled payout failed for a provider", providerId=provider["id"], error=exc.message)
+            runs.append(payouts.PayoutRun(provider["id"], failures=[{"error": exc.message}]))
+    return {"payouts": [p for r in runs for p in r.payouts], "failures": [f for r in runs for f in r.failures],
+            "runs": [_run_view(r) for r in runs], "reconciled": 0}
 
 
 # -- Step Functions -----------------------------------------------------------------------------------
@@ -173,6 +188,8 @@ def _mark_payable(booking_id: str, payable: bool) -> None:
 
 def on_event(event: dict[str, Any]) -> dict[str, Any]:
     detail, kind = event["detail"], event["detail-type"]
+    if event.get("source") == "aws.events":
+        return on_schedule(event)
     if event.get("source") != "marketplace.payment":
         raise ValidationError(f"unexpected source {event.get('source')!r}")
     if detail.get("origin") == "payment-processing":
@@ -194,6 +211,16 @@ def on_event(event: dict[str, Any]) -> dict[str, Any]:
     else:
         raise ValidationError(f"unexpected detail-type {kind!r}")
     return {"bookingId": booking_id, "event": kind}
+
+
+def on_schedule(event: dict[str, Any]) -> dict[str, Any]:
+    """The daily scheduled rule (payout-manager-daily): AWS's Scheduled Event envelope."""
+    resources = event.get("resources")
+    if event.get("detail-type") != "Scheduled Event" or not isinstance(resources, list) \
+            or not all(isinstance(r, str) for r in resources):
+        raise ValidationError("only Scheduled Events are accepted from aws.events")
+    _log.info("scheduled payout run", rules=resources, time=event.get("time"))
+    return {"trigger": "schedule", **scheduled_run()}
 
 
 def handler(event: Any, context: Any = None) -> Any:

@@ -1,12 +1,23 @@
 """profile-events: provider profile changes, the Stripe account status mirror, onboarding steps.
 
 Invocations:
-  DynamoDB stream records of UserProfile ({"Records": [{"eventSource": "aws:dynamodb", "eventName",
-      "dynamodb": {"NewImage", "OldImage"}}]}): for a provider whose own fields changed (not only
-      the Stripe mirror fields this function writes, so there is no loop), the Stripe account is
+  DynamoDB stream records of UserProfile (NEW_AND_OLD_IMAGES, as Lambda's event source mapping
+      sends them: {"Records": [{"eventID", "eventName": INSERT|MODIFY|REMOVE, "eventSource":
+      "aws:dynamodb", "awsRegion", "dynamodb": {"Keys", "NewImage", "OldImage", "SequenceNumber",
+      "StreamViewType"}, "eventSourceARN"}]}, images in DynamoDB JSON, deserialised with boto3's
+      TypeDeserializer): for a MODIFY of a provider (userType provider or a stripeAccountId) whose
+      own attributes changed — INSERT (a profile is created: sign-up, onboarding announces
+      Provider Onboarded) and REMOVE are not updates and are ignored — the Stripe account is
       retrieved through the SDK, the mirror (stripeChargesEnabled, stripePayoutsEnabled,
       stripeDetailsSubmitted, stripeAccountStatus, ...) updated under the webhook's precedence,
-      and Provider Updated published (source marketplace.provider) with the changed fields.
+      Provider Updated published (source marketplace.provider) with the changed fields, and the
+      record's SequenceNumber stored as providerEventSequence.
+      No loop: a change only to what this function writes (the mirror, its precedence key,
+      onboardingStatus, updatedAt, providerEventSequence) — or what stripe-webhook writes on
+      account.updated, which announces its own Provider Updated — is never announced, so the
+      records caused by those writes stop here. Once per change: the stream retries a failed batch
+      whole; a record whose SequenceNumber is ≤ the profile's providerEventSequence was announced
+      by an earlier attempt and is skipped (a crash between PutEvents and that write republishes).
   Step Functions (provider-onboarding, docs/workflows.md):
       createStripeAccount {providerId, email?, country?, businessType?} (+ attempt "initial" |
           "retry") → {status CREATED|FAILED, accountId, providerId, error}: an Express account,
@@ -28,36 +39,30 @@ import stripe
 from boto3.dynamodb.types import TypeDeserializer
 
 from handlers.common import stripe_client as stripe_factory
-from handlers.common.appsync import NotFoundError, PaymentError, ValidationError
+from handlers.common.appsync import PaymentError, ValidationError
 from handlers.common.ddb import Expr
 from handlers.common.events import publish
 from handlers.common.invocation import dispatch, task_input
 from handlers.common.isotime import now_utc, to_iso
-from handlers.common.log import get_logger, set_correlation_id
-from handlers.common.precedence import ACCOUNT_VISIBLE, account_snapshot, reduce_account
+from handlers.common.log import get_logger
+from handlers.common.precedence import ACCOUNT_VISIBLE, ACCOUNT_WATCH, account_snapshot, reduce_account
 from handlers.common.repositories import ConditionFailed, UserProfileRepository
 from handlers.common.stripe_objects import plain
 
 NAME = "profile-events"
 SOURCE = "marketplace.provider"
 _log = get_logger(NAME)
-_MIRROR = set(ACCOUNT_VISIBLE) | {"stripeAccountStateAt", "stripeAccountStateEventId", "updatedAt",
-                                   "onboardingStatus", "stripeAccountSyncedAt"}
+STREAM_MARK = "providerEventSequence"  # the last stream record whose Provider Updated is on the bus
+STREAM_EVENTS = ("INSERT", "MODIFY", "REMOVE")
+# what this function (and stripe-webhook's account mirror) writes: changes to these alone are our own
+# writes and are never announced, so the writes a stream record causes do not trigger another one
+_OWN = set(ACCOUNT_WATCH) | {"updatedAt", "onboardingStatus", "stripeAccountSyncedAt", STREAM_MARK}
 _DESER = TypeDeserializer()
 
 
-def _transient(exc: stripe.StripeError) -> bool:
-    return isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError
-                      | stripe.AuthenticationError | stripe.PermissionError)
-
 
 def _profile(provider_id: Any) -> dict[str, Any]:
-    if not isinstance(provider_id, str) or not provider_id:
-        raise ValidationError("providerId is required")
-    profile = UserProfileRepository().get(provider_id)
-    if profile is None:
-        raise NotFoundError(f"profile {provider_id} not found")
-    return profile
+    return UserProfileRepository().must_get(provider_id, field="providerId", what="profile")
 
 
 def sync_account(profile: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -68,8 +73,8 @@ def sync_account(profile: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
     try:
         account = plain(stripe_factory.stripe_client().v1.accounts.retrieve(account_id))
     except stripe.StripeError as exc:
-        if _transient(exc):
-            raise PaymentError("the payment provider is unavailable; try again") from exc
+        if stripe_factory.is_transient(exc):
+            raise stripe_factory.unavailable(exc) from exc
         raise PaymentError(f"Stripe account {account_id}: {getattr(exc, 'code', None) or 'error'}") from exc
     snapshot = account_snapshot(account)
     repo = UserProfileRepository()
@@ -153,34 +158,89 @@ def sfn_sync(event: dict[str, Any]) -> dict[str, Any]:
 
 # -- DynamoDB stream --------------------------------------------------------------------------------------
 def _image(record: dict[str, Any], which: str) -> dict[str, Any]:
-    raw = (record.get("dynamodb") or {}).get(which) or {}
-    return {k: _DESER.deserialize(v) for k, v in raw.items()}
+    raw = record["dynamodb"].get(which)
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValidationError(f"{which} must be a DynamoDB item")
+    try:
+        return {k: _DESER.deserialize(v) for k, v in raw.items()}
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise ValidationError(f"{which} is not in DynamoDB JSON: {exc}") from exc
+
+
+def _sequence(record: dict[str, Any]) -> int:
+    seq = record["dynamodb"].get("SequenceNumber")
+    if not isinstance(seq, str) or not seq.isdigit() or len(seq) > 40:
+        raise ValidationError("dynamodb.SequenceNumber must be a string of digits")
+    return int(seq)
+
+
+def _stream_record(record: Any) -> tuple[str, dict[str, Any], dict[str, Any], int]:
+    """(eventName, new image, old image, sequence number) of a well-formed record; ValidationError
+    for anything else (the whole batch is checked before anything is done)."""
+    if not isinstance(record, dict) or record.get("eventSource") != "aws:dynamodb":
+        raise ValidationError("only DynamoDB stream records are accepted")
+    if record.get("eventName") not in STREAM_EVENTS or not isinstance(record.get("dynamodb"), dict):
+        raise ValidationError("a stream record needs eventName INSERT|MODIFY|REMOVE and a dynamodb object")
+    return record["eventName"], _image(record, "NewImage"), _image(record, "OldImage"), _sequence(record)
+
+
+def relevant_changes(new: dict[str, Any], old: dict[str, Any]) -> list[str]:
+    """The provider's own attributes that changed (never what this function or stripe-webhook writes)."""
+    if not isinstance(new.get("id"), str) or not new["id"]:
+        return []
+    if new.get("userType") != "provider" and not new.get("stripeAccountId"):
+        return []
+    return sorted(k for k in set(new) | set(old) if new.get(k) != old.get(k) and k not in _OWN)
+
+
+def _already_published(profile: dict[str, Any], seq: int) -> bool:
+    seen = profile.get(STREAM_MARK)
+    return isinstance(seen, str) and seen.isdigit() and int(seen) >= seq
+
+
+def _mark(provider_id: str, seq: int) -> None:
+    """Record that the Provider Updated of stream record `seq` is on the bus (never lowers it)."""
+    repo = UserProfileRepository()
+    for _ in range(5):
+        current = repo.get(provider_id)
+        if current is None or _already_published(current, seq):
+            return
+        try:
+            repo.cas_update(provider_id, current, {STREAM_MARK: str(seq)}, (STREAM_MARK,))
+            return
+        except ConditionFailed:
+            continue
 
 
 def on_stream(event: dict[str, Any]) -> dict[str, Any]:
-    results = []
-    for record in event["Records"]:
-        if not isinstance(record, dict) or record.get("eventSource") != "aws:dynamodb":
-            raise ValidationError("only DynamoDB stream records are accepted")
-        if record.get("eventName") not in ("INSERT", "MODIFY"):
+    """Records are handled in order; a failure fails the batch (Lambda retries it whole), and the
+    records already announced are recognised by the profile's providerEventSequence."""
+    records = [_stream_record(r) for r in event["Records"]]
+    results, skipped = [], 0
+    for name, new, old, seq in records:
+        if name != "MODIFY":
+            skipped += 1
             continue
-        new, old = _image(record, "NewImage"), _image(record, "OldImage")
-        if not new.get("id") or (new.get("userType") != "provider" and not new.get("stripeAccountId")):
-            continue
-        changed = sorted(k for k in set(new) | set(old) if new.get(k) != old.get(k) and k not in _MIRROR)
+        changed = relevant_changes(new, old)
         if not changed:
+            skipped += 1
             continue
-        profile, mirror = sync_account(UserProfileRepository().get(str(new["id"])) or dict(new))
+        current = UserProfileRepository().get(str(new["id"]))
+        if current is None:  # deleted since: nothing to announce
+            continue
+        if _already_published(current, seq):
+            _log.info("stream record already announced", providerId=current["id"], sequence=str(seq))
+            continue
+        profile, mirror = sync_account(current)
         _announce(profile, {**dict.fromkeys(changed), **mirror}, "profile-change")
+        _mark(profile["id"], seq)
         results.append({"providerId": profile["id"], "changed": changed + sorted(mirror)})
-    return {"processed": results}
+    return {"processed": results, "ignored": skipped}
 
 
 def handler(event: Any, context: Any = None) -> Any:
-    if isinstance(event, dict) and isinstance(event.get("Records"), list):
-        first = event["Records"][0] if event["Records"] and isinstance(event["Records"][0], dict) else {}
-        set_correlation_id(str(first.get("eventID") or "stream"))
-        return on_stream(event)
-    return dispatch(NAME, event, context,
+    return dispatch(NAME, event, context, on_stream=on_stream,
                     actions={"createStripeAccount": sfn_create_account, "updateProviderProfile": sfn_update_profile,
                              "syncStripeAccount": sfn_sync})

@@ -26,7 +26,6 @@ from typing import Any
 from handlers.common import refunds
 from handlers.common.appsync import (
     ConflictError,
-    NotFoundError,
     PaymentError,
     ResolverEvent,
     UnauthorizedError,
@@ -49,12 +48,7 @@ _STATUS = {"succeeded": "SUCCEEDED", "pending": "PENDING", "requires_action": "P
 
 
 def _booking(booking_id: Any) -> dict[str, Any]:
-    if not isinstance(booking_id, str) or not booking_id:
-        raise ValidationError("bookingId is required")
-    booking = BookingRepository().get(booking_id)
-    if booking is None:
-        raise NotFoundError(f"booking {booking_id} not found")
-    return booking
+    return BookingRepository().must_get(booking_id, field="bookingId", what="booking")
 
 
 def _amount(value: Any) -> int | None:

@@ -43,6 +43,7 @@ from handlers.common.repositories import (
 )
 from handlers.common.stripe_client import stripe_client
 from handlers.common.stripe_events import InvalidEvent, apply_direct, process_stripe_event
+from handlers.common.stripe_objects import object_id
 
 _log = get_logger("webhook-reconciliation")
 _SUCCEEDED_FAMILY = ("succeeded", "partially_refunded", "refunded")
@@ -179,7 +180,7 @@ class Reconciliation:
                               database=booking["amount"], stripe=pi["amount"])
         if status == "succeeded" and db_status not in _SUCCEEDED_FAMILY:
             self.repair(bid, "payment_not_recorded", PaymentFact(
-                f"reconciliation:{pi_id}", self.now, "succeeded", charge_id=_id(pi.get("latest_charge")),
+                f"reconciliation:{pi_id}", self.now, "succeeded", charge_id=object_id(pi.get("latest_charge")),
                 amount=pi.get("amount"), currency=pi.get("currency"), fee_known=True,
                 application_fee_amount=pi.get("application_fee_amount")), paymentIntentId=pi_id,
                 database=db_status, stripe=status)
@@ -190,7 +191,7 @@ class Reconciliation:
         elif status != "succeeded" and db_status in _SUCCEEDED_FAMILY:
             self._discrepancy("paid_in_database_not_in_stripe", True, bookingId=bid, paymentIntentId=pi_id,
                               database=db_status, stripe=status)
-        charge_id = _id(pi.get("latest_charge")) or booking.get("chargeId")
+        charge_id = object_id(pi.get("latest_charge")) or booking.get("chargeId")
         if status == "succeeded" and charge_id:
             charge = _dict(stripe_client().v1.charges.retrieve(charge_id, options=_opts(account)))
             stripe_refunded, db_refunded = int(charge.get("amount_refunded") or 0), int(booking.get("amountRefunded") or 0)
@@ -261,14 +262,6 @@ class Reconciliation:
         client("sns").publish(TopicArn=topic, Subject="CRITICAL: webhook reconciliation discrepancies",
                               Message=json.dumps(message, sort_keys=True, default=str)[:250_000])
         return True
-
-
-def _id(value: Any) -> str | None:
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return value["id"]
-    return None
 
 
 def handler(event, context):

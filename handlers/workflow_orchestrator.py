@@ -29,6 +29,7 @@ from handlers.common.appsync import (
     ResolverEvent,
     UnauthorizedError,
     ValidationError,
+    json_object,
     optional_str,
     require_str,
 )
@@ -113,14 +114,7 @@ def _authorize_start(ev: ResolverEvent, kind: str, payload: dict[str, Any]) -> d
 
 def op_start(ev: ResolverEvent) -> dict[str, Any]:
     kind = _kind(require_str(ev.arguments, "workflowType", max_len=64))
-    raw = ev.arguments.get("input", {})
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError as exc:
-            raise ValidationError("input must be a JSON object") from exc
-    if not isinstance(raw, dict):
-        raise ValidationError("input must be a JSON object")
+    raw = json_object(ev.arguments, "input")
     payload = _authorize_start(ev, kind, raw)
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     if len(text.encode()) > 256 * 1024:

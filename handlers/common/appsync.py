@@ -17,6 +17,7 @@ as the arguments themselves.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,6 +148,21 @@ def require_str(args: dict[str, Any], name: str, *, max_len: int = 512) -> str:
     if len(value) > max_len:
         raise ValidationError(f"{name} is too long")
     return value.strip()
+
+
+def json_object(args: dict[str, Any], name: str) -> dict[str, Any]:
+    """An object argument that may also arrive as JSON text (AWSJSON); absent or null → {}."""
+    value = args.get(name)
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise ValidationError(f"{name} must be a JSON object") from exc
+    if not isinstance(value, dict):
+        raise ValidationError(f"{name} must be a JSON object")
+    return value
 
 
 def optional_str(args: dict[str, Any], name: str, *, max_len: int = 512) -> str | None:

@@ -23,7 +23,6 @@ from typing import Any
 import stripe
 
 from handlers.common import stripe_client as stripe_factory
-from handlers.common.appsync import PaymentError
 from handlers.common.log import get_logger
 from handlers.common.stripe_objects import plain
 
@@ -55,10 +54,6 @@ def outcome_of(obj: Any) -> PaymentOutcome:
         error = (last.get("code") or last.get("message")) if last else f"payment intent {status}"
     return PaymentOutcome(result, pi["id"], status, pi.get("client_secret"), error)
 
-
-def _transient(exc: stripe.StripeError) -> bool:
-    return isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError
-                      | stripe.AuthenticationError | stripe.PermissionError)
 
 
 def _failed_pi_id(exc: stripe.StripeError) -> str | None:
@@ -102,9 +97,9 @@ def charge(booking: dict[str, Any], payment_method_id: str | None) -> PaymentOut
                                     "idempotency_key": f"{booking['id']}:payment_intent:{payment_method_id or '-'}"})
         return outcome_of(pi)
     except stripe.StripeError as exc:
-        if _transient(exc):
+        if stripe_factory.is_transient(exc):
             _log.warning("stripe unavailable", bookingId=booking["id"], error=str(exc))
-            raise PaymentError("the payment provider is unavailable; try again") from exc
+            raise stripe_factory.unavailable(exc) from exc
         code = getattr(exc, "code", None) or type(exc).__name__
         _log.info("payment refused", bookingId=booking["id"], code=code)
         return PaymentOutcome(FAILED, _failed_pi_id(exc), None, None, code)
@@ -115,8 +110,8 @@ def retrieve(payment_intent_id: str, account: str) -> PaymentOutcome:
         pi = stripe_factory.stripe_client().v1.payment_intents.retrieve(payment_intent_id,
                                                                        options={"stripe_account": account})
     except stripe.StripeError as exc:
-        if _transient(exc):
-            raise PaymentError("the payment provider is unavailable; try again") from exc
+        if stripe_factory.is_transient(exc):
+            raise stripe_factory.unavailable(exc) from exc
         return PaymentOutcome(FAILED, payment_intent_id, None, None, getattr(exc, "code", None) or "stripe_error")
     return outcome_of(pi)
 
@@ -130,8 +125,8 @@ def cancel(payment_intent_id: str, account: str, reason: str = "requested_by_cus
                                                        "idempotency_key": f"{payment_intent_id}:cancel"})
         return plain(pi)["status"]
     except stripe.StripeError as exc:
-        if _transient(exc):
-            raise PaymentError("the payment provider is unavailable; try again") from exc
+        if stripe_factory.is_transient(exc):
+            raise stripe_factory.unavailable(exc) from exc
         try:
             return client.v1.payment_intents.retrieve(payment_intent_id, options={"stripe_account": account})["status"]
         except stripe.StripeError:

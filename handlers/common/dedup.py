@@ -24,6 +24,13 @@ and stops. commit(lock, step, transition, write) runs the business write and the
 `effects.<step> = transition` in ONE TransactWriteItems, so after a crash the next holder knows
 which writes already happened (and their transitions, to publish their domain events) and never
 applies a write twice.
+
+Domain events: right after PutEvents accepted them, mark_published(lock, keys) records their keys
+in `effects.published` (a fenced UpdateItem; mark_completed / mark_failed write it again, so a
+failed marker write is repaired by the status write). A later holder (takeover of an expired
+lock, the retry of a FAILED record) gets them in `Lock.published` and publishes only the others.
+Left open: a process that dies (or whose three writes all fail) after PutEvents returned and
+before any of these writes landed; its events are published again by the next holder.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from handlers.common.repositories.base import ConditionFailed
 from handlers.common.repositories.processed_webhooks import ProcessedWebhooksRepository
 
 PROCESSING, COMPLETED, FAILED, SKIPPED = "PROCESSING", "COMPLETED", "FAILED", "SKIPPED"
+PUBLISHED = "published"  # effects.published: the keys of the domain events already published (never a step name)
 STATUSES = (PROCESSING, COMPLETED, FAILED, SKIPPED)
 ACQUIRED, TAKEN_OVER, DUPLICATE, IN_PROGRESS, RETRY_LIMIT = (
     "ACQUIRED", "TAKEN_OVER", "DUPLICATE", "IN_PROGRESS", "RETRY_LIMIT")
@@ -60,6 +68,7 @@ class Lock:
     started_at: int                     # ms
     effects: dict[str, Any] = field(default_factory=dict)
     previous_status: str | None = None  # None on a first acquisition
+    published: set[str] = field(default_factory=set)  # keys of the domain events already on the bus
 
 
 @dataclass
@@ -125,8 +134,10 @@ class WebhookDeduplicationService:
             taken = self._take_over(event_id, seen, now, cid, signature)
             if taken is not None:
                 _log.info("webhook lock taken over", eventId=event_id, previousStatus=status, retryCount=seen + 1)
-                return Acquisition(TAKEN_OVER, Lock(event_id, seen + 1, now, dict(taken.get("effects") or {}),
-                                                    previous_status=status), taken)
+                effects = dict(taken.get("effects") or {})
+                published = effects.pop(PUBLISHED, None) or []
+                return Acquisition(TAKEN_OVER, Lock(event_id, seen + 1, now, effects, previous_status=status,
+                                                    published=set(published)), taken)
         existing = self.repo.get(event_id)
         return Acquisition(IN_PROGRESS, None, existing)
 
@@ -160,11 +171,32 @@ class WebhookDeduplicationService:
         except ConditionFailed as exc:
             raise LockLost(lock.event_id) from exc
 
+    def _published_fields(self, lock: Lock) -> dict[str, Any]:
+        if not lock.published:
+            return {}
+        return {"effects": {**lock.effects, PUBLISHED: sorted(lock.published)}}
+
     def mark_completed(self, lock: Lock, result: Any = None) -> None:
-        self._finish(lock, {"status": COMPLETED, "result": result if result is not None else {}}, ("error",))
+        self._finish(lock, {"status": COMPLETED, "result": result if result is not None else {},
+                            **self._published_fields(lock)}, ("error",))
 
     def mark_failed(self, lock: Lock, error: Any) -> None:
-        self._finish(lock, {"status": FAILED, "error": _clip(error)})
+        self._finish(lock, {"status": FAILED, "error": _clip(error), **self._published_fields(lock)})
+
+    def mark_published(self, lock: Lock, keys: list[str]) -> None:
+        """Record (fenced, like every write of the holder) that the domain events `keys` are on the
+        bus, so that a later holder of this event (takeover, Stripe's retry of a FAILED record)
+        does not publish them again. `lock.published` grows first, so even when this write fails
+        the status write (mark_completed / mark_failed) carries the keys. LockLost if the lock was
+        taken over."""
+        lock.published |= set(keys)
+        keys = sorted(lock.published)
+        e = Expr()
+        try:
+            self.repo.update(lock.event_id, {"effects": {**lock.effects, PUBLISHED: keys}},
+                             condition=self._owned(lock, e), expr=e)
+        except ConditionFailed as exc:
+            raise LockLost(lock.event_id) from exc
 
     def mark_skipped(self, lock: Lock, reason: str) -> None:
         self._finish(lock, {"status": SKIPPED, "result": {"skipped": _clip(reason)}}, ("error",))

@@ -5,6 +5,7 @@ The marketplace's handlers are invoked four ways; `kind_of(event)` tells them ap
   * "stepfunctions" — a Task state's direct payload {"action", "workflow"?, "executionArn"?, "input"?}
   * "eventbridge"   — an EventBridge envelope {version, id, detail-type, source, ..., detail}
   * "cognito"       — a Cognito trigger {"triggerSource", "userPoolId", "request", ...}
+  * "stream"        — a DynamoDB Streams batch {"Records": [{"eventSource": "aws:dynamodb", ...}]}
 `dispatch(...)` routes each kind to the operation tables a handler declares, sets the correlation
 id, and fails closed: an unknown shape, field or action raises ValidationError (an AppSync error
 whose class name Step Functions sees as the task's Error), and any unexpected exception becomes
@@ -19,7 +20,8 @@ from typing import Any
 from handlers.common.appsync import AppSyncError, InternalError, ResolverEvent, ValidationError, parse_event
 from handlers.common.log import correlation_id_from, get_logger, set_correlation_id
 
-APPSYNC, STEPFUNCTIONS, EVENTBRIDGE, COGNITO, UNKNOWN = "appsync", "stepfunctions", "eventbridge", "cognito", "unknown"
+APPSYNC, STEPFUNCTIONS, EVENTBRIDGE, COGNITO, STREAM, UNKNOWN = (
+    "appsync", "stepfunctions", "eventbridge", "cognito", "stream", "unknown")
 
 _log = get_logger("invocation")
 
@@ -35,6 +37,10 @@ def kind_of(event: Any) -> str:
         return COGNITO
     if isinstance(event.get("action"), str):
         return STEPFUNCTIONS
+    records = event.get("Records")
+    if isinstance(records, list) and records and all(
+            isinstance(r, dict) and r.get("eventSource") == "aws:dynamodb" for r in records):
+        return STREAM
     return UNKNOWN
 
 
@@ -50,9 +56,13 @@ def dispatch(name: str, event: Any, context: Any, *,
              fields: Mapping[str, Callable[[ResolverEvent], Any]] | None = None,
              actions: Mapping[str, Callable[[dict[str, Any]], Any]] | None = None,
              on_event: Callable[[dict[str, Any]], Any] | None = None,
-             on_cognito: Callable[[dict[str, Any]], Any] | None = None) -> Any:
-    set_correlation_id(correlation_id_from(event, context))
+             on_cognito: Callable[[dict[str, Any]], Any] | None = None,
+             on_stream: Callable[[dict[str, Any]], Any] | None = None) -> Any:
     kind = kind_of(event)
+    if kind == STREAM and isinstance(event["Records"][0].get("eventID"), str) and event["Records"][0]["eventID"]:
+        set_correlation_id(event["Records"][0]["eventID"][:200])
+    else:
+        set_correlation_id(correlation_id_from(event, context))
     try:
         if kind == APPSYNC and fields is not None:
             parsed = parse_event(event)
@@ -74,6 +84,9 @@ def dispatch(name: str, event: Any, context: Any, *,
             return on_event(event)
         if kind == COGNITO and on_cognito is not None:
             return on_cognito(event)
+        if kind == STREAM and on_stream is not None:
+            _log.info("stream records", function=name, records=len(event["Records"]))
+            return on_stream(event)
         raise ValidationError(f"{name} cannot handle this event (recognised as {kind})")
     except AppSyncError as exc:
         _log.warning("rejected", function=name, kind=kind, errorType=exc.error_type, error=exc.message)

@@ -31,7 +31,6 @@ import stripe
 
 from handlers.common import clock
 from handlers.common import stripe_client as stripe_factory
-from handlers.common.appsync import PaymentError
 from handlers.common.config import env_int
 from handlers.common.ddb import Expr
 from handlers.common.idgen import derived_id
@@ -96,10 +95,6 @@ def _release(bookings: list[dict[str, Any]], claim: str, status: str) -> None:
             pass
 
 
-def _transient(exc: stripe.StripeError) -> bool:
-    return isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError
-                      | stripe.AuthenticationError | stripe.PermissionError)
-
 
 def record_payout(po: dict[str, Any], provider_id: str, extra: dict[str, Any]) -> dict[str, Any]:
     created = int(po.get("created") or 0)
@@ -130,9 +125,9 @@ def pay_out(provider: dict[str, Any], bookings: list[dict[str, Any]], *, kind: s
                     "metadata": {"providerId": provider["id"], "claim": claim, "bookings": str(len(claimed))}},
             options={"stripe_account": account, "idempotency_key": claim}))
     except stripe.StripeError as exc:
-        _release(claimed, claim, "failed" if not _transient(exc) else "unpaid")
-        if _transient(exc):
-            raise PaymentError("the payment provider is unavailable; try again") from exc
+        _release(claimed, claim, "failed" if not stripe_factory.is_transient(exc) else "unpaid")
+        if stripe_factory.is_transient(exc):
+            raise stripe_factory.unavailable(exc) from exc
         return None, getattr(exc, "code", None) or "stripe_error"
     record = record_payout(po, provider["id"], {
         "stripeAccountId": account, "bookingIds": sorted(b["id"] for b in claimed), "payoutType": kind,
@@ -168,8 +163,8 @@ def refresh(payout: dict[str, Any]) -> dict[str, Any]:
         po = plain(stripe_factory.stripe_client().v1.payouts.retrieve(payout["id"],
                                                                      options={"stripe_account": account}))
     except stripe.StripeError as exc:
-        if _transient(exc):
-            raise PaymentError("the payment provider is unavailable; try again") from exc
+        if stripe_factory.is_transient(exc):
+            raise stripe_factory.unavailable(exc) from exc
         return payout
     record = record_payout(po, payout.get("providerId"), {"stripeAccountId": account})
     settle(record)

@@ -11,7 +11,10 @@
     platformFee = original fee − fee refunded, providerEarnings = amount − refunded − platformFee.
     Being absolute, the adjustment is idempotent and agrees with any refund made elsewhere;
   * the Refund record (id = the Stripe refund id, as stripe-webhook writes it) and the booking are
-    written through common/stripe_records.py (the webhook's precedence).
+    written through common/stripe_records.py (the webhook's precedence); a full refund that
+    cancels the booking publishes Booking Cancelled through the booking's outbox
+    (common/booking_events.py), flushed again at the start of the next refund call if this one was
+    interrupted between the write and the publication.
 `refund_status(refund_id, account)` reads a refund back. Stripe's transient errors raise
 PaymentError; a refusal (e.g. `charge_disputed`) raises RefundRefused (a PaymentError).
 """
@@ -23,7 +26,7 @@ from typing import Any
 
 import stripe
 
-from handlers.common import money
+from handlers.common import booking_events, money
 from handlers.common import stripe_client as stripe_factory
 from handlers.common.appsync import ConflictError, PaymentError, ValidationError
 from handlers.common.isotime import now_utc, to_iso
@@ -48,17 +51,13 @@ class RefundResult:
     earnings_reduction: int
 
 
-def _transient(exc: stripe.StripeError) -> bool:
-    return isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError
-                      | stripe.AuthenticationError | stripe.PermissionError)
-
 
 def _call(fn, *args, **kwargs) -> dict[str, Any]:
     try:
         return plain(fn(*args, **kwargs))
     except stripe.StripeError as exc:
-        if _transient(exc):
-            raise PaymentError("the payment provider is unavailable; try again") from exc
+        if stripe_factory.is_transient(exc):
+            raise stripe_factory.unavailable(exc) from exc
         raise RefundRefused(f"Stripe refused the refund: {getattr(exc, 'code', None) or exc.user_message}") from exc
 
 
@@ -101,6 +100,7 @@ def refundable(booking: dict[str, Any]) -> int:
 
 def refund_booking(booking: dict[str, Any], amount: int | None, reason: str | None, key: str,
                    dispute_id: str | None = None) -> RefundResult:
+    booking_events.flush(booking)  # a status event an interrupted earlier refund left in the outbox
     if booking.get("paymentStatus") not in REFUNDABLE or not booking.get("paymentIntentId"):
         raise ConflictError(f"booking {booking['id']} has no successful payment to refund "
                             f"(payment {booking.get('paymentStatus')})")
@@ -137,7 +137,9 @@ def refund_booking(booking: dict[str, Any], amount: int | None, reason: str | No
                                    else None),
             "application_fee_amount": fee_amount, "application_fee_refunded": fee_refunded}
     before = commission(booking)
-    updated = apply_booking(booking["id"], fact, extra={"lastRefundId": refund["id"]}, derive=commission)
+    updated = apply_booking(booking["id"], fact, extra={"lastRefundId": refund["id"]}, derive=commission,
+                            origin="refund-processor",
+                            announce={"refundId": refund["id"], "change": "refunded", "disputeId": dispute_id})
     reduction = before["providerEarnings"] - int(updated.get("providerEarnings") or 0)
     return RefundResult({**refund, **{"record": record}}, updated, share, reduction)
 

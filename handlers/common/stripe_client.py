@@ -3,6 +3,8 @@
 `stripe_client()` = stripe.StripeClient(STRIPE_SECRET_KEY, base_addresses={"api": STRIPE_API_BASE}
 when that is set, else Stripe's default). STRIPE_MAX_NETWORK_RETRIES (default 0) sets the SDK's
 own retries. Use the v1 namespace: `stripe_client().v1.events.list(...)`.
+`is_transient(exc)`: a StripeError worth retrying (network, rate limit, Stripe's 5xx, auth/permission
+as configuration that may be fixed); `unavailable(exc)` the PaymentError callers raise for one.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import threading
 
 import stripe
 
+from handlers.common.appsync import PaymentError
 from handlers.common.config import env, env_int, require
 
 _CACHE: dict[tuple, stripe.StripeClient] = {}
@@ -30,6 +33,16 @@ def stripe_client() -> stripe.StripeClient:
                 found = stripe.StripeClient(key, max_network_retries=retries, **kwargs)
                 _CACHE[cache_key] = found
     return found
+
+
+def is_transient(exc: stripe.StripeError) -> bool:
+    return isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError
+                      | stripe.AuthenticationError | stripe.PermissionError)
+
+
+def unavailable(exc: stripe.StripeError) -> PaymentError:
+    """The error a caller raises (`raise unavailable(exc) from exc`) when Stripe is transiently down."""
+    return PaymentError("the payment provider is unavailable; try again")
 
 
 def reset() -> None:

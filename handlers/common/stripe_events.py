@@ -5,7 +5,9 @@ process_stripe_event(event) → ProcessResult:
   (DUPLICATE / IN_PROGRESS / RETRY_LIMIT stop here) → dispatch by type → every table write goes
   through `dedup.commit` (the business write and the record's effects.<step> in one transaction,
   compare-and-set on the attributes the reducer read, re-read and retried on a lost race) →
-  the domain events derived from each write's transition are published → COMPLETED. Unknown
+  the domain events derived from each write's transition are published, except those an earlier
+  attempt already published (effects.published, recorded right after PutEvents; see dedup) →
+  COMPLETED. Unknown
   types → SKIPPED. Any exception → FAILED (error; retryCount grows on the next takeover).
 
 Dispatch (handled types; every other type is SKIPPED):
@@ -29,6 +31,8 @@ stripeEventType, plus the ids and amounts):
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +40,7 @@ from typing import Any
 import stripe
 
 from handlers.common import clock
+from handlers.common.booking_events import transition_events
 from handlers.common.dedup import (
     COMPLETED,
     DUPLICATE,
@@ -47,6 +52,7 @@ from handlers.common.dedup import (
     WebhookDeduplicationService,
 )
 from handlers.common.events import DomainEvent, publish_all
+from handlers.common.idgen import derived_id
 from handlers.common.log import get_logger
 from handlers.common.precedence import (
     ACCOUNT_VISIBLE,
@@ -73,6 +79,7 @@ from handlers.common.repositories import (
 )
 from handlers.common.repositories.base import ConditionFailed, Repository
 from handlers.common.stripe_client import stripe_client
+from handlers.common.stripe_objects import object_id
 
 ORIGIN = "stripe-webhook"
 LOCK_LOST = "LOCK_LOST"
@@ -183,14 +190,6 @@ def _strip_none(value: Any) -> Any:
     return value
 
 
-def _str_id(value: Any) -> str | None:
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return value["id"]
-    return None
-
-
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -238,13 +237,7 @@ def _booking_step(run: _Run, booking_id: str, fact: PaymentFact) -> None:
             and new.get("paymentStatus") == "failed"):
         run.events.append(DomainEvent("marketplace.payment", "Payment Failed", {
             **common, "paymentType": "DIRECT", "reason": new.get("paymentFailureMessage")}))
-    before, after = old.get("status"), new.get("status")
-    booking_detail = {**common, "status": after, "previousStatus": before, "paymentStatus": new.get("paymentStatus")}
-    if after != before:
-        kind = {"confirmed": "Booking Confirmed", "cancelled": "Booking Cancelled"}.get(after, "Booking Updated")
-        run.events.append(DomainEvent("marketplace.booking", kind, booking_detail))
-    elif new.get("paymentStatus") != old.get("paymentStatus"):
-        run.events.append(DomainEvent("marketplace.booking", "Booking Updated", booking_detail))
+    run.events += transition_events(old, new, common)
 
 
 def _on_payment_intent(run: _Run) -> None:
@@ -252,11 +245,11 @@ def _on_payment_intent(run: _Run) -> None:
     state = {"payment_intent.succeeded": "succeeded", "payment_intent.payment_failed": "failed",
              "payment_intent.canceled": "canceled"}[run.type]
     error = pi.get("last_payment_error") if isinstance(pi.get("last_payment_error"), dict) else {}
-    fact = PaymentFact(run.id, run.at, state, charge_id=_str_id(pi.get("latest_charge")) if state == "succeeded"
+    fact = PaymentFact(run.id, run.at, state, charge_id=object_id(pi.get("latest_charge")) if state == "succeeded"
                        else None, amount=_int(pi.get("amount")), currency=pi.get("currency"), fee_known=True,
                        application_fee_amount=_int(pi.get("application_fee_amount")),
                        failure_message=error.get("message") if state == "failed" else None)
-    _booking_for(run, _str_id(pi.get("id")), _metadata(pi), fact)
+    _booking_for(run, object_id(pi.get("id")), _metadata(pi), fact)
 
 
 def _booking_for(run: _Run, payment_intent_id: str | None, metadata: dict[str, Any], fact: PaymentFact) -> None:
@@ -275,15 +268,15 @@ def _on_charge(run: _Run) -> None:
         fact = PaymentFact(run.id, run.at, "failed", amount=amount, currency=ch.get("currency"), fee_known=True,
                            application_fee_amount=fee, failure_message=ch.get("failure_message"))
     else:  # succeeded; refunded implies it succeeded
-        fact = PaymentFact(run.id, run.at, "succeeded", charge_id=_str_id(ch.get("id")), amount=amount,
+        fact = PaymentFact(run.id, run.at, "succeeded", charge_id=object_id(ch.get("id")), amount=amount,
                            currency=ch.get("currency"), fee_known=True, application_fee_amount=fee,
                            amount_refunded=_int(ch.get("amount_refunded")) if kind == "refunded" else None)
-    pi_id = _str_id(ch.get("payment_intent"))
+    pi_id = object_id(ch.get("payment_intent"))
     booking_id = _find_booking(pi_id, _metadata(ch))
     if kind == "refunded":
         refunds = ch.get("refunds") if isinstance(ch.get("refunds"), dict) else {}
         for refund in refunds.get("data") or []:
-            if isinstance(refund, dict) and _str_id(refund.get("id")):
+            if isinstance(refund, dict) and object_id(refund.get("id")):
                 _refund_step(run, refund, booking_id, pi_id)
     if booking_id is None:
         run.notes["unmatched"] = f"no booking for payment intent {pi_id}"
@@ -295,7 +288,7 @@ def _refund_step(run: _Run, refund: dict[str, Any], booking_id: str | None, pi_i
     status = refund.get("status") if refund.get("status") in REFUND_RANK else "pending"
     created = _int(refund.get("created"))
     fact = RecordFact(run.id, run.at, status, REFUND_RANK[status], fields=(
-        ("bookingId", booking_id), ("chargeId", _str_id(refund.get("charge"))), ("paymentIntentId", pi_id),
+        ("bookingId", booking_id), ("chargeId", object_id(refund.get("charge"))), ("paymentIntentId", pi_id),
         ("amount", _int(refund.get("amount"))), ("currency", refund.get("currency")),
         ("reason", refund.get("reason")), ("createdAt", clock.iso_from_s(created) if created else None)))
     run.apply(f"refund:{refund['id']}", RefundRepository(), refund["id"], lambda old: reduce_record(old, fact),
@@ -317,13 +310,13 @@ def _charge_info(charge_id: str | None, account: str | None) -> dict[str, Any]:
 def _on_dispute(run: _Run) -> None:
     dp = run.obj
     status = dp.get("status")
-    if status not in DISPUTE_RANK or not _str_id(dp.get("id")):
+    if status not in DISPUTE_RANK or not object_id(dp.get("id")):
         raise InvalidEvent(f"dispute without a known status: {status!r}")
-    charge_id, pi_id = _str_id(dp.get("charge")), _str_id(dp.get("payment_intent"))
+    charge_id, pi_id = object_id(dp.get("charge")), object_id(dp.get("payment_intent"))
     booking_id = _find_booking(pi_id, _metadata(dp)) if pi_id or _metadata(dp) else None
     if booking_id is None and charge_id:
         charge = _charge_info(charge_id, run.account)
-        pi_id = pi_id or _str_id(charge.get("payment_intent"))
+        pi_id = pi_id or object_id(charge.get("payment_intent"))
         booking_id = _find_booking(pi_id, _metadata(charge)) if charge else None
     created, due = _int(dp.get("created")), None
     evidence = dp.get("evidence_details") if isinstance(dp.get("evidence_details"), dict) else {}
@@ -357,7 +350,7 @@ def _on_dispute(run: _Run) -> None:
 
 def _on_account(run: _Run) -> None:
     acct = run.obj
-    account_id = _str_id(acct.get("id")) or run.account
+    account_id = object_id(acct.get("id")) or run.account
     if not account_id:
         raise InvalidEvent("account.updated without an account id")
     profile = UserProfileRepository().by_stripe_account(account_id)
@@ -377,7 +370,7 @@ def _on_account(run: _Run) -> None:
 
 def _on_payout(run: _Run) -> None:
     po = run.obj
-    payout_id = _str_id(po.get("id"))
+    payout_id = object_id(po.get("id"))
     status = po.get("status") if po.get("status") in PAYOUT_RANK else run.type.split(".", 1)[1]
     if not payout_id or status not in PAYOUT_RANK:
         raise InvalidEvent("payout without an id or a known status")
@@ -407,11 +400,11 @@ def _on_payout(run: _Run) -> None:
 
 def _on_application_fee(run: _Run) -> None:
     fee = run.obj
-    fee_id = _str_id(fee.get("id"))
+    fee_id = object_id(fee.get("id"))
     if not fee_id:
         raise InvalidEvent("application fee without an id")
-    charge = _charge_info(_str_id(fee.get("charge")), _str_id(fee.get("account")))
-    booking_id = _find_booking(_str_id(charge.get("payment_intent")), _metadata(charge)) if charge else None
+    charge = _charge_info(object_id(fee.get("charge")), object_id(fee.get("account")))
+    booking_id = _find_booking(object_id(charge.get("payment_intent")), _metadata(charge)) if charge else None
     if booking_id is None:
         run.notes["unmatched"] = f"no booking for application fee {fee_id}"
         return
@@ -452,6 +445,40 @@ def apply_direct(booking_id: str, fact: PaymentFact, *, via: str = "reconciliati
     return run.events
 
 
+def event_keys(events: list[DomainEvent]) -> list[str]:
+    """A stable key per domain event of a run: the same transitions give the same keys on any
+    attempt (webhook or reconciliation: `via` is left out), repeats numbered."""
+    keys, seen = [], Counter()
+    for ev in events:
+        detail = {k: v for k, v in ev.detail.items() if k not in ("via", "correlationId")}
+        base = derived_id("de", ev.source, ev.detail_type, json.dumps(detail, sort_keys=True, default=str))
+        seen[base] += 1
+        keys.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
+    return keys
+
+
+def _publish_once(run: _Run, lock, dedup: WebhookDeduplicationService) -> list[str]:
+    """Publish the run's domain events that no earlier holder published, then record them in
+    effects.published (see dedup). A failed marker write is logged, not fatal: the COMPLETED (or
+    FAILED) write that follows records them too. The detail-types published now."""
+    todo = [(k, ev) for k, ev in zip(event_keys(run.events), run.events, strict=True) if k not in lock.published]
+    if len(todo) < len(run.events):
+        _log.info("domain events already published by an earlier attempt", eventId=run.id,
+                  skipped=len(run.events) - len(todo))
+    if not todo:
+        return []
+    publish_all([ev for _, ev in todo])
+    lock.published |= {k for k, _ in todo}  # from here on every status write of this holder carries them
+    try:
+        dedup.mark_published(lock, [k for k, _ in todo])
+    except LockLost:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the status write carries the keys as well
+        _log.warning("could not record the published domain events; the status write will", eventId=run.id,
+                     error=repr(exc))
+    return [ev.detail_type for _, ev in todo]
+
+
 # ---------------------------------------------------------------------------------------------------
 def process_stripe_event(event: Any, *, signature: str | None = None, via: str = "webhook",
                          max_retries: int | None = None,
@@ -475,8 +502,7 @@ def process_stripe_event(event: Any, *, signature: str | None = None, via: str =
             return ProcessResult(eid, etype, SKIPPED, acq.outcome, result={"skipped": etype})
         run = _Run(event, lock, dedup, via)
         fn(run)
-        publish_all(run.events)
-        published = [e.detail_type for e in run.events]
+        published = _publish_once(run, lock, dedup)
         result = {"steps": run.steps, "published": published, **run.notes}
         dedup.mark_completed(lock, result)
         _log.info("stripe event processed", eventId=eid, eventType=etype, outcome=acq.outcome, published=published)

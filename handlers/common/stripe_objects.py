@@ -9,6 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 
+def object_id(value: Any) -> str | None:
+    """The id of an expandable field: the string itself, or the expanded object's `id`."""
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, dict) and isinstance(value.get("id"), str):
+        return value["id"]
+    return None
+
+
 def plain(obj: Any) -> dict[str, Any]:
     if obj is None:
         return {}

@@ -5,7 +5,11 @@ same object converge whatever their order.
 `apply_record(repo, object_id, status, ranks, at, fields, extra)` reduces a RecordFact (event id
 "api:<object id>:<status>") into the record with a compare-and-set on RECORD_WATCH, retried on a
 lost race; `extra` are this function's own attributes (set on every write, never watched by the
-webhook). `apply_booking(booking_id, fact_kwargs, extra)` does the same for a Booking PaymentFact.
+webhook). `apply_booking(booking_id, fact_kwargs, extra, derive, origin)` does the same for a
+Booking PaymentFact; when the write moves the booking's status (a full refund cancels it) the
+transition's domain event (Booking Cancelled / Confirmed, source marketplace.booking) goes into
+the booking's outbox in the same conditional write and is published right after
+(common/booking_events.py), and a marker left by an earlier, interrupted call is flushed first.
 Both return the record after the write.
 """
 
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.common import booking_events
 from handlers.common.precedence import (
     BOOKING_WATCH,
     RECORD_WATCH,
@@ -46,23 +51,30 @@ def apply_record(repo: Repository, object_id: str, status: str, ranks: dict[str,
 
 
 def apply_booking(booking_id: str, fact: dict[str, Any], extra: dict[str, Any] | None = None,
-                  derive: Any = None) -> dict[str, Any]:
+                  derive: Any = None, origin: str = "stripe-records",
+                  announce: dict[str, Any] | None = None) -> dict[str, Any]:
     """Reduce a PaymentFact(**fact) into the booking; `derive(new_booking) -> dict` adds fields
-    computed from the result (e.g. the commission after refunds)."""
+    computed from the result (e.g. the commission after refunds). A status transition publishes its
+    booking event (detail: the booking's ids, `origin`, `announce`) through the outbox."""
     payment_fact = PaymentFact(**fact)
     repo = BookingRepository()
     for _ in range(ATTEMPTS):
         old = repo.get(booking_id)
         if old is None:
             raise KeyError(booking_id)
+        booking_events.flush(old)
         changes = {**reduce_booking(old, payment_fact), **(extra or {})}
         if derive is not None:
             changes.update(derive({**old, **changes}))
         changes = {k: v for k, v in changes.items() if old.get(k) != v}
         if not changes:
             return old
+        changes = booking_events.outbox_changes(old, changes, origin=origin, **(announce or {}))
+        watch = BOOKING_WATCH + (booking_events.OUTBOX,)
         try:
-            return repo.cas_update(booking_id, old, changes, BOOKING_WATCH) or old
+            new = repo.cas_update(booking_id, old, changes, watch) or {**old, **changes}
         except ConditionFailed:
             continue
+        booking_events.flush(new)
+        return new
     raise ConditionFailed(f"{booking_id}: too many concurrent writers")

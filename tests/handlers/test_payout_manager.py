@@ -46,6 +46,37 @@ def test_scheduled_payout_waits_for_the_delay(env):
         env.appsync("processPayouts", {"action": "scheduled"}, sub="prov-1")
 
 
+def scheduled_event(rule: str = "payout-manager-daily", **over) -> dict:
+    """AWS's envelope for a scheduled rule's invocation."""
+    event = {"version": "0", "id": "sched-1", "detail-type": "Scheduled Event", "source": "aws.events",
+             "account": "123456789012", "time": "2026-03-05T06:00:00Z", "region": "us-east-1",
+             "resources": [f"arn:aws:events:us-east-1:123456789012:rule/{rule}"], "detail": {}}
+    return {**event, **over}
+
+
+def test_the_daily_scheduled_event_runs_a_scheduled_payout(env):
+    env.booking("b1", provider=env.p, start_h=1)
+    first = env.call(scheduled_event())
+    assert first["trigger"] == "schedule" and first["payouts"] == []  # ended less than PAYOUT_DELAY_DAYS ago
+    env.advance(3 * 86400)
+    out = env.call(scheduled_event())
+    assert [(p["amount"], p["payoutType"]) for p in out["payouts"]] == [(11040, "scheduled")]
+    assert bookings(env)["b1"]["payoutId"] == out["payouts"][0]["id"]
+    assert env.call(scheduled_event())["payouts"] == []  # the next day's run pays nothing twice
+    assert len(env.table("Payout")) == 1
+
+
+@pytest.mark.parametrize("over", [{"detail-type": "Something Else"}, {"resources": "arn:aws:events:rule/x"},
+                                  {"resources": [1]}, {"detail": "x"}])
+def test_garbage_from_aws_events_fails_closed(env, over):
+    env.booking("b1", provider=env.p, start_h=1)
+    env.advance(3 * 86400)
+    before = env.snapshot()
+    with pytest.raises(ValidationError):
+        env.call(scheduled_event(**over))
+    assert env.snapshot() == before
+
+
 def test_payout_workflow_for_one_booking_is_idempotent(env):
     env.booking("b1", provider=env.p)
     env.booking("b2", provider=env.p, start_h=30)

@@ -33,7 +33,12 @@ def test_partial_then_full_refund_adjusts_commission_and_earnings(env):
     refunds = env.table("Refund")
     assert sorted(r["amount"] for r in refunds) == [2500, 9500]
     assert all(r["status"] == "succeeded" and r["bookingId"] == "b1" for r in refunds)
-    assert env.event_types() == ["Booking Updated"]
+    assert env.event_types() == ["Booking Updated", "Booking Cancelled"]  # the full refund cancelled it
+    cancelled = env.events()[1]
+    assert cancelled["source"] == "marketplace.booking"
+    assert cancelled["detail"]["bookingId"] == "b1" and cancelled["detail"]["previousStatus"] == "confirmed"
+    assert cancelled["detail"]["origin"] == "refund-processor" and cancelled["detail"]["refundId"] == rest["refundId"]
+    assert "statusEventPending" not in stored  # the outbox was flushed
     check = env.task("checkPaymentStatus", rest, workflow="payment-processing")
     assert check["status"] == "SUCCEEDED"
 
@@ -121,3 +126,28 @@ def test_unknown_actions_and_shapes(env):
     with pytest.raises(ValidationError):
         env.task("createDispute", {"disputeType": "REFUND_REQUEST"}, workflow="dispute-resolution")
     assert env.snapshot() == before
+
+
+def test_full_refund_cancels_once_and_the_outbox_survives_an_interrupted_publish(env, monkeypatch):
+    """The booking's cancellation by a full refund announces Booking Cancelled exactly once: a
+    publication that fails after the write leaves the event in the booking's outbox, and the retried
+    call (which finds nothing left to refund) publishes it before failing with ConflictError."""
+    from handlers.common import booking_events
+    from handlers.common.events import PublishError
+
+    real = booking_events.publish_all
+    monkeypatch.setattr(booking_events, "publish_all", lambda events: (_ for _ in ()).throw(
+        PublishError("PutEvents keeps failing", [])))
+    with pytest.raises(Exception):  # noqa: B017 - the task fails (InternalError) after the refund
+        env.task("processRefund", {"bookingId": "b1"}, workflow="payment-processing")
+    (stored,) = env.table("Booking")
+    assert stored["status"] == "cancelled" and stored["statusEventPending"]["detailType"] == "Booking Cancelled"
+    assert "Booking Cancelled" not in env.event_types()
+    monkeypatch.setattr(booking_events, "publish_all", real)
+    again = env.task("processRefund", {"bookingId": "b1"}, workflow="payment-processing")
+    assert again["status"] == "FAILED"  # nothing left to refund ...
+    assert env.event_types() == ["Booking Cancelled"]  # ... but the pending event went out
+    (stored,) = env.table("Booking")
+    assert "statusEventPending" not in stored
+    env.task("processRefund", {"bookingId": "b1"}, workflow="payment-processing")
+    assert env.event_types() == ["Booking Cancelled"]

@@ -193,6 +193,72 @@ def test_crash_mid_processing_then_takeover_after_lock_expiry(hx, monkeypatch):
     assert sorted(hx.event_types()) == ["Booking Confirmed", "Payment Succeeded"]
 
 
+def _fail_status_writes(monkeypatch, *names):
+    """Make the dedup service's named writes fail as exhausted throttling would."""
+    from botocore.exceptions import ClientError
+
+    def throttled(self, *args, **kwargs):
+        raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
+                          "UpdateItem")
+
+    for name in names:
+        monkeypatch.setattr(WebhookDeduplicationService, name, throttled)
+
+
+def test_completed_write_fails_after_publish_then_retry_does_not_republish(hx, monkeypatch):
+    """effects.published: the events are on the bus, the COMPLETED write fails; the FAILED record
+    carries the published keys and Stripe's retry publishes nothing again."""
+    _, paid = hx.paid_booking()
+    ev = paid.event("payment_intent.succeeded")
+    _fail_status_writes(monkeypatch, "mark_published", "mark_completed")
+    with pytest.raises(stripe_webhook.WebhookProcessingError):
+        hx.deliver(ev)
+    rec = hx.get("ProcessedWebhooks", ev["id"])
+    assert rec["status"] == "FAILED" and "ProvisionedThroughputExceeded" in rec["error"]
+    assert len(rec["effects"]["published"]) == 2  # written by mark_failed, since the marker write failed
+    assert sorted(hx.event_types()) == ["Booking Confirmed", "Payment Succeeded"]
+    monkeypatch.undo()
+    answer = hx.deliver(ev)
+    assert answer["status"] == "COMPLETED"
+    rec = hx.get("ProcessedWebhooks", ev["id"])
+    assert rec["status"] == "COMPLETED" and rec["retryCount"] == 1
+    assert rec["result"]["published"] == []  # nothing left to publish
+    assert sorted(hx.event_types()) == ["Booking Confirmed", "Payment Succeeded"]
+
+
+def test_marker_written_right_after_publish_survives_a_crash_before_completion(hx, monkeypatch):
+    """A crash after the marker write (lock left PROCESSING): the takeover skips the published events."""
+    _, paid = hx.paid_booking()
+    ev = paid.event("payment_intent.succeeded")
+
+    class Crash(BaseException):
+        pass
+
+    def crash(self, *args, **kwargs):
+        raise Crash()
+
+    monkeypatch.setattr(WebhookDeduplicationService, "mark_completed", crash)
+    with pytest.raises(Crash):
+        hx.deliver(ev)
+    monkeypatch.undo()
+    rec = hx.get("ProcessedWebhooks", ev["id"])
+    assert rec["status"] == "PROCESSING" and len(rec["effects"]["published"]) == 2
+    hx.advance(WebhookDeduplicationService().lock_timeout_ms / 1000 + 1)
+    assert hx.deliver(ev)["status"] == "COMPLETED"
+    assert sorted(hx.event_types()) == ["Booking Confirmed", "Payment Succeeded"]
+
+
+def test_published_keys_ignore_the_delivery_path():
+    from handlers.common.events import DomainEvent
+    from handlers.common.stripe_events import event_keys
+
+    a = DomainEvent("marketplace.booking", "Booking Confirmed", {"bookingId": "b1", "via": "webhook"})
+    b = DomainEvent("marketplace.booking", "Booking Confirmed", {"bookingId": "b1", "via": "reconciliation"})
+    c = DomainEvent("marketplace.booking", "Booking Cancelled", {"bookingId": "b1", "via": "webhook"})
+    assert event_keys([a]) == event_keys([b]) and event_keys([a]) != event_keys([c])
+    assert len(set(event_keys([a, b]))) == 2  # a repeat within one run is its own event
+
+
 def test_missing_booking_named_in_metadata_fails_for_retry(hx):
     provider = hx.provider()
     paid = hx.stripe.pay(3000, "usd", provider["stripeAccountId"], metadata={"bookingId": "ghost"})

@@ -1,6 +1,6 @@
 """The repository base: one table, its key, its indexes, through the low-level DynamoDB client.
 
-get / put / create / update / delete / query (an index, paginated) / scan, and the
+get / must_get (a caller-named item: ValidationError / NotFoundError) / put / create / update / delete / query (an index, paginated) / scan, and the
 compare-and-set write every state-machine field goes through: `cas_update(key, old, changes,
 watch)` writes `changes` only if every `watch` attribute still has its value in `old` (absent
 attributes must still be absent) and the item's existence is unchanged. `cas_request` gives the
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
+from handlers.common.appsync import NotFoundError, ValidationError
 from handlers.common.clients import client
 from handlers.common.config import table_name
 from handlers.common.ddb import Expr, from_item, is_condition_failure, serialize_value, to_item
@@ -37,6 +38,16 @@ class Repository:
         response = client("dynamodb").get_item(TableName=self.table, Key=self._key(key_value),
                                                ConsistentRead=consistent)
         return from_item(response.get("Item"))
+
+    def must_get(self, key_value: Any, *, field: str, what: str) -> dict[str, Any]:
+        """The item a caller names by id (`field` of a request): ValidationError when the id is not a
+        non-empty string, NotFoundError ("<what> <id> not found") when there is no such item."""
+        if not isinstance(key_value, str) or not key_value:
+            raise ValidationError(f"{field} is required")
+        item = self.get(key_value)
+        if item is None:
+            raise NotFoundError(f"{what} {key_value} not found")
+        return item
 
     def query(self, index: str | None, key_name: str, key_value: Any, *, range_name: str | None = None,
               range_from: Any = None, range_to: Any = None, forward: bool = True,
