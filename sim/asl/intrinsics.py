@@ -23,6 +23,7 @@ from typing import Any
 
 from sim.asl import jsonpath
 from sim.asl.errors import StatesError
+from sim.asl.jsonutil import is_number, json_equal
 
 __all__ = ["IntrinsicError", "Call", "Literal", "PathArg", "is_intrinsic", "parse", "evaluate", "FUNCTIONS"]
 
@@ -320,16 +321,12 @@ def _eval(node: Any, input: Any, context: dict | None, variables: dict | None, r
 # ---------------------------------------------------------------- helpers
 
 
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
 def _type_name(v: Any) -> str:
     if v is None:
         return "null"
     if isinstance(v, bool):
         return "boolean"
-    if _is_number(v):
+    if is_number(v):
         return "number"
     if isinstance(v, str):
         return "string"
@@ -346,7 +343,7 @@ def _need(cond: bool, fn: str, what: str, value: Any) -> None:
 
 def _to_int(value: Any, fn: str, name: str) -> int:
     """Step Functions rounds non-integer arguments to the nearest integer (half away from zero)."""
-    _need(_is_number(value), fn, f"an integer for {name}", value)
+    _need(is_number(value), fn, f"an integer for {name}", value)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise _Fail(f"Invalid arguments in States.{fn}: {name} must be a finite number")
@@ -356,18 +353,6 @@ def _to_int(value: Any, fn: str, name: str) -> int:
 
 def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def _json_equal(a: Any, b: Any) -> bool:
-    if _is_number(a) and _is_number(b):
-        return a == b
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
-    return a == b
 
 
 def _java_double(v: float) -> str:
@@ -485,7 +470,7 @@ def _array_partition(node: Call, args: list, rng: random.Random) -> list:
 def _array_contains(node: Call, args: list, rng: random.Random) -> bool:
     array, value = args
     _need(isinstance(array, list), "ArrayContains", "an array as the first argument", array)
-    return any(_json_equal(item, value) for item in array)
+    return any(json_equal(item, value) for item in array)
 
 
 def _array_range(node: Call, args: list, rng: random.Random) -> list:
@@ -520,7 +505,7 @@ def _array_unique(node: Call, args: list, rng: random.Random) -> list:
     _need(isinstance(array, list), "ArrayUnique", "an array", array)
     out: list = []
     for item in array:
-        if not any(_json_equal(item, seen) for seen in out):
+        if not any(json_equal(item, seen) for seen in out):
             out.append(item)
     return out
 

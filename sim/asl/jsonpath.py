@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.asl.errors import StatesError
+from sim.asl.jsonutil import is_number, json_equal
 
 __all__ = [
     "PathNotFound",
@@ -387,10 +388,6 @@ class _FilterParser:
         raise sc.error("expected a filter operand")
 
 
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
 def _filter_value(operand: tuple, current: Any, root: Any) -> Any:
     if operand[0] == "lit":
         return operand[1]
@@ -404,18 +401,6 @@ def _filter_value(operand: tuple, current: Any, root: Any) -> Any:
 
 def _all_definite(segs: tuple) -> bool:
     return all(_segment_definite(s) for s in segs)
-
-
-def _json_equal(a: Any, b: Any) -> bool:
-    if _is_number(a) and _is_number(b):
-        return a == b
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
-    return a == b
 
 
 def _eval_filter(expr: tuple, current: Any, root: Any) -> bool:
@@ -435,15 +420,15 @@ def _eval_filter(expr: tuple, current: Any, root: Any) -> bool:
     if left is _MISSING or right is _MISSING:
         return op == "!=" and not (left is _MISSING and right is _MISSING)
     if op == "==":
-        return _json_equal(left, right)
+        return json_equal(left, right)
     if op == "!=":
-        return not _json_equal(left, right)
+        return not json_equal(left, right)
     if op == "=~":
         return isinstance(left, str) and bool(right.fullmatch(left))
     if op in ("in", "nin"):
-        found = isinstance(right, list) and any(_json_equal(left, r) for r in right)
+        found = isinstance(right, list) and any(json_equal(left, r) for r in right)
         return found if op == "in" else not found
-    if _is_number(left) and _is_number(right) or isinstance(left, str) and isinstance(right, str):
+    if is_number(left) and is_number(right) or isinstance(left, str) and isinstance(right, str):
         return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
     return False
 
@@ -533,7 +518,7 @@ def _function(name: str, node: Any) -> Any:
         return _MISSING
     if name in ("first", "last"):
         return (node[0] if name == "first" else node[-1]) if node else _MISSING
-    nums = [x for x in node if _is_number(x)]
+    nums = [x for x in node if is_number(x)]
     if not nums:
         return _MISSING
     if name == "min":

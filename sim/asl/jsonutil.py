@@ -61,3 +61,21 @@ def to_json_value(value: Any) -> Any:
 def iso_millis(dt) -> str:
     """AWS's context-object timestamp: 2026-01-01T00:00:00.000Z."""
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def is_number(v: Any) -> bool:
+    """A JSON number (bools are not numbers, whatever Python says)."""
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """Equality of JSON values as Step Functions compares them: 1 == 1.0, but true != 1."""
+    if is_number(a) and is_number(b):
+        return a == b
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    return a == b

@@ -189,11 +189,7 @@ class StepFunctionsService:
     def list_state_machines(self, req: dict) -> dict:
         items = [{"stateMachineArn": sm.arn, "name": sm.name, "type": sm.type, "creationDate": sm.created}
                  for sm in sorted(self.machines.values(), key=lambda s: s.name)]
-        page, token = self._page(items, req)
-        out: dict[str, Any] = {"stateMachines": page}
-        if token:
-            out["nextToken"] = token
-        return out
+        return self._listing("stateMachines", items, req)
 
     # -- executions ----------------------------------------------------------------------------------------
     def _parse_input(self, text: Any) -> str:
@@ -344,11 +340,7 @@ class StepFunctionsService:
     def list_map_runs(self, req: dict) -> dict:
         self._execution(req.get("executionArn"))
         items = [self.map_runs[a].summary() for a in self.map_runs_by_execution.get(req.get("executionArn"), [])]
-        page, token = self._page(items, req)
-        out: dict[str, Any] = {"mapRuns": page}
-        if token:
-            out["nextToken"] = token
-        return out
+        return self._listing("mapRuns", items, req)
 
     def update_map_run(self, req: dict) -> dict:
         mr = self._map_run(req.get("mapRunArn"))
@@ -416,11 +408,7 @@ class StepFunctionsService:
             if getattr(ex, "map_run_arn", None):
                 item["mapRunArn"] = ex.map_run_arn
             items.append(item)
-        page, token = self._page(items, req)
-        out: dict[str, Any] = {"executions": page}
-        if token:
-            out["nextToken"] = token
-        return out
+        return self._listing("executions", items, req)
 
     def describe_state_machine_for_execution(self, req: dict) -> dict:
         ex = self._execution(req.get("executionArn"))
@@ -464,6 +452,15 @@ class StepFunctionsService:
         return self._token_call(self.integrations.tokens.heartbeat, req.get("taskToken"))
 
     # -- paging -----------------------------------------------------------------------------------------------
+    @classmethod
+    def _listing(cls, key: str, items: list, req: dict) -> dict:
+        """A List* response: one page of `items` under `key`, and nextToken when more remain."""
+        page, token = cls._page(items, req)
+        out: dict[str, Any] = {key: page}
+        if token:
+            out["nextToken"] = token
+        return out
+
     @staticmethod
     def _page(items: list, req: dict, default: int = 100) -> tuple[list, str | None]:
         size = req.get("maxResults") or default
