@@ -53,3 +53,8 @@ def test_unreachable_endpoint_names_the_url_and_exits_2(capsys):
 def test_bad_backend_spec_is_input_error(capsys):
     assert main(["stack", "deploy", "--backend", "ftp://x"]) == 2
     assert "--backend" in capsys.readouterr().err
+
+
+def test_a_scenario_runs_on_the_endpoint_backend(endpoint, capsys):
+    assert main(["run", "scenarios/happy-payment.yaml", "--backend", endpoint, "-q", "-j", "1"]) == 0
+    assert "1 passed, 0 failed" in capsys.readouterr().out
