@@ -11,6 +11,13 @@ from urllib.parse import urlsplit
 from sim.errors import InputError
 
 
+def wall_clock_now():
+    """The one use of real time in the harness: signing for endpoints that live in real time."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 def register(sub) -> None:
     p = sub.add_parser("stripe", help="the fake Stripe (API + webhooks)")
     verbs = p.add_subparsers(dest="stripe_verb", metavar="VERB")
@@ -24,7 +31,10 @@ def register(sub) -> None:
                    help="generate at least N events across every flow and deliver them")
     s.add_argument("--forward-to", metavar="URL", help="deliver events (platform and Connect) to this URL")
     s.add_argument("--secret", metavar="whsec_…", help="the webhook signing secret (default: derived from the seed)")
-    s.add_argument("--start", default="2026-01-01T00:00:00Z", help="virtual start time (ISO-8601)")
+    s.add_argument("--start", default="now",
+                   help="virtual start time (ISO-8601), or 'now' (default): real endpoints check the signature's "
+                        "timestamp against their own clock (Stripe's 5-minute tolerance); give an instant for "
+                        "reproducible runs")
     s.add_argument("--retry", choices=["test", "live", "none"], default="test", help="retry schedule")
     s.add_argument("--once", "--exit-after-delivery", dest="once", action="store_true",
                    help="exit once the generated events are delivered (and retries settled)")
@@ -57,7 +67,7 @@ def run(args) -> int:
     from sim.trace import Trace
 
     try:
-        start = parse_instant(args.start)
+        start = wall_clock_now() if args.start == "now" else parse_instant(args.start)
     except ValueError as exc:
         raise InputError(str(exc), where="--start") from None
     clock = Clock(start)

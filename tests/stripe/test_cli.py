@@ -61,7 +61,7 @@ def test_serve_is_deterministic(receiver, capsys):
     url, received = receiver
     for _ in range(2):
         assert main(["stripe", "serve", "--port", "0", "--seed", "8", "--generate", "20", "--forward-to", url,
-                     "--secret", SECRET, "--once"]) == 0
+                     "--secret", SECRET, "--once", "--start", "2026-01-01T00:00:00Z"]) == 0
     half = len(received) // 2
     assert [b for _, b in received[:half]] == [b for _, b in received[half:]]
     capsys.readouterr()
@@ -87,3 +87,16 @@ def test_bad_arguments_exit_2(argv, where, capsys):
 def test_stripe_without_a_verb_prints_help(capsys):
     assert main(["stripe"]) == 2
     assert "serve" in capsys.readouterr().out
+
+
+def test_serve_signs_with_the_real_time_by_default(receiver, capsys, monkeypatch):
+    from datetime import UTC, datetime
+
+    import sim.cli.stripe as stripe_cli
+
+    monkeypatch.setattr(stripe_cli, "wall_clock_now", lambda: datetime(2027, 5, 4, 3, 2, 1, tzinfo=UTC))
+    url, received = receiver
+    assert main(["stripe", "serve", "--port", "0", "--generate", "3", "--forward-to", url, "--secret", SECRET,
+                 "--once"]) == 0
+    stamp = int(datetime(2027, 5, 4, 3, 2, 1, tzinfo=UTC).timestamp())
+    assert all(abs(int(h["Stripe-Signature"].split(",")[0][2:]) - stamp) < 600 for h, _ in received)
