@@ -8,13 +8,23 @@ Task lives in task_state.py, Parallel and Map in fanout.py.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from sim.asl import jsonpath
 from sim.asl.context import ContextBase
 from sim.asl.errors import StatesError
-from sim.asl.failures import Abort, BranchFailed, ExecutionFatal, QueryFailure, RuntimeFailure, state_prefix
+from sim.asl.failures import (
+    Abort,
+    BranchFailed,
+    DataLimitFailure,
+    ExecutionFatal,
+    QueryFailure,
+    RuntimeFailure,
+    over_data_limit,
+    state_prefix,
+)
 from sim.asl.history import History, HistoryContext
 from sim.asl.jsonata_eval import Evaluator, is_expr
 from sim.asl.jsonutil import dumps
@@ -86,6 +96,8 @@ class StateRun:
 
     def with_prefix(self, exc: StatesError) -> StatesError:
         cause = exc.cause
+        if isinstance(exc, DataLimitFailure):
+            return exc
         if cause is not None and not cause.startswith("An error occurred while executing the state"):
             exc.cause = self.prefix() + cause
         return exc
@@ -435,6 +447,7 @@ def do_pass(sr: StateRun):
         ev = sr.evaluator()
         assigned = sr.assign_jsonata(spec.get("Assign"), ev)
         output = ev.value(spec["Output"], "Output") if "Output" in spec else sr.raw_input
+        _check_data_limit(sr, output)
         return sr.exit(output, assigned, next_of(sr.state))
     effective = sr.input_path()
     if "Result" in spec:
@@ -443,7 +456,15 @@ def do_pass(sr: StateRun):
         result = sr.parameters(effective)
     assigned = sr.assign_jsonpath(spec.get("Assign"), result)
     output = sr.output_path(sr.result_path(result))
+    _check_data_limit(sr, output)
     return sr.exit(output, assigned, next_of(sr.state))
+
+
+def _check_data_limit(sr: StateRun, output: Any) -> None:
+    # recorded (LocalStack test_states_errors::test_start_large_input): a Pass whose Result exceeds
+    # 256 KiB ends the execution: PassStateEntered then ExecutionFailed, no state prefix in the cause
+    if over_data_limit(dumps(output)):
+        raise DataLimitFailure(sr.state.name)
 
 
 def do_succeed(sr: StateRun):
@@ -557,17 +578,19 @@ def do_wait(sr: StateRun):
         _sleep_until(sr, until)
         assigned = sr.assign_jsonata(spec.get("Assign"), ev)
         output = ev.value(spec["Output"], "Output") if "Output" in spec else sr.raw_input
+        _check_data_limit(sr, output)
         return sr.exit(output, assigned, next_of(sr.state))
     effective = sr.input_path()
     if "Seconds" in spec:
         until = now + _seconds(spec["Seconds"], "Seconds", sr)
     elif "SecondsPath" in spec:
         secs = _path_value(sr, spec["SecondsPath"], effective)
-        until = now + _seconds(secs, "SecondsPath", sr)
+        until = now + _seconds(secs, "SecondsPath", sr, spec["SecondsPath"])
     elif "Timestamp" in spec:
         until = _timestamp(spec["Timestamp"], sr, parse_instant, "Timestamp")
     elif "TimestampPath" in spec:
-        until = _timestamp(_path_value(sr, spec["TimestampPath"], effective), sr, parse_instant, "TimestampPath")
+        until = _timestamp(_path_value(sr, spec["TimestampPath"], effective), sr, parse_instant, "TimestampPath",
+                           spec["TimestampPath"])
     _sleep_until(sr, until)
     assigned = sr.assign_jsonpath(spec.get("Assign"), effective)
     return sr.exit(sr.output_path(effective), assigned, next_of(sr.state))
@@ -585,21 +608,38 @@ def _path_value(sr: StateRun, path: str, effective: Any) -> Any:
         raise RuntimeFailure(f"Invalid path '{path}' : No results for path: {path}") from None
 
 
-def _seconds(value: Any, field: str, sr: StateRun):
+def _raw(value: Any) -> str:
+    return value if isinstance(value, str) else dumps(value)
+
+
+# ISO-8601 extended offset date-time (Java's ISO_OFFSET_DATE_TIME): the offset is required
+_OFFSET_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|z|[+-]\d{2}:\d{2})")
+
+
+def _seconds(value: Any, field: str, sr: StateRun, path: str | None = None):
     from datetime import timedelta
 
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != int(value):
         if sr.state.jsonata:
             raise QueryFailure(f"{sr.prefix()}The {field} field must evaluate to a non-negative integer, but was "
                                f"'{dumps(value)}'", field)
+        if path is not None:
+            # LocalStack's wording (its implementation; the TimestampPath sibling below is recorded)
+            what = ("references a negative value" if isinstance(value, int | float) and not isinstance(value, bool)
+                    and value < 0 and value == int(value) else "cannot be parsed as a long value")
+            raise RuntimeFailure(f"The {field} parameter {what}: {path} == {_raw(value)}")
         raise RuntimeFailure(f"The {field} field must be a non-negative integer, but was '{dumps(value)}'")
     return timedelta(seconds=int(value))
 
 
-def _timestamp(value: Any, sr: StateRun, parse, field: str) -> datetime:
+def _timestamp(value: Any, sr: StateRun, parse, field: str, path: str | None = None) -> datetime:
     try:
         if not isinstance(value, str) or "T" not in value:
             raise ValueError(value)
+        if path is not None and not _OFFSET_DATE_TIME.fullmatch(value):
+            # recorded (LocalStack base/test_wait::test_wait_timestamppath): no offset → States.Runtime
+            raise RuntimeFailure(f"The {field} parameter does not reference a valid ISO-8601 extended offset "
+                                 f"date-time format string: {path} == {_raw(value)}")
         return parse(value)
     except (ValueError, TypeError):
         if sr.state.jsonata:

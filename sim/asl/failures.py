@@ -20,6 +20,22 @@ class RuntimeFailure(StatesError):
         super().__init__(RUNTIME, cause)
 
 
+DATA_LIMIT = "States.DataLimitExceeded"
+DATA_LIMIT_BYTES = 256 * 1024  # the payload quota: 256 KiB of UTF-8 JSON text
+
+
+class DataLimitFailure(StatesError):
+    """States.DataLimitExceeded: a result over the payload quota. AWS's cause has no state prefix."""
+
+    def __init__(self, label: str):
+        super().__init__(DATA_LIMIT, f"The state/task '{label}' returned a result with a size exceeding "
+                                     "the maximum number of bytes service limit.")
+
+
+def over_data_limit(text: str) -> bool:
+    return len(text) > DATA_LIMIT_BYTES // 4 and len(text.encode("utf-8")) > DATA_LIMIT_BYTES
+
+
 class QueryFailure(StatesError):
     """States.QueryEvaluationError raised by a JSONata field; `location` is AWS's field path."""
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sim.asl import jsonpath
 from sim.asl.errors import StatesError
-from sim.asl.failures import RuntimeFailure
+from sim.asl.failures import DataLimitFailure, RuntimeFailure, over_data_limit
 from sim.asl.integrations import TaskCall, parse_resource
 from sim.asl.jsonutil import dumps
 
@@ -96,6 +96,11 @@ def invoke(sr, parsed, params: Any, timeout: float | None, heartbeat: float | No
                     heartbeat=heartbeat, submitted=submitted)
     try:
         result = _call(run, call, timeout)
+        text = dumps(result)
+        if over_data_limit(text):
+            # recorded (LocalStack test_states_errors): the label is the function ARN for a plain
+            # Lambda resource, the resource type ('lambda') for an optimized integration
+            raise DataLimitFailure(parsed.arn if legacy else parsed.resource_type)
     except StatesError as exc:
         timed_out = exc.error in ("States.Timeout", "States.HeartbeatTimeout")
         fail = {"error": exc.error}
@@ -108,10 +113,10 @@ def invoke(sr, parsed, params: Any, timeout: float | None, heartbeat: float | No
                      {"resourceType": parsed.resource_type, "resource": parsed.resource, **fail})
         raise
     if legacy:
-        sr.event("LambdaFunctionSucceeded", {"output": dumps(result)})
+        sr.event("LambdaFunctionSucceeded", {"output": text})
     else:
         sr.event("TaskSucceeded", {"resourceType": parsed.resource_type, "resource": parsed.resource,
-                                   "output": dumps(result)})
+                                   "output": text})
     return result
 
 
