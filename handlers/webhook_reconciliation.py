@@ -14,7 +14,16 @@
    is repaired with the webhook's precedence rules (and its domain events published); the database
    ahead of Stripe (paid but not succeeded, more refunded than Stripe, a different amount, a
    dispute state Stripe does not have) is CRITICAL.
-4. Puts WebhookReconciliation.EventsChecked / .MissedEvents / .FailedEvents / .SuccessfulRetries /
+4. Heals the booking-event outbox (common/booking_events.py): every booking whose
+   `statusEventPending` marker is older than BOOKING_EVENT_GRACE_SECONDS (600) (the bookings of
+   every provider with a Stripe account, through ProviderBookingsIndex, and of the payment intents
+   seen) — left by an
+   invocation that died between its status write and the publication — has its event published
+   through the same claim protocol as the writers (claim → PutEvents → clear on the token), so two
+   concurrent healers, or a healer and a retried refund, publish it once. Reported as
+   bookingEventsPending (stale markers found), bookingEventsHealed (published by this run) and
+   bookingEventsHealedIds.
+5. Puts WebhookReconciliation.EventsChecked / .MissedEvents / .FailedEvents / .SuccessfulRetries /
    .Discrepancies in ECOSYSTEMAWS/Webhooks, publishes an SNS alert to CRITICAL_ALERTS_TOPIC_ARN (else
    RECONCILIATION_ALERTS_TOPIC_ARN) when a critical discrepancy is found, and returns the report.
 """
@@ -26,7 +35,7 @@ from typing import Any
 
 import stripe
 
-from handlers.common import clock
+from handlers.common import booking_events, clock
 from handlers.common.clients import client
 from handlers.common.config import env, env_int, lock_timeout_seconds
 from handlers.common.dedup import COMPLETED, FAILED, PROCESSING, SKIPPED, WebhookDeduplicationService
@@ -71,6 +80,8 @@ class Reconciliation:
         self.discrepancies: list[dict[str, Any]] = []
         self.errors: list[str] = []
         self.events: dict[str, tuple[dict[str, Any], str | None]] = {}
+        self.outbox_pending = 0
+        self.outbox_healed: list[str] = []
 
     # -- 1. accounts and events ------------------------------------------------------------------
     def accounts(self) -> list[str]:
@@ -236,13 +247,42 @@ class Reconciliation:
         self._discrepancy(kind, False, True, bookingId=booking_id, published=[e.detail_type for e in events],
                           **detail)
 
-    # -- 4. report -------------------------------------------------------------------------------
+    # -- 4. booking-event outbox ---------------------------------------------------------------
+    def heal_outbox(self) -> None:
+        grace = booking_events.grace_seconds()
+        repo, bookings = BookingRepository(), {}
+        try:  # the function may Scan UserProfile only: bookings through the providers' index
+            providers = sorted({p["id"] for p in UserProfileRepository().with_stripe_accounts() if p.get("id")})
+            for provider_id in providers:
+                for booking in repo.by_provider(provider_id):
+                    bookings[booking["id"]] = booking
+            for pi_id in sorted(self.payment_intents()):
+                for booking in repo.by_payment_intent(pi_id):
+                    bookings[booking["id"]] = booking
+        except Exception as exc:  # noqa: BLE001 - report and go on with what was found
+            self.errors.append(f"booking outbox look-up failed: {exc!r}")
+        for _bid, booking in sorted(bookings.items()):
+            if not booking_events.is_stale(booking, grace):
+                continue
+            self.outbox_pending += 1
+            try:
+                published = booking_events.flush(booking, min_age_s=grace)
+            except Exception as exc:  # noqa: BLE001 - one booking's failure does not stop the run
+                self.errors.append(f"booking {booking.get('id')} outbox not published: {type(exc).__name__}: {exc}")
+                continue
+            if published:
+                self.outbox_healed.append(booking["id"])
+                _log.info("booking outbox healed", bookingId=booking["id"], published=published)
+
+    # -- 5. report -------------------------------------------------------------------------------
     def report(self) -> dict[str, Any]:
         critical = [d for d in self.discrepancies if d["critical"]]
         return {"windowStart": clock.iso_from_s(self.since), "windowEnd": clock.iso_from_s(self.now),
                 "eventsChecked": self.checked, "missedEvents": self.missed, "failedEvents": self.failed,
                 "successfulRetries": self.retried_ok, "discrepancies": len(self.discrepancies),
                 "criticalDiscrepancies": len(critical), "exhaustedRetries": self.exhausted,
+                "bookingEventsPending": self.outbox_pending, "bookingEventsHealed": len(self.outbox_healed),
+                "bookingEventsHealedIds": self.outbox_healed,
                 "processed": self.processed, "details": self.discrepancies, "errors": self.errors}
 
     def metrics(self) -> None:
@@ -270,11 +310,12 @@ def handler(event, context):
     _log.info("reconciliation started", since=run.since, now=run.now)
     run.list_events()
     run.reprocess()
+    run.heal_outbox()
     run.verify()
     report = run.report()
     run.metrics()
     report["alerted"] = run.alert(report)
     _log.info("reconciliation finished", **{k: report[k] for k in (
         "eventsChecked", "missedEvents", "failedEvents", "successfulRetries", "discrepancies",
-        "criticalDiscrepancies")})
+        "criticalDiscrepancies", "bookingEventsPending", "bookingEventsHealed")})
     return report

@@ -13,6 +13,7 @@ stripe_client   stripe_client() → stripe.StripeClient(STRIPE_SECRET_KEY, base_
                 unavailable(exc) → the PaymentError for a transient Stripe failure
 log             get_logger(name).info/warning/error/debug(message, **fields) → one JSON line with
                 correlationId · set_correlation_id(cid) · correlation_id() · correlation_id_from(event, ctx)
+                (also records the Lambda request id: request_id())
 metrics         put_metrics({name: value}, namespace=None, dimensions=None, unit="Count") (ECOSYSTEMAWS/Webhooks)
 events          publish(source, detail_type, detail) · publish_all([DomainEvent(source, detail_type, detail)])
                 on MARKETPLACE_EVENT_BUS_ARN; failed entries retried (3 attempts) then PublishError
@@ -49,7 +50,8 @@ precedence      the pure rules deciding which Stripe state wins (see its docstri
 stripe_events   process_stripe_event(event, ...) — the one processing path of stripe-webhook and
                 webhook-reconciliation (dedup → dispatch → tables → domain events → COMPLETED/FAILED)
 booking_events  transition_events(old, new, detail) (Booking Confirmed / Cancelled / Updated) · the booking's
-                outbox for status events written outside stripe-webhook: outbox_changes · flush(booking)
+                outbox for status events written outside stripe-webhook: outbox_changes · flush(booking, min_age_s)
+                (claim → publish → clear, safe against concurrent flushers) · is_stale(booking)
 stripe_objects  plain(obj) (SDK object → dict) · object_id(value) (an expandable field's id)
 (booking_payments, booking_rules, idgen, isotime, qr, stripe_records: helpers of the
 business handlers, documented in their own modules.)

@@ -18,7 +18,12 @@ def now_ms() -> int:
 
 def now_iso() -> str:
     """ISO 8601 UTC with milliseconds, e.g. 2026-03-02T09:00:00.000Z."""
-    return datetime.fromtimestamp(time.time(), tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso_ms_from_s(time.time())
+
+
+def iso_ms_from_s(seconds: int | float) -> str:
+    """now_iso's format for any instant (comparable as text with now_iso's values)."""
+    return datetime.fromtimestamp(seconds, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def iso_from_s(seconds: int | float) -> str:

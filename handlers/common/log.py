@@ -20,6 +20,7 @@ from handlers.common import clock
 from handlers.common.config import env
 
 _CID: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
+_RID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _ROOT = "marketplace"
 
 
@@ -32,8 +33,17 @@ def correlation_id() -> str | None:
     return _CID.get()
 
 
+def request_id() -> str | None:
+    """The Lambda request id of the current invocation (recorded by correlation_id_from), if known:
+    unlike the correlation id, distinct for two invocations of the same event."""
+    return _RID.get()
+
+
 def correlation_id_from(event: Any, context: Any = None) -> str:
-    """A correlation id for an invocation: one carried by the event, else the Lambda request id."""
+    """A correlation id for an invocation: one carried by the event, else the Lambda request id.
+    Also records the Lambda request id for `request_id()`."""
+    rid = getattr(context, "aws_request_id", None)
+    _RID.set(rid if isinstance(rid, str) and rid else None)
     if isinstance(event, dict):
         for holder in (event, event.get("detail"), event.get("arguments"), event.get("requestContext"),
                        (event.get("request") or {}).get("headers") if isinstance(event.get("request"), dict)

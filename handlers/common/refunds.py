@@ -14,7 +14,8 @@
     written through common/stripe_records.py (the webhook's precedence); a full refund that
     cancels the booking publishes Booking Cancelled through the booking's outbox
     (common/booking_events.py), flushed again at the start of the next refund call if this one was
-    interrupted between the write and the publication.
+    interrupted between the write and the publication (claim → publish → clear: of two concurrent
+    calls only the claim's winner publishes).
 `refund_status(refund_id, account)` reads a refund back. Stripe's transient errors raise
 PaymentError; a refusal (e.g. `charge_disputed`) raises RefundRefused (a PaymentError).
 """

@@ -9,7 +9,9 @@ webhook). `apply_booking(booking_id, fact_kwargs, extra, derive, origin)` does t
 Booking PaymentFact; when the write moves the booking's status (a full refund cancels it) the
 transition's domain event (Booking Cancelled / Confirmed, source marketplace.booking) goes into
 the booking's outbox in the same conditional write and is published right after
-(common/booking_events.py), and a marker left by an earlier, interrupted call is flushed first.
+(common/booking_events.py), and a marker left by an earlier, interrupted call is flushed first
+(claim protocol: a marker another publisher holds is left to it, and a write that would replace it
+with a new marker waits for the next attempt; ConditionFailed after ATTEMPTS).
 Both return the record after the write.
 """
 
@@ -70,6 +72,8 @@ def apply_booking(booking_id: str, fact: dict[str, Any], extra: dict[str, Any] |
         if not changes:
             return old
         changes = booking_events.outbox_changes(old, changes, origin=origin, **(announce or {}))
+        if booking_events.OUTBOX in changes and old.get(booking_events.OUTBOX):
+            continue  # another publisher still holds the previous marker: never overwrite it
         watch = BOOKING_WATCH + (booking_events.OUTBOX,)
         try:
             new = repo.cas_update(booking_id, old, changes, watch) or {**old, **changes}

@@ -1,6 +1,7 @@
 """The repository base: one table, its key, its indexes, through the low-level DynamoDB client.
 
-get / must_get (a caller-named item: ValidationError / NotFoundError) / put / create / update / delete / query (an index, paginated) / scan, and the
+get / must_get (a caller-named item: ValidationError / NotFoundError) / put / create / update /
+update_expression (a raw UpdateExpression) / delete / query (an index, paginated) / scan, and the
 compare-and-set write every state-machine field goes through: `cas_update(key, old, changes,
 watch)` writes `changes` only if every `watch` attribute still has its value in `old` (absent
 attributes must still be absent) and the item's existence is unchanged. `cas_request` gives the
@@ -119,6 +120,23 @@ class Repository:
         """SET `fields` (None values are REMOVEd), REMOVE `remove`; ConditionFailed on a failed condition."""
         kwargs = self._update_kwargs(key_value, fields, remove, condition, expr)
         kwargs["ReturnValues"] = return_values
+        try:
+            response = client("dynamodb").update_item(**kwargs)
+        except Exception as exc:
+            if is_condition_failure(exc):
+                raise ConditionFailed(str(exc)) from exc
+            raise
+        return from_item(response.get("Attributes"))
+
+    def update_expression(self, key_value: str, update_expression: str, *, condition: str | None = None,
+                          expr: Expr | None = None, return_values: str = "ALL_NEW") -> dict[str, Any] | None:
+        """A raw UpdateExpression (e.g. on a nested map attribute) built with `expr`'s placeholders;
+        ConditionFailed on a failed condition."""
+        kwargs: dict[str, Any] = {"TableName": self.table, "Key": self._key(key_value),
+                                  "UpdateExpression": update_expression, "ReturnValues": return_values}
+        if condition:
+            kwargs["ConditionExpression"] = condition
+        kwargs.update((expr or Expr()).kwargs())
         try:
             response = client("dynamodb").update_item(**kwargs)
         except Exception as exc:
