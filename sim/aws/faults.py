@@ -10,6 +10,7 @@ crash the invocation right after the call took effect (the write happened; the L
 from __future__ import annotations
 
 import fnmatch
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,21 @@ from sim.errors import InputError
 # error codes botocore/AWS answer with a 5xx status; everything else is a 4xx
 SERVER_ERRORS = {"InternalServerError", "InternalFailure", "ServiceUnavailable", "InternalError",
                  "ServiceException", "RequestTimeout"}
+
+
+@functools.cache
+def service_id(name: str) -> str:
+    """The service as the hooks see calls (botocore's hyphenised service id) for a boto3 client name
+    or a service id: `events` → `eventbridge`, `stepfunctions` → `sfn`, `dynamodb` → `dynamodb`."""
+    if any(ch in name for ch in "*?["):
+        return name.lower()
+    import botocore.session
+
+    try:
+        model = botocore.session.get_session().get_service_model(name.lower())
+    except Exception:  # noqa: BLE001 - not a client name: take it as a service id already
+        return name.lower()
+    return model.service_id.hyphenize()
 
 
 class LambdaCrash(BaseException):  # noqa: N818 - a process death, not an exception handlers may catch
@@ -42,6 +58,8 @@ class AwsFault:
         if "." not in self.call and self.call != "*":
             raise InputError(f"expected 'service.Operation' (e.g. dynamodb.UpdateItem), got {self.call!r}",
                              field="call")
+        service, _, op = self.call.partition(".")
+        self.call = f"{service_id(service)}.{op}" if op else self.call
         if not (self.error or self.latency or self.crash_after):
             raise InputError("a fault needs one of error, latency or crash_after", field=self.call)
         if self.times is not None and self.times < 1:

@@ -253,3 +253,22 @@ def test_injected_function_failure_and_set_env(world):
 def test_the_attachments_bucket_exists(world):
     names = [b["Name"] for b in world.client("s3").list_buckets()["Buckets"]]
     assert "ecosystem-marketplace-attachments" in names
+
+
+def test_faults_accept_boto3_client_names(world):
+    from sim.aws.faults import service_id
+
+    assert service_id("events") == "eventbridge" and service_id("stepfunctions") == "sfn"
+    assert service_id("eventbridge") == "eventbridge" and service_id("dynamodb") == "dynamodb"
+
+    def publish(event, context):
+        import boto3
+
+        boto3.client("events").put_events(Entries=[{"Source": "s", "DetailType": "d", "Detail": "{}",
+                                                    "EventBusName": "ecosystem-marketplace-events"}])
+        return "published"
+
+    world.add_function("publisher", publish)
+    world.faults.add("events.PutEvents", function="publisher", error="InternalException", times=5)
+    with pytest.raises(LambdaError):
+        world.invoke("publisher", {})
