@@ -14,7 +14,6 @@ task is a yield point, may be faulted, and is answered by the world where the ba
 from __future__ import annotations
 
 import contextlib
-import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,8 +36,6 @@ from sim.durations import to_timedelta
 from sim.rng import Rng
 from sim.scheduler import Scheduler, Task
 from sim.trace import Trace
-
-log = logging.getLogger("sim.world")
 
 
 class World:
@@ -129,7 +126,7 @@ class World:
         self._task_env.restore()
         hooks.deactivate(self)
         logcapture.deactivate()
-        if self.stripe is not None and hasattr(self.stripe, "close"):
+        if self.stripe is not None:
             with contextlib.suppress(Exception):
                 self.stripe.close()
         self.clock.unfreeze()
@@ -338,14 +335,10 @@ class World:
     def _start_stripe(self) -> None:
         if not self._want_stripe:
             return
-        try:
-            from sim.stripe import FakeStripe
-        except ImportError:
-            log.debug("the fake Stripe is not available")
-            return
+        from sim.stripe import FakeStripe
+
         self.stripe = FakeStripe(self.clock, self.rng.child("stripe"), trace=self.trace, scheduler=self.scheduler)
-        if hasattr(self.stripe, "start"):
-            self.stripe.start()
+        self.stripe.start()
 
     def _connect_stripe(self) -> None:
         """Two webhook endpoints, as a Connect platform has: its own events and its accounts'."""

@@ -47,8 +47,6 @@ class ServiceOverrides:
         return None
 
     def _sfn(self, call: hooks.AwsCall):
-        if self.sfn is None:
-            return None  # no interpreter: the backend's own Step Functions answers
         from sim.asl.service import ServiceError
 
         try:
@@ -59,8 +57,6 @@ class ServiceOverrides:
     def start_execution_from_rule(self, arn: str, payload: Any, info: dict) -> None:
         """An EventBridge rule target: start an execution with the (transformed) event as input."""
         self.started_by_rules.append({"stateMachineArn": arn, "input": payload, "rule": info.get("rule")})
-        if self.sfn is None:
-            return
         try:
             self.sfn.start_execution({"stateMachineArn": arn, "input": json.dumps(payload)})
         except Exception as exc:  # noqa: BLE001 - a failed target is recorded, as EventBridge would
@@ -143,11 +139,8 @@ def _body(data: bytes) -> StreamingBody:
 
 def _make_sfn(world):
     """Our interpreter behind the Step Functions API, its tasks calling the world's services."""
-    try:
-        from sim.asl.integrations import Integrations
-        from sim.asl.service import StepFunctionsService
-    except ImportError:
-        return None
+    from sim.asl.integrations import Integrations
+    from sim.asl.service import StepFunctionsService
 
     def invoke_lambda(function: str, payload: Any, invocation_type: str):
         from sim.asl.errors import StatesError
