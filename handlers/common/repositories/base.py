@@ -120,13 +120,7 @@ class Repository:
         """SET `fields` (None values are REMOVEd), REMOVE `remove`; ConditionFailed on a failed condition."""
         kwargs = self._update_kwargs(key_value, fields, remove, condition, expr)
         kwargs["ReturnValues"] = return_values
-        try:
-            response = client("dynamodb").update_item(**kwargs)
-        except Exception as exc:
-            if is_condition_failure(exc):
-                raise ConditionFailed(str(exc)) from exc
-            raise
-        return from_item(response.get("Attributes"))
+        return self._send_update(kwargs)
 
     def update_expression(self, key_value: str, update_expression: str, *, condition: str | None = None,
                           expr: Expr | None = None, return_values: str = "ALL_NEW") -> dict[str, Any] | None:
@@ -137,6 +131,11 @@ class Repository:
         if condition:
             kwargs["ConditionExpression"] = condition
         kwargs.update((expr or Expr()).kwargs())
+        return self._send_update(kwargs)
+
+    @staticmethod
+    def _send_update(kwargs: dict[str, Any]) -> dict[str, Any] | None:
+        """UpdateItem; a failed condition becomes ConditionFailed; the returned attributes, plain."""
         try:
             response = client("dynamodb").update_item(**kwargs)
         except Exception as exc:
