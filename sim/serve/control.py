@@ -58,7 +58,8 @@ def handle(world, req: Request, server) -> Response:
 def health(world, server) -> dict[str, Any]:
     return {"status": "ok", "now": _iso(world.now()), "clock": server.clock, "timeScale": server.time_scale,
             "seed": world.seed, "urls": server.urls(), "userPoolId": world.user_pool_id,
-            "userPoolClientId": world.user_pool_client_id}
+            "userPoolClientId": world.user_pool_client_id, "apiKey": server.api_key,
+            "webhookSecret": world.stripe_endpoints[0].secret if getattr(world, "stripe_endpoints", None) else None}
 
 
 def state(world) -> dict[str, Any]:

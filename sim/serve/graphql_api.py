@@ -55,11 +55,18 @@ def schema():
 
         built = build_schema(PRELUDE + SCHEMA_FILE.read_text(encoding="utf-8"))
         aws_json = built.type_map["AWSJSON"]
-        aws_json.serialize = lambda v: v if isinstance(v, str) else json.dumps(v, separators=(",", ":"))
-        aws_json.parse_value = _parse_json
+        # AppSync sends AWSJSON results as JSON text and parses AWSJSON arguments (legacy and
+        # graphql-core 3.3 names alike)
+        aws_json.serialize = aws_json.coerce_output_value = _json_text
+        aws_json.parse_value = aws_json.coerce_input_value = _parse_json
         aws_json.parse_literal = _parse_json_literal
+        aws_json.coerce_input_literal = None
         _SCHEMA = built
     return _SCHEMA
+
+
+def _json_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
 
 
 def _parse_json(value: Any) -> Any:
@@ -156,10 +163,12 @@ def _resolve(source, info, **arguments):
 
 
 def _format(error, default_type: str = "BadRequestException") -> dict[str, Any]:
+    from graphql import GraphQLError
+
     original = getattr(error, "original_error", None)
     if isinstance(original, FieldError):
         error_type = original.error_type
-    elif original is None or isinstance(original, (ValueError, TypeError)):
+    elif original is None or isinstance(original, (ValueError, TypeError, GraphQLError)):
         error_type = default_type
     else:
         error_type = "InternalFailure"
