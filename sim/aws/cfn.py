@@ -22,6 +22,8 @@ def render(stack: Stack) -> dict[str, Any]:
     for t in stack.tables:
         spec = table_spec(t)
         props = {k: v for k, v in spec.items()}
+        if "StreamSpecification" in props:  # the API's StreamEnabled has no CloudFormation property
+            props["StreamSpecification"] = {"StreamViewType": props["StreamSpecification"]["StreamViewType"]}
         if t.ttl_attribute:
             props["TimeToLiveSpecification"] = {"AttributeName": t.ttl_attribute, "Enabled": True}
         res[_logical(t.name) + "Table"] = {"Type": "AWS::DynamoDB::Table", "Properties": props}
