@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from sim.cli import backend_arg
 from sim.errors import InputError
 
 
@@ -40,8 +41,7 @@ def register(sub) -> None:
     p.add_argument("--no-reconcile", action="store_true",
                    help="stop a minute after the last recorded instant instead of running the next 02:00 "
                         "reconciliation")
-    p.add_argument("--backend", default="embedded", metavar="embedded|URL",
-                   help="embedded moto (default) or an AWS endpoint URL")
+    p.add_argument("--backend", default="embedded", metavar="embedded|aws|URL", help=backend_arg.HELP)
     p.add_argument("--dry-run", action="store_true", help="validate and plan only (with --emit: write the YAML)")
     p.add_argument("-q", "--quiet", action="store_true", help="only the failures and the summary line")
     p.set_defaults(func=run)
@@ -52,8 +52,6 @@ def _check_args(args) -> float:
 
     if args.seed < 0:
         raise InputError(f"expected a seed >= 0, got {args.seed}", field="--seed")
-    if args.backend != "embedded" and not args.backend.startswith(("http://", "https://")):
-        raise InputError(f"expected 'embedded' or an http(s) URL, got {args.backend!r}", field="--backend")
     try:
         return parse_duration(args.max_gap).total_seconds()
     except ValueError:
@@ -72,6 +70,8 @@ def run(args) -> int:
     max_gap = _check_args(args)
     export = load_export(args.files, args.deliveries)
     plan = build_plan(export, speed=args.speed, max_gap=max_gap, reconcile=not args.no_reconcile)
+    if not args.dry_run:  # an unreachable endpoint is bad input: exit 2, nothing written or run
+        backend_arg.check_backend(args.backend)
     console = Console() if sys.stdout.isatty() else Console(width=150)
     if args.emit:
         Path(args.emit).parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ import shlex
 import sys
 import time
 
+from sim.cli import backend_arg
 from sim.errors import InputError
 
 
@@ -20,8 +21,7 @@ def register(sub) -> None:
                                    "Exit 0 all passed, 1 a scenario failed, 2 bad input.")
     p.add_argument("paths", nargs="*", metavar="PATH", default=["scenarios"],
                    help="scenario files or folders of them (default: scenarios)")
-    p.add_argument("--backend", default="embedded", metavar="embedded|URL",
-                   help="embedded moto (default) or an AWS endpoint URL (moto server, LocalStack)")
+    p.add_argument("--backend", default="embedded", metavar="embedded|aws|URL", help=backend_arg.HELP)
     p.add_argument("--seed", type=int, default=1, metavar="N",
                    help="run seed; each scenario's world seed derives from it and the scenario's seed (default 1)")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
@@ -37,8 +37,6 @@ def register(sub) -> None:
 
 
 def _check_args(args) -> None:
-    if args.backend != "embedded" and not args.backend.startswith(("http://", "https://")):
-        raise InputError(f"expected 'embedded' or an http(s) URL, got {args.backend!r}", field="--backend")
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"expected at least 1, got {args.jobs}", field="--jobs")
     if args.seed < 0:
@@ -55,6 +53,7 @@ def run(args) -> int:
 
     _check_args(args)
     scenarios = with_tags(load_all(find(args.paths)), args.tag)
+    backend_arg.check_backend(args.backend)  # an unreachable endpoint is bad input: exit 2, nothing runs
     jobs = args.jobs or os.cpu_count() or 1
     console = Console()
     if not console.is_terminal:

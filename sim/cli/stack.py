@@ -33,6 +33,9 @@ def deploy_cmd(args) -> int:
     if args.backend in ("embedded", "moto"):
         raise InputError("deploying to the embedded backend keeps nothing; give an endpoint URL "
                          "(e.g. http://127.0.0.1:5000) or 'aws'", field="--backend")
+    from sim.cli.backend_arg import check_backend
+
+    check_backend(args.backend)  # no ambient credentials for 'aws', or an unreachable URL: exit 2
     backend = make_backend(args.backend, args.region)
     assert not isinstance(backend, EmbeddedBackend)
     saved = apply_environment(backend.environment())
