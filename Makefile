@@ -4,8 +4,10 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 SEED    ?= 1
+PORT    ?= 4566
+CLOCK   ?= real
 
-.PHONY: install test simulate bench lint clean
+.PHONY: install test simulate bench lint serve clean
 
 install: $(STAMP)
 
@@ -23,6 +25,9 @@ simulate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+serve: $(STAMP)
+	$(BIN)/sim serve --port $(PORT) --seed $(SEED) --clock $(CLOCK)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -58,7 +58,6 @@ def call_wsgi(wsgi_app, req: Request, host: str) -> Response:
 
 
 def handle(world, aws: AwsRequest, req: Request, host: str) -> Response:
-    from sim.aws.hooks import AwsCall
 
     call = _observed_call(aws, req)
     if call is not None:
@@ -78,8 +77,8 @@ def handle(world, aws: AwsRequest, req: Request, host: str) -> Response:
 def _observed_call(aws: AwsRequest, req: Request):
     """An AwsCall for a JSON-protocol request the world must observe, else None."""
     from sim.aws.hooks import AwsCall
-    from sim.serve.events_api import RULE_OPERATIONS
     from sim.aws.streams import WRITE_OPERATIONS
+    from sim.serve.events_api import RULE_OPERATIONS
 
     interesting = (aws.service == "dynamodb" and aws.operation in WRITE_OPERATIONS) or \
                   (aws.service == "events" and aws.operation in RULE_OPERATIONS)

@@ -88,3 +88,13 @@ def test_moto_serves_the_rest(aws):
     tables = aws("dynamodb").list_tables()["TableNames"]
     assert {"Booking", "ProcessedWebhooks", "UserProfile"} <= set(tables)
     assert "ecosystem-marketplace-events" in [b["Name"] for b in aws("events").list_event_buses()["EventBuses"]]
+
+
+def test_an_outside_write_to_a_streamed_table_reaches_its_stream_function(aws, served):
+    before = served.state()["counts"]["invocations"]
+    aws("dynamodb").put_item(TableName="UserProfile", Item={
+        "id": {"S": "outside-writer"}, "email": {"S": "o@example.com"}, "userType": {"S": "customer"}})
+    served.post("/_sim/advance", {"seconds": 5})  # the stream's polling interval
+    trace = served.request("GET", "/_sim/trace")[2].decode()
+    assert '"stream.record"' in trace and '"UserProfile"' in trace
+    assert served.state()["counts"]["invocations"] > before  # profile-events ran on the record
