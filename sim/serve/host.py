@@ -16,8 +16,10 @@ construction. Between jobs the host moves time:
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import timedelta
@@ -62,7 +64,7 @@ class WorldHost:
         if threading.current_thread() is self._thread:
             return fn(self.world, *args)
         fut: Future = Future()
-        if self._stop.is_set():
+        if self._stop.is_set() or not self._thread.is_alive():
             raise RuntimeError("the world is shutting down")
         self._jobs.put((fn, args, fut))
         return fut.result()
@@ -88,7 +90,10 @@ class WorldHost:
                     job = self._jobs.get(timeout=TICK_S)
                 except queue.Empty:
                     job = None
-                self._move_time()
+                try:
+                    self._move_time()
+                except Exception:  # noqa: BLE001 - due work that crashed is logged; the world keeps serving
+                    traceback.print_exc(file=sys.stderr)
                 if job is None:
                     continue
                 fn, args, fut = job

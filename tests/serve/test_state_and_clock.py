@@ -51,3 +51,16 @@ def test_real_clock_moves_virtual_time():
             if now > "2026-03-02T09:10":
                 break
         assert now > start and now > "2026-03-02T09:10"
+
+
+def test_same_seed_and_requests_give_the_same_trace():
+    hashes, bookings = [], []
+    for _ in range(2):
+        with serving("--seed", "7") as served:
+            booking = _book(served)
+            served.post("/_sim/advance", {"until": "02:00"})
+            state = served.state()
+            hashes.append(state["traceHash"])
+            bookings.append((booking, state["tables"]["Booking"]))
+    assert hashes[0] == hashes[1]
+    assert bookings[0] == bookings[1]

@@ -76,3 +76,26 @@ def test_missing_signature_unknown_provider_and_github(served):
     assert served.post("/webhooks/github", payload, {"X-Hub-Signature-256": "sha256=00"})[0] == 401
     shopify = base64.b64encode(hmac.new(b"wrong", payload, hashlib.sha256).digest()).decode()
     assert served.post("/webhooks/shopify", payload, {"X-Shopify-Hmac-Sha256": shopify})[0] == 401
+
+
+def test_the_fake_stripe_api_is_wired_to_the_same_world(served, catalogue):
+    """A front end confirming the PaymentIntent at the fake Stripe API (its own port): Stripe's
+    events reach the world's webhook endpoint and the booking is confirmed."""
+    import stripe
+
+    user = served.user("stripe-api-customer")
+    query = ('mutation($s: ID) { processBooking(action: "create", serviceId: $s, startDateTime: '
+             '"2026-03-13T10:00:00.000Z", endDateTime: "2026-03-13T11:00:00.000Z", amount: 12000) }')
+    service = catalogue["services"][0]
+    status, body = served.post("/graphql", {"query": query, "variables": {"s": service["id"]}},
+                               {"Authorization": user["idToken"]})
+    booking = json.loads(body["data"]["processBooking"])
+    assert booking["status"] == "pending"
+    client = stripe.StripeClient("sk_test_frontend", base_addresses={"api": served.health["urls"]["stripe"]},
+                                 max_network_retries=0)
+    pi = client.v1.payment_intents.confirm(booking["paymentIntentId"], {"payment_method": "pm_card_visa"},
+                                           options={"stripe_account": booking["stripeAccountId"]})
+    assert pi.status == "succeeded"
+    served.post("/_sim/advance", {"seconds": 30})  # the channel delivers after Stripe's latency
+    stored = _booking(served, booking["id"])
+    assert stored["status"] == "confirmed" and stored["paymentStatus"] == "succeeded"
