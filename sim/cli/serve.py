@@ -28,6 +28,9 @@ def register(sub) -> None:
                    help="virtual start instant (default: now, so real clients' signatures and tokens line up)")
     p.add_argument("--state", metavar="DIR",
                    help="keep the world in DIR and resume it on the next start (default: start fresh)")
+    p.add_argument("--webhook-secret", metavar="whsec_…",
+                   help="the Stripe endpoint secret to verify with (e.g. the one `stripe listen` prints; "
+                        "default: the harness's whsec_simulated_marketplace_secret)")
     p.add_argument("--scenario", metavar="FILE",
                    help="build the starting world from this scenario's world: block and steps "
                         "(default: 2 customers, 2 providers, 3 services)")
@@ -43,6 +46,9 @@ def _check(args) -> None:
         raise InputError(f"the Stripe API needs its own port, not {args.port}", field="--stripe-port")
     if not args.time_scale > 0 or args.time_scale > 1e6:
         raise InputError(f"expected a positive scale (at most 1e6), got {args.time_scale}", field="--time-scale")
+    secret = args.webhook_secret
+    if secret is not None and (not secret.startswith("whsec_") or len(secret) < 10):
+        raise InputError("a webhook secret looks like whsec_…", field="--webhook-secret")
     if args.seed is not None and args.seed < 0:
         raise InputError(f"expected a seed >= 0, got {args.seed}", field="--seed")
 
@@ -87,7 +93,7 @@ def settings_from(args):
         Journal(args.state).create({"seed": seed, "start": start.isoformat()})
     return Settings(port=args.port, stripe_port=args.stripe_port, seed=seed, clock=args.clock,
                     time_scale=args.time_scale, start=start, state=args.state, scenario_text=scenario_text,
-                    scenario_file=args.scenario)
+                    scenario_file=args.scenario, webhook_secret=args.webhook_secret)
 
 
 def run(args) -> int:

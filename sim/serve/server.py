@@ -30,6 +30,7 @@ class Settings:
     state: str | None = None
     scenario_text: str | None = None
     scenario_file: str | None = None
+    webhook_secret: str | None = None
 
 
 class Server:
@@ -107,6 +108,8 @@ class Server:
         try:
             self.api_key = "da2-" + world.rng_for("appsync-api-key").token_hex(13)
             prepare(world, s.scenario_text or DEMO_SCENARIO, s.scenario_file or "<demo world>")
+            if s.webhook_secret:
+                use_webhook_secret(world, s.webhook_secret)
             if self.journal is not None:
                 self._replay(world)
                 self.journal.open()
@@ -152,6 +155,14 @@ class Server:
             pass
         finally:
             signal.signal(signal.SIGTERM, previous)
+
+
+def use_webhook_secret(world, secret: str) -> None:
+    """The endpoint secret of an outside sender (`stripe listen` prints its own): the functions
+    verify with it and the world's own deliveries sign with it."""
+    world.set_env("STRIPE_WEBHOOK_SECRET", secret)
+    for endpoint in world.stripe_endpoints:
+        endpoint.secret = secret
 
 
 def _port_error(exc: OSError, port: int, option: str) -> InputError:

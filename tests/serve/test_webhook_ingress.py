@@ -99,3 +99,40 @@ def test_the_fake_stripe_api_is_wired_to_the_same_world(served, catalogue):
     served.post("/_sim/advance", {"seconds": 30})  # the channel delivers after Stripe's latency
     stored = _booking(served, booking["id"])
     assert stored["status"] == "confirmed" and stored["paymentStatus"] == "succeeded"
+
+
+def test_sim_stripe_serve_forwards_to_the_ingress(served):
+    """`sim stripe serve --forward-to …/webhooks/stripe` (like `stripe listen --forward-to`):
+    every event's first delivery passes the authorizer (no 401) and is recorded."""
+    import re
+    import subprocess
+    import sys
+
+    from tests.serve.serving import ROOT
+
+    out = subprocess.run([sys.executable, "-m", "sim", "stripe", "serve", "--port", "0", "--forward-to",
+                          served.url + "/webhooks/stripe", "--secret", served.health["webhookSecret"],
+                          "--generate", "4", "--once", "--retry", "none", "--start", served.health["now"]],
+                         capture_output=True, text=True, timeout=300, cwd=ROOT, env={"PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr[-2000:]
+    first: dict[str, str] = {}
+    for status, event in re.findall(r"<--\s+\[(\d+)\] POST \S+ \[(evt_\w+)\]", out.stdout):
+        first.setdefault(event, status)
+    assert first and "401" not in first.values(), out.stdout[-3000:]
+    recorded = {w.get("eventId") for w in served.state()["tables"]["ProcessedWebhooks"]}
+    assert set(first) <= recorded
+
+
+def test_webhook_secret_option_for_stripe_listen():
+    from tests.serve.serving import serving
+
+    secret = "whsec_printed_by_stripe_listen"
+    with serving("--webhook-secret", secret) as served:
+        assert served.health["webhookSecret"] == secret
+        now = _now(served)
+        body = json.dumps({"id": "evt_listen_1", "object": "event", "type": "customer.created", "created": now,
+                           "data": {"object": {"id": "cus_listen", "object": "customer"}}}).encode()
+        old = stripe_signature(body, "whsec_simulated_marketplace_secret", now)
+        assert served.post("/webhooks/stripe", body, {"Stripe-Signature": old})[0] == 401
+        assert served.post("/webhooks/stripe", body, {"Stripe-Signature": stripe_signature(body, secret, now)})[0] \
+            == 200
