@@ -125,6 +125,8 @@ def _until(value: Any, now: datetime) -> datetime:
 def create_user(world, body: dict[str, Any]) -> dict[str, Any]:
     from botocore.exceptions import ClientError
 
+    from sim.serve.cognito_triggers import post_confirmation
+
     username = body.get("username")
     if not isinstance(username, str) or not username.strip() or len(username) > 128:
         raise ValueError("username: expected a non-empty string")
@@ -139,21 +141,15 @@ def create_user(world, body: dict[str, Any]) -> dict[str, Any]:
     idp, pool = world.client("cognito-idp"), world.user_pool_id
     try:
         with world.internal():
-            created = idp.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS",
-                                            UserAttributes=[{"Name": "email", "Value": email},
-                                                            {"Name": "email_verified", "Value": "true"},
-                                                            {"Name": "custom:userType", "Value": user_type}])
+            idp.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS",
+                                  UserAttributes=[{"Name": "email", "Value": email},
+                                                  {"Name": "email_verified", "Value": "true"},
+                                                  {"Name": "custom:userType", "Value": user_type}])
             idp.admin_set_user_password(UserPoolId=pool, Username=username, Password=password, Permanent=True)
             idp.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
     except ClientError as err:
         raise ValueError(f"{err.response['Error']['Code']}: {err.response['Error']['Message']}") from None
-    attrs = {a["Name"]: a["Value"] for a in created["User"]["Attributes"]}
-    world.invoke("post-confirmation-trigger", {
-        "version": "1", "region": world.region, "userPoolId": pool, "userName": username,
-        "triggerSource": "PostConfirmation_ConfirmSignUp",
-        "callerContext": {"awsSdkVersion": "sim", "clientId": world.user_pool_client_id},
-        "request": {"userAttributes": {**attrs, "cognito:user_status": "CONFIRMED"}, "groups": [group]},
-        "response": {}})
+    attrs = post_confirmation(world, username, groups=[group])
     with world.internal():
         tokens = idp.admin_initiate_auth(UserPoolId=pool, ClientId=world.user_pool_client_id,
                                          AuthFlow="ADMIN_USER_PASSWORD_AUTH",

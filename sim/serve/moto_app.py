@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+from sim.serve import cognito_triggers
 from sim.serve.aws_protocol import AwsRequest, json_error
 from sim.serve.request import Request, Response
 
@@ -67,6 +68,7 @@ def handle(world, aws: AwsRequest, req: Request, host: str) -> Response:
         response = call_wsgi(app(), req, host)
     except Exception as exc:  # noqa: BLE001 - moto raised: AWS's answer for a server fault, no traceback
         return json_error("InternalFailure", f"the simulated service failed: {type(exc).__name__}: {exc}", 500)
+    cognito_triggers.after_moto_call(world, req.header("x-amz-target"), req.body, response.status)
     if call is not None:
         world.streams.after(call, response.status < 300)
         if aws.service == "events" and response.status < 300:

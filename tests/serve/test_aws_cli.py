@@ -54,3 +54,17 @@ def test_aws_cli_error_is_the_service_error(served):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode != 0
     assert "ExecutionDoesNotExist" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_cognito_sign_up_through_the_cli_gives_a_token_graphql_accepts(served):
+    pool, client = served.health["userPoolId"], served.health["userPoolClientId"]
+    sub = cli(served, "cognito-idp", "sign-up", "--client-id", client, "--username", "cli-user", "--password",
+              "Passw0rd!cli", "--user-attributes", "Name=email,Value=cli-user@example.com")["UserSub"]
+    cli(served, "cognito-idp", "admin-confirm-sign-up", "--user-pool-id", pool, "--username", "cli-user")
+    profiles = {p["id"]: p for p in served.state()["tables"]["UserProfile"]}
+    assert profiles[sub]["email"] == "cli-user@example.com"  # post-confirmation-trigger ran
+    token = cli(served, "cognito-idp", "initiate-auth", "--client-id", client, "--auth-flow", "USER_PASSWORD_AUTH",
+                "--auth-parameters", "USERNAME=cli-user,PASSWORD=Passw0rd!cli")["AuthenticationResult"]["IdToken"]
+    status, body = served.post("/graphql", {"query": f'{{ getNotifications(userId: "{sub}") }}'},
+                               {"Authorization": token})
+    assert status == 200 and "errors" not in body, body
