@@ -88,7 +88,12 @@ def _request(environ) -> Request:
         raise ValueError("Content-Length is not a number") from None
     if length > MAX_BODY:
         raise ValueError(f"the request body is too large ({length} bytes; at most {MAX_BODY})")
-    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    if environ.get("wsgi.input_terminated") and not length:  # chunked: read to the end, within the limit
+        body = environ["wsgi.input"].read(MAX_BODY + 1)
+        if len(body) > MAX_BODY:
+            raise ValueError(f"the request body is too large (more than {MAX_BODY} bytes)")
+    else:
+        body = environ["wsgi.input"].read(length) if length > 0 else b""
     headers = {}
     for key, value in environ.items():
         if key.startswith("HTTP_"):

@@ -37,7 +37,7 @@ def test_bad_options_are_exit_2():
         assert out.returncode == 2 and needle in out.stderr, (args, out.stderr)
 
 
-def test_malformed_requests_get_each_services_error_shape():
+def test_malformed_requests_get_each_services_error_shape_and_advance_until_runs_the_schedule():
     with serving(sig=signal.SIGTERM) as served:  # SIGTERM also shuts down cleanly with exit 0
         sfn = {"X-Amz-Target": "AWSStepFunctions.StartExecution", "Content-Type": "application/x-amz-json-1.0",
                "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260302/us-east-1/states/aws4_request, "
@@ -67,13 +67,30 @@ def test_malformed_requests_get_each_services_error_shape():
         assert served.request("GET", "/_sim/nothing")[0] == 404
         status, _, raw = served.request("GET", "/graphql")
         assert status == 405 and json.loads(raw)["errors"][0]["errorType"] == "MethodNotAllowedException"
+        _advance_until_a_time_of_day_runs_the_schedule(served)
 
 
-def test_advance_until_a_time_of_day_runs_the_schedule():
-    with serving() as served:
-        assert served.health["now"].startswith("2026-03-02T09:00")
-        status, body = served.post("/_sim/advance", {"until": "02:00"})
-        assert status == 200 and body["now"].startswith("2026-03-03T02:00:00")
-        assert 17 * 3600 - 60 < body["advancedSeconds"] <= 17 * 3600
-        trace = served.request("GET", "/_sim/trace")[2].decode().splitlines()
-        assert any('"webhook-reconciliation"' in line for line in trace)
+def _advance_until_a_time_of_day_runs_the_schedule(served):
+    """POST /_sim/advance {"until": "02:00"}: the next 02:00 UTC, the reconciliation runs."""
+    assert served.health["now"].startswith("2026-03-02T09:00")
+    status, body = served.post("/_sim/advance", {"until": "02:00"})
+    assert status == 200 and body["now"].startswith("2026-03-03T02:00:00")
+    assert 17 * 3600 - 60 < body["advancedSeconds"] <= 17 * 3600
+    trace = served.request("GET", "/_sim/trace")[2].decode().splitlines()
+    assert any('"webhook-reconciliation"' in line for line in trace)
+
+
+def test_chunked_and_oversized_bodies(served):
+    import http.client
+
+    host, port = served.url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    body = json.dumps({"seconds": 1}).encode()
+    conn.request("POST", "/_sim/advance", body=iter([body[:5], body[5:]]),
+                 headers={"Transfer-Encoding": "chunked"}, encode_chunked=True)
+    answer = conn.getresponse()
+    assert answer.status == 200 and json.loads(answer.read())["advancedSeconds"] == 1
+    conn.request("POST", "/graphql", body=b"", headers={"Content-Length": str(7 * 1024 * 1024)})
+    answer = conn.getresponse()
+    assert answer.status == 413 and json.loads(answer.read())["errors"][0]["errorType"] == "BadRequestException"
+    conn.close()
