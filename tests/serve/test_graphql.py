@@ -42,6 +42,11 @@ def test_a_forged_or_expired_token_is_401(served):
     status, body = served.post("/graphql", {"query": "{ getNotifications(userId: \"u\") }"},
                                {"Authorization": forged})
     assert status == 401 and body["errors"][0]["errorType"] == "UnauthorizedException"
+    query = {"query": f'{{ getNotifications(userId: "{user["sub"]}") }}'}
+    assert served.post("/graphql", query, {"Authorization": user["idToken"]})[0] == 200
+    served.post("/_sim/advance", {"seconds": 2 * 3600})  # Cognito tokens live an hour (virtual time)
+    status, body = served.post("/graphql", query, {"Authorization": user["idToken"]})
+    assert status == 401 and body["errors"][0]["message"] == "Token has expired."
 
 
 def test_api_key_mode_is_limited_to_its_fields(served):
