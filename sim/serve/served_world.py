@@ -18,7 +18,8 @@ APP_CLIENT = "marketplace-web"
 
 
 class ServedWorld(World):
-    """A World with a fixed Stripe API port; everything else as in scenarios."""
+    """A World with a fixed Stripe API port; everything else as in scenarios (keep `_start_stripe`
+    in step with World's)."""
 
     def __init__(self, *args, stripe_port: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,7 +32,7 @@ class ServedWorld(World):
         from sim.stripe import FakeStripe
 
         self.stripe = FakeStripe(self.clock, self.rng.child("stripe"), trace=self.trace, scheduler=self.scheduler,
-                                 api_port=self._stripe_port)
+                                 faults=self.faults, api_port=self._stripe_port)
         # outside clients call the API on its own thread: their events wait for the world thread
         self.stripe.channel.defer_foreign_threads = True
         self.stripe.start()
