@@ -17,11 +17,12 @@ import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from sim.aws import hooks, logcapture, sdk_retry, ttl
+from sim.aws import fastpath, hooks, logcapture, sdk_retry, ttl
 from sim.aws.appsync import WebhookIngress
 from sim.aws.backend import apply_environment, make_backend, restore_environment
 from sim.aws.deploy import deploy
 from sim.aws.environment import TaskEnvironment
+from sim.aws.fastpath.router import FastPath
 from sim.aws.faults import FaultInjector
 from sim.aws.items import plain_item
 from sim.aws.lambdas import LambdaRuntime
@@ -43,13 +44,16 @@ class World:
 
     def __init__(self, seed: int = 1, backend: Any = "embedded", start: datetime | str | None = None, *,
                  account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION, interleave: bool = True,
-                 stripe: bool = True, trace_keep: bool = True, deploy_stack: bool = True):
+                 stripe: bool = True, trace_keep: bool = True, deploy_stack: bool = True,
+                 fast_paths: bool | None = None):
         self.seed = seed
+        self.fast_paths = fastpath.enabled_by_default() if fast_paths is None else fast_paths
         self.clock = Clock(start if start is not None else "2026-03-02T09:00:00Z")
         self.rng = Rng(seed)
         self.scheduler = Scheduler(self.clock, self.rng.child("scheduler"), interleave=interleave)
         self.trace = Trace(self.clock, keep=trace_keep)
         self.backend = make_backend(backend, region)
+        self.fastpath = FastPath(self.fast_paths and self.backend.name == "embedded")
         self.account, self.region = account, region
         self.faults = FaultInjector()
         self.metrics: list[dict] = []
@@ -242,6 +246,7 @@ class World:
         response = self._before_call(call)
         if response is None:
             self.streams.before(call)
+            response = self.fastpath.answer(call)
         return response
 
     def _before_call(self, call: hooks.AwsCall):
