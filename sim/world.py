@@ -31,6 +31,7 @@ from sim.aws.services import ServiceOverrides
 from sim.aws.stack import DEFAULT_ACCOUNT, DEFAULT_REGION, SIM_STRIPE_WEBHOOK_SECRET, Stack, marketplace_stack
 from sim.aws.streams import StreamRouter
 from sim.aws.targets import Targets
+from sim.aws.writes import WriteLog
 from sim.clock import Clock, parse_instant
 from sim.determinism import pinned
 from sim.durations import to_timedelta
@@ -88,11 +89,13 @@ class World:
             self._pinned = pinned(self.rng.child("process"))
             self._pinned.__enter__()
             self.backend.start()
+            fastpath.configure(self.fast_paths)
             self.clock.freeze()
             self._start_stripe()
             api_base = getattr(getattr(self.stripe, "api", None), "url", None)
             self.stack = marketplace_stack(self.account, self.region, stripe_api_base=api_base)
             self.environments = {fn.name: self._function_env(fn) for fn in self.stack.functions}
+            self.writes = WriteLog({t.name: t.hash_key for t in self.stack.tables})
             self.lambdas = LambdaRuntime(self.stack, self.scheduler, self.trace, self.rng.child("lambda"),
                                          self.environments)
             self.router = EventRouter(account=self.account, region=self.region, clock=self.clock, trace=self.trace,
@@ -289,6 +292,7 @@ class World:
         self._flush_stripe()
         ok = getattr(http, "status_code", 200) < 300
         self.streams.after(call, ok)
+        self.writes.after(call, ok)
         if ok and call.service == "cloudwatch" and call.operation == "PutMetricData":
             for datum in call.params.get("MetricData", []):
                 self.metrics.append({"namespace": call.params.get("Namespace"), "name": datum.get("MetricName"),

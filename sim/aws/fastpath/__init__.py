@@ -22,3 +22,13 @@ ENV_SWITCH = "SIM_FAST_PATHS"
 def enabled_by_default() -> bool:
     """Fast paths are on unless SIM_FAST_PATHS is 0/false/off/no."""
     return os.environ.get(ENV_SWITCH, "1").strip().lower() not in ("0", "false", "off", "no")
+
+
+def configure(enabled: bool) -> None:
+    """Install (or remove) the process-wide speed-ups of this package for the next world."""
+    from sim.aws.fastpath import expressions
+
+    if enabled:
+        expressions.install()
+    else:
+        expressions.uninstall()

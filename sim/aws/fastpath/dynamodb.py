@@ -51,8 +51,8 @@ def _blob(value: str | bytes | bytearray) -> bytes:
 
 
 def _handler(params: dict, operation: str, account: str, region: str):
-    from moto.utilities.utils import get_partition
     from moto.dynamodb.responses import DynamoHandler
+    from moto.utilities.utils import get_partition
 
     handler = DynamoHandler()
     handler.params = params
