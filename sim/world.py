@@ -46,13 +46,14 @@ class World:
     def __init__(self, seed: int = 1, backend: Any = "embedded", start: datetime | str | None = None, *,
                  account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION, interleave: bool = True,
                  stripe: bool = True, trace_keep: bool = True, deploy_stack: bool = True,
-                 fast_paths: bool | None = None):
+                 fast_paths: bool | None = None, trace_spool: bool = False, trace_listeners=()):
         self.seed = seed
         self.fast_paths = fastpath.enabled_by_default() if fast_paths is None else fast_paths
         self.clock = Clock(start if start is not None else "2026-03-02T09:00:00Z")
         self.rng = Rng(seed)
         self.scheduler = Scheduler(self.clock, self.rng.child("scheduler"), interleave=interleave)
-        self.trace = Trace(self.clock, keep=trace_keep)
+        self.trace = Trace(self.clock, keep=trace_keep, spool=trace_spool)
+        self.trace.listeners.extend(trace_listeners)
         self.backend = make_backend(backend, region)
         self.fastpath = FastPath(self.fast_paths and self.backend.name == "embedded")
         self.account, self.region = account, region
@@ -134,6 +135,9 @@ class World:
         hooks.deactivate(self)
         logcapture.deactivate()
         if self.stripe is not None:
+            from sim.stripe import inprocess
+
+            inprocess.unserve(self.stripe.api)
             with contextlib.suppress(Exception):
                 self.stripe.close()
         self.clock.unfreeze()
@@ -348,6 +352,11 @@ class World:
 
         self.stripe = FakeStripe(self.clock, self.rng.child("stripe"), trace=self.trace, scheduler=self.scheduler)
         self.stripe.start()
+        if self.fast_paths:
+            from sim.stripe import inprocess
+
+            inprocess.install()
+            inprocess.serve(self.stripe.api)
 
     def _connect_stripe(self) -> None:
         """Two webhook endpoints, as a Connect platform has: its own events and its accounts'."""
