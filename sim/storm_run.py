@@ -87,14 +87,14 @@ def run_part(path: str, seed: int, *, progress=None, report_dir=None) -> dict:
     options = {"trace_spool": True}
     if progress is not None:
         options["trace_listeners"] = [progress.on_record]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = run_scenario(scenario, run_seed=seed, report_dir=report_dir, world_options=options,
                           on_step=progress.on_step if progress is not None else None)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     stats = result.stats or {}
     return {"result": result.to_dict(), "deliveries": stats.get("webhook_attempts", 0),
             "invocations": stats.get("invocations", 0), "aws_calls": stats.get("aws_calls", 0),
-            "wall_s": wall, "sim_time_s": result.sim_time_s, "peak_rss_mib": peak_rss_mib()}
+            "wall_s": wall, "cpu_s": cpu, "sim_time_s": result.sim_time_s, "peak_rss_mib": peak_rss_mib()}
 
 
 def _part_worker(args: tuple) -> dict:
@@ -126,8 +126,8 @@ def run(parts: list[Part], *, progress=None, report_dir=None, on_part=None) -> S
     for part, out in zip(parts, outs, strict=True):
         outcome.parts.append({"file": part.path, "seed": part.seed, "bookings": part.bookings,
                               **{k: (round(out[k], 3) if isinstance(out[k], float) else out[k])
-                                 for k in ("deliveries", "invocations", "aws_calls", "wall_s", "sim_time_s",
-                                           "peak_rss_mib")}})
+                                 for k in ("deliveries", "invocations", "aws_calls", "wall_s", "cpu_s",
+                                           "sim_time_s", "peak_rss_mib")}})
     deliveries = sum(o["deliveries"] for o in outs)
     outcome.figures = {
         "deliveries": deliveries, "invocations": sum(o["invocations"] for o in outs),
@@ -135,5 +135,6 @@ def run(parts: list[Part], *, progress=None, report_dir=None, on_part=None) -> S
         "sim_time_s": round(max(o["sim_time_s"] for o in outs), 3),
         "peak_rss_mib": max(o["peak_rss_mib"] for o in outs),
         "deliveries_per_s": round(deliveries / wall, 2) if wall > 0 else 0.0,
+        "cpu_s": round(sum(o["cpu_s"] for o in outs), 3),
     }
     return outcome
