@@ -2,9 +2,11 @@
 and UpdateExpression again on every call, and the handlers send the same few hundred strings
 over and over.
 
-What is cached is the token stream of an expression string, which depends on nothing but the
-string; moto still builds and validates its syntax tree against each call's names, values and
-item, so errors and results are moto's. Lexer errors are not cached (they raise again). The
+What is cached depends on nothing but the expression string: the token stream of a condition
+(moto then builds and checks its tree against each call's names and values), and the syntax tree
+of an update expression (moto's validator deep-copies that tree before it substitutes names,
+values and the item, and only reads the original), so errors and results are moto's. Parse
+errors are not cached (they raise again). The
 caches are bounded (an expression the size of a storm's ids would otherwise grow them forever).
 """
 
@@ -18,16 +20,16 @@ MAX_ENTRIES = 4096
 
 
 def install() -> None:
-    """Idempotent: moto's two lexers become cached."""
+    """Idempotent: moto's condition lexer and update-expression parser become cached."""
     if _originals:
         return
     from moto.dynamodb.comparisons import ConditionExpressionParser
-    from moto.dynamodb.parsing.tokens import ExpressionTokenizer
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
     lex_condition = ConditionExpressionParser._lex_condition_expression
-    make_list = ExpressionTokenizer.make_list.__func__
+    make = UpdateExpressionParser.make.__func__
     _originals["condition"] = lex_condition
-    _originals["update"] = ExpressionTokenizer.__dict__["make_list"]
+    _originals["update"] = UpdateExpressionParser.__dict__["make"]
 
     @lru_cache(maxsize=MAX_ENTRIES)
     def condition_tokens(expression: str) -> tuple:
@@ -36,28 +38,29 @@ def install() -> None:
         return tuple(lex_condition(probe))
 
     @lru_cache(maxsize=MAX_ENTRIES)
-    def update_tokens(expression: str) -> tuple:
-        return tuple(make_list(ExpressionTokenizer, expression))
+    def update_tree(expression: str):
+        return make(UpdateExpressionParser, expression)
 
     def cached_lex(self):
         return deque(condition_tokens(self.condition_expression))
 
-    def cached_make_list(cls, input_expression_str):
-        assert isinstance(input_expression_str, str)
-        return list(update_tokens(input_expression_str))
+    def cached_make(cls, expression_str):
+        if cls is not UpdateExpressionParser or not isinstance(expression_str, str):
+            return make(cls, expression_str)
+        return update_tree(expression_str)
 
     ConditionExpressionParser._lex_condition_expression = cached_lex
-    ExpressionTokenizer.make_list = classmethod(cached_make_list)
+    UpdateExpressionParser.make = classmethod(cached_make)
 
 
 def uninstall() -> None:
     if not _originals:
         return
     from moto.dynamodb.comparisons import ConditionExpressionParser
-    from moto.dynamodb.parsing.tokens import ExpressionTokenizer
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
     ConditionExpressionParser._lex_condition_expression = _originals.pop("condition")
-    ExpressionTokenizer.make_list = _originals.pop("update")
+    UpdateExpressionParser.make = _originals.pop("update")
 
 
 def installed() -> bool:
