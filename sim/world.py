@@ -23,7 +23,6 @@ from sim.aws.backend import apply_environment, make_backend, restore_environment
 from sim.aws.deploy import deploy
 from sim.aws.environment import TaskEnvironment
 from sim.aws.fastpath.router import FastPath
-from sim.aws.faults import FaultInjector
 from sim.aws.items import plain_item
 from sim.aws.lambdas import LambdaRuntime
 from sim.aws.router import EventRouter
@@ -35,6 +34,7 @@ from sim.aws.writes import WriteLog
 from sim.clock import Clock, parse_instant
 from sim.determinism import pinned
 from sim.durations import to_timedelta
+from sim.faults import AwsCallFault, FaultPlane, LambdaCrash
 from sim.rng import Rng
 from sim.scheduler import Scheduler, Task
 from sim.trace import Trace
@@ -57,7 +57,7 @@ class World:
         self.backend = make_backend(backend, region)
         self.fastpath = FastPath(self.fast_paths and self.backend.name == "embedded")
         self.account, self.region = account, region
-        self.faults = FaultInjector()
+        self.faults = FaultPlane()  # every injected fault, whatever its kind (sim.faults)
         self.metrics: list[dict] = []
         self.sns_messages: list[dict] = []
         self.logs: list[dict] = []
@@ -98,10 +98,11 @@ class World:
             self.environments = {fn.name: self._function_env(fn) for fn in self.stack.functions}
             self.writes = WriteLog({t.name: t.hash_key for t in self.stack.tables})
             self.lambdas = LambdaRuntime(self.stack, self.scheduler, self.trace, self.rng.child("lambda"),
-                                         self.environments)
+                                         self.environments, faults=self.faults)
             self.router = EventRouter(account=self.account, region=self.region, clock=self.clock, trace=self.trace,
                                       rng=self.rng.child("eventbridge"), internal_client=self.client,
-                                      deliver=lambda target, payload, info: self.targets.deliver(target, payload, info))
+                                      deliver=lambda target, payload, info: self.targets.deliver(target, payload, info),
+                                      faults=self.faults)
             self.targets = Targets(self)
             self.services = ServiceOverrides(self)
             self.streams = StreamRouter(self)
@@ -275,7 +276,7 @@ class World:
         policy = None
         attempt = 1
         while True:
-            fault = self.faults.match(call.name, call.params, function)
+            fault = self.faults.match(AwsCallFault.KIND, call.name, call.params, function)
             if fault is None:
                 return None
             self.trace.record("aws", "fault", task.meta.get("correlation_id"), call=call.name, function=function,
@@ -311,8 +312,6 @@ class World:
                 "PutRule", "DeleteRule", "PutTargets", "RemoveTargets", "EnableRule", "DisableRule"):
             self.router.invalidate()
         if call.context.pop("sim_crash", False) and not self._internal:
-            from sim.aws.faults import LambdaCrash
-
             raise LambdaCrash(call.name)
 
     # -- wiring ----------------------------------------------------------------------------------
@@ -350,7 +349,8 @@ class World:
             return
         from sim.stripe import FakeStripe
 
-        self.stripe = FakeStripe(self.clock, self.rng.child("stripe"), trace=self.trace, scheduler=self.scheduler)
+        self.stripe = FakeStripe(self.clock, self.rng.child("stripe"), trace=self.trace, scheduler=self.scheduler,
+                                 faults=self.faults)
         self.stripe.start()
         if self.fast_paths:
             from sim.stripe import inprocess
