@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 import boto3
 from botocore.config import Config
 
-from sim.aws import endpoints
+from sim.aws import endpoints, hooks
 from sim.errors import BackendUnreachable
 
 DEFAULT_ACCOUNT = "123456789012"  # moto's, and the harness's when nothing else says
@@ -71,6 +71,12 @@ def shared_client(service: str, region: str, endpoint_url: str | None, fake_cred
     client = _CLIENTS.get(key)
     if client is None:
         if _SESSION is None:
+            # a session takes botocore's built-in handlers as they are when it is made: the world's
+            # hooks and moto's stubber must be among them, or a world started later in this process
+            # (after `sim stack deploy`, say) would neither see nor answer these clients' calls
+            import moto.core.models  # noqa: F401  (appends moto's stubber; inert until mock_aws starts)
+
+            hooks.install()
             _SESSION = boto3.session.Session()
         credentials = {k.lower(): v for k, v in FAKE_CREDENTIALS.items()} if fake_credentials else {}
         client = _SESSION.client(service, region_name=region, endpoint_url=endpoint_url, config=_CLIENT_CONFIG,

@@ -123,3 +123,19 @@ def test_skip_kinds_are_the_deployers_and_unknown_is_exit_2(capsys):
     assert set(KIND_NAMES) == set(KIND_SERVICES)
     assert main(["stack", "deploy", "--backend", "http://127.0.0.1:9", "--skip", "tables,widgets"]) == 2
     assert "--skip: unknown kind 'widgets'" in capsys.readouterr().err
+
+
+def test_harness_clients_made_before_any_world_still_reach_the_worlds_hooks():
+    """`sim stack deploy` makes harness clients before any world exists; a world started later in the
+    same process must still answer their calls (its interpreter serves Step Functions). A fresh
+    process, so that nothing imported the hooks first."""
+    import subprocess
+    import sys
+
+    code = ("from sim.aws.backend import shared_client; shared_client('stepfunctions', 'us-east-1', None)\n"
+            "from sim.world import World\n"
+            "with World(seed=1, stripe=False) as w:\n"
+            "    print(sorted(m['name'] for m in w.client('stepfunctions').list_state_machines()['stateMachines']))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "ecosystem-booking-lifecycle" in out.stdout
