@@ -26,6 +26,8 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sim.errors import InputError
+
 __all__ = [
     "EventPattern",
     "InvalidEventPattern",
@@ -37,7 +39,7 @@ __all__ = [
 _PREFIX = "Event pattern is not valid. Reason: "
 
 
-class InvalidEventPattern(ValueError):
+class InvalidEventPattern(InputError):
     """A pattern AWS would reject (InvalidEventPatternException); ``str()`` is AWS's message."""
 
     def __init__(self, reason: str):
@@ -1102,7 +1104,7 @@ def _event_from_text(text: str | bytes) -> Any:
     try:
         return json.loads(text, parse_int=_JsonNumber, parse_float=_JsonNumber, parse_constant=_JsonNumber)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"Event is not valid JSON: {exc}") from None
+        raise InputError(f"Event is not valid JSON: {exc}") from None
 
 
 def _leaf(value: Any, membership: tuple) -> _Leaf | None:
