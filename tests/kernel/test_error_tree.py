@@ -4,8 +4,8 @@ import pytest
 
 from sim.asl.errors import InvalidDefinition
 from sim.asl.mocks import MockConfigError
-from sim.aws.event_pattern import InvalidEventPattern
-from sim.aws.put_events import PutEventsValidationError
+from sim.aws.eventbridge import InvalidEventPattern
+from sim.aws.eventbridge.put_events import PutEventsValidationError
 from sim.errors import BackendUnreachable, InputError, UnknownName
 from sim.replay.errors import ExportError
 from sim.scenario.errors import ScenarioError
