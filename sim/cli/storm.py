@@ -35,7 +35,7 @@ def register(sub) -> None:
     p.add_argument("--emit", metavar="FILE", help="where to write the generated scenario")
     p.add_argument("--json", metavar="FILE",
                    help="write the figures (deliveries, invocations, aws_calls, wall_s, sim_time_s, peak_rss_mib, "
-                        "deliveries_per_s) with the scenario report (contract 5)")
+                        "deliveries_per_s) with the scenario report (docs/contracts.md §5)")
     p.add_argument("--report", metavar="DIR", help="write a Markdown page with the sequence diagram")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no table: one summary line")
     p.set_defaults(func=run)
