@@ -7,7 +7,7 @@ SEED    ?= 1
 PORT    ?= 4566
 CLOCK   ?= real
 
-.PHONY: install test simulate bench lint serve clean
+.PHONY: install test simulate bench bench-storm bench-100k lint serve clean
 
 install: $(STAMP)
 
@@ -28,6 +28,12 @@ bench: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/sim serve --port $(PORT) --seed $(SEED) --clock $(CLOCK)
+
+bench-storm: $(STAMP)  # issue 11's memory slope: storms of 100 and 400 bookings (tens of minutes)
+	BENCH_STORM_MEMORY=100,400 $(BIN)/python -m bench storm
+
+bench-100k: $(STAMP)  # sim storm --deliveries 100000 (hours of CPU on a 2-core machine)
+	BENCH_STORM_MEMORY=100,400 BENCH_STORM_100K=1 $(BIN)/python -m bench storm
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -55,5 +55,5 @@ def test_backend_aws_with_credentials_passes_the_check(monkeypatch):
     check_backend("aws")  # no exception: the run would go on to real AWS
     from sim.errors import InputError
 
-    with pytest.raises(InputError, match="expected 'embedded', 'aws' or an http"):
+    with pytest.raises(InputError, match="--backend"):
         check_backend("ftp://nowhere")

@@ -3,7 +3,8 @@
 - `embedded` (and `moto`): moto in this process;
 - `aws`: real AWS with the ambient credentials (environment, profile, SSO, instance role) — none
   found is exit 2 with the places looked in;
-- an http(s) URL (moto server, LocalStack, `sim serve`): it must answer, else exit 2 naming it.
+- an endpoint spec `URL[,service=URL…]` (moto server, LocalStack, `sim serve`): every URL must
+  accept a connection, else exit 2 naming it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from sim.errors import InputError
 
 HELP = "embedded moto (default), 'aws' (ambient credentials: creates real resources) or an endpoint URL " \
-       "(moto server, LocalStack)"
+       "(moto server, LocalStack); ',dynamodb=URL' and the like send a service elsewhere (docs/backends.md)"
 
 
 def check_backend(spec: str) -> None:
@@ -20,11 +21,11 @@ def check_backend(spec: str) -> None:
     if spec == "aws":
         check_ambient_credentials()
         return
-    if not spec.startswith(("http://", "https://")):
-        raise InputError(f"expected 'embedded', 'aws' or an http(s) URL, got {spec!r}", field="--backend")
-    from sim.aws.backend import check_reachable
+    from sim.aws.backend import EndpointBackend, make_backend
 
-    check_reachable(spec)
+    backend = make_backend(spec)  # a malformed spec is an InputError naming --backend
+    if isinstance(backend, EndpointBackend):
+        backend.start()  # every URL of the spec must accept a connection (BackendUnreachable)
 
 
 def check_ambient_credentials() -> None:

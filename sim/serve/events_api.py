@@ -10,7 +10,7 @@ RULE_OPERATIONS = frozenset({"PutRule", "DeleteRule", "PutTargets", "RemoveTarge
 
 
 def put_events(world, req: Request) -> Response:
-    from sim.aws.put_events import PutEventsValidationError
+    from sim.aws.eventbridge import PutEventsValidationError
 
     try:
         params = json_body(req)

@@ -18,24 +18,19 @@ APP_CLIENT = "marketplace-web"
 
 
 class ServedWorld(World):
-    """A World with a fixed Stripe API port; everything else as in scenarios (keep `_start_stripe`
-    in step with World's)."""
+    """A World with a fixed Stripe API port; everything else as in scenarios."""
 
     def __init__(self, *args, stripe_port: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
-        self._stripe_port = stripe_port
+        self.stripe_port = stripe_port
         self.user_pool_id: str | None = None
         self.user_pool_client_id: str | None = None
         self.run = None
 
     def _start_stripe(self) -> None:
-        from sim.stripe import FakeStripe
-
-        self.stripe = FakeStripe(self.clock, self.rng.child("stripe"), trace=self.trace, scheduler=self.scheduler,
-                                 faults=self.faults, api_port=self._stripe_port)
+        super()._start_stripe()
         # outside clients call the API on its own thread: their events wait for the world thread
         self.stripe.channel.defer_foreign_threads = True
-        self.stripe.start()
 
 
 def prepare(world: ServedWorld, scenario_text: str = DEMO_SCENARIO, file: str = "<demo world>") -> None:
