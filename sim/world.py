@@ -17,6 +17,7 @@ import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
+from sim import iam
 from sim.aws import hooks, logcapture, sdk_retry, ttl
 from sim.aws.appsync import WebhookIngress
 from sim.aws.backend import apply_environment, make_backend, restore_environment
@@ -102,6 +103,7 @@ class World:
             logcapture.activate(self)
             hooks.install()
             hooks.activate(self)
+            iam.attach(self)
             self.scheduler.on_switch = self._task_env.switch
             self._started = True
             if self._deploy:

@@ -212,6 +212,26 @@ class Stack:
     def state_machine_role(self, sm: StateMachine) -> str:
         return f"arn:aws:iam::{self.account}:role/{sm.name}-role"
 
+    def function_role_name(self, name: str) -> str:
+        """The execution role of a function (one role per function: least privilege)."""
+        return f"{name}-role"
+
+    def target_role_name(self, rule: Rule) -> str:
+        return f"{rule.name}-targets-role"
+
+    def target_role_policy(self, rule: Rule) -> tuple[dict[str, Any], ...]:
+        """The role EventBridge assumes for the rule's targets that need one: StartExecution on
+        exactly the state machines it targets, PutEvents on exactly the buses. Functions, log
+        groups, queues and topics are reached through their resource-based policies instead."""
+        statements: list[dict[str, Any]] = []
+        machines = [self.state_machine_arn(t.ref) for t in rule.targets if t.kind == "state_machine"]
+        if machines:
+            statements.append({"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": machines})
+        buses = [self.bus_arn(t.ref) for t in rule.targets if t.kind == "bus"]
+        if buses:
+            statements.append({"Effect": "Allow", "Action": ["events:PutEvents"], "Resource": buses})
+        return tuple(statements)
+
     def definition(self, sm: StateMachine) -> str:
         """The state machine's ASL with every `${Name}` placeholder substituted."""
         text = (ASL_DIR / sm.definition_file).read_text(encoding="utf-8")
@@ -384,9 +404,11 @@ def _functions(account: str, region: str, stripe_api_base: str | None) -> list[F
         streamed = [t.name for t in TABLES if name in t.stream_targets]
         if streamed:
             policy.append({"Effect": "Allow", "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords",
-                                                         "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+                                                         "dynamodb:GetShardIterator"],
                            "Resource": [f"arn:aws:dynamodb:{region}:{account}:table/{t}/stream/*"
                                         for t in streamed]})
+            # ListStreams takes no resource: granted on a stream ARN it never authorises anything
+            policy.append({"Effect": "Allow", "Action": ["dynamodb:ListStreams"], "Resource": ["*"]})
         if "bedrock" in caps:
             env["BEDROCK_MODEL_ID"] = "anthropic.claude-3-haiku-20240307-v1:0"
             policy.append({"Effect": "Allow", "Action": ["bedrock:InvokeModel"],

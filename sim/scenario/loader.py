@@ -93,7 +93,7 @@ def _build(file: str, data: dict, lines: dict, aliases: dict[str, str]) -> Scena
         start=parse_instant(data.get("start", DEFAULT_START)), world=world,
         delivery={"mode": "auto", **(data.get("delivery") or {})}, faults=items["faults"],
         steps=items["steps"], expect=data.get("expect") or {}, description=data.get("description", ""),
-        lines=lines, aliases=aliases)
+        iam=data.get("iam", "record"), lines=lines, aliases=aliases)
 
 
 class _Semantics:
