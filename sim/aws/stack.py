@@ -412,7 +412,7 @@ def _functions(account: str, region: str, stripe_api_base: str | None) -> list[F
         if "bedrock" in caps:
             env["BEDROCK_MODEL_ID"] = "anthropic.claude-3-haiku-20240307-v1:0"
             policy.append({"Effect": "Allow", "Action": ["bedrock:InvokeModel"],
-                           "Resource": [f"arn:aws:bedrock:{region}::foundation-model/*"]})
+                           "Resource": [f"arn:aws:bedrock:{region}::foundation-model/{env['BEDROCK_MODEL_ID']}"]})
         policy.append({"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
                                                      "logs:PutLogEvents"],
                        "Resource": [f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{name}:*"]})
