@@ -19,7 +19,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n auto
 
 simulate: $(STAMP)
-	$(BIN)/sim run scenarios --seed $(SEED) --junit build/junit.xml --json build/report.json --report build/report
+	$(BIN)/sim run scenarios --seed $(SEED) --enforce-iam --junit build/junit.xml --json build/report.json --report build/report
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
