@@ -71,12 +71,26 @@ def render(report: dict, console, *, quiet: bool = False) -> None:
         state = "[bold red]DENIED[/]" if p["denied"] else ("[green]ok[/]" if p["exercised"] else "[dim]not run[/]")
         console.print(f"{state} [bold]{name}[/] [dim]({p['kind']}, role {p['role']}, "
                       f"{len(p['used'])} actions on {calls} resources)[/]", highlight=False)
+        groups: dict[tuple, list[dict]] = {}
         for d in p["denied"]:
+            groups.setdefault((d["action"], d["resource"], d.get("via")), []).append(d)
+        for (action, resource, via), ds in groups.items():
+            d = ds[0]
             where = f"{d['scenario']}:{d['line']} steps[{d['step']}]" if d.get("step") is not None else d["scenario"]
-            by = "" if d.get("via") in (None, "sdk") else f" [dim](by {d['via']})[/]"
-            console.print(f"    [red]denied[/] {d['action']} on {d['resource']}  [dim]{where}[/]{by}", highlight=False)
+            more = f" and {len(ds) - 1} more" if len(ds) > 1 else ""
+            by = "" if via in (None, "sdk") else f" [dim](by {via})[/]"
+            console.print(f"    [red]denied[/] {action} on {resource}  [dim]{where}{more}[/]{by}", highlight=False)
         if not quiet:
+            unused: dict[str, list[str]] = {}
             for g in p["unused_grants"]:
-                console.print(f"    [yellow]unused[/] {g['action']} on {g['resource']}", highlight=False)
+                unused.setdefault(g["action"], []).append(_short(g["resource"]))
+            for action, resources in unused.items():
+                console.print(f"    [yellow]unused[/] {action} on {', '.join(resources)}", highlight=False)
     console.print(f"{len(report['principals'])} principals, {denied_total} denied calls, "
                   f"{unused_total} unused grants", highlight=False)
+
+
+def _short(arn: str) -> str:
+    """`arn:aws:dynamodb:us-east-1:123456789012:table/Booking` → `table/Booking` (the account is one)."""
+    parts = arn.split(":", 5)
+    return parts[5] if len(parts) == 6 and parts[0] == "arn" else arn

@@ -30,6 +30,7 @@ from sim.iam.denial import denial_response
 from sim.iam.evaluate import Decision, allowing_grants, evaluate
 from sim.iam.principals import Principal, function_principal, principals
 
+MAX_DENIED = 10_000                  # details kept per world (a storm without a grant denies every call)
 PRINCIPAL_META = "iam_principal"     # task.meta key naming a state machine principal
 _monitors: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -45,6 +46,7 @@ class IamMonitor:
         self.grants_used: dict[str, set[tuple[int, str, str]]] = defaultdict(set)
         self.checked = 0
         self._runtime_checked: set[str] = set()
+        self._scanned, self._step = 0, None
         self._serving: dict[int, int] = {}   # id(task) -> depth of calls the world is serving in it
 
     # -- principals ------------------------------------------------------------------------------
@@ -83,7 +85,7 @@ class IamMonitor:
             self.used[principal.name][request.action].add(request.resource)
             self.grants_used[principal.name].update(
                 allowing_grants(principal.policy, request.action, request.resource, context))
-        else:
+        elif len(self.denied) < MAX_DENIED:
             self.denied.append({"principal": principal.name, "action": request.action,
                                 "resource": request.resource, "decision": decision.value, "via": via,
                                 "step": self._current_step(), "enforced": self.enforce})
@@ -100,11 +102,14 @@ class IamMonitor:
         return first
 
     def _current_step(self) -> dict | None:
-        for rec in reversed(self.world.trace.records):
+        """The scenario step under way (its trace record), read on from where the last look-up stopped."""
+        records = self.world.trace.records
+        for rec in records[self._scanned:]:
             if rec["component"] == "scenario" and rec["kind"] == "step":
                 d = rec["details"]
-                return {"index": d.get("index"), "line": d.get("line"), "text": d.get("text")}
-        return None
+                self._step = {"index": d.get("index"), "line": d.get("line"), "text": d.get("text")}
+        self._scanned = len(records)
+        return self._step
 
     # -- the botocore guard ----------------------------------------------------------------------
     def guard(self, call: hooks.AwsCall):

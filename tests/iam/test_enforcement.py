@@ -112,3 +112,14 @@ def test_a_rule_whose_target_role_is_denied_starts_nothing(monkeypatch):
         assert w.services.started_by_rules == []
         (denied,) = iam.monitor_of(w).denied
         assert denied["decision"] == "explicit-deny" and denied["via"] == "eventbridge"
+
+
+def test_recorded_and_enforced_on_an_endpoint_backend_too():
+    from tests.moto_server import moto_server
+
+    with moto_server() as url, World(seed=3, backend=url, stripe=False) as w:
+        w.add_function("toy-reader", "tests.iam.toy.read_booking")
+        iam.enforce(w)
+        assert w.invoke("toy-reader", {})["code"] == "AccessDeniedException"
+        w.invoke("post-confirmation-trigger", COGNITO_EVENT)
+        assert iam.monitor_of(w).used["post-confirmation-trigger"]["dynamodb:PutItem"]
