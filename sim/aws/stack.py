@@ -309,7 +309,7 @@ _FUNCTIONS: dict[str, dict[str, Any]] = {
                            caps={"stripe", "events"}, fields=("stripeConnect",)),
     "stripe-webhook": dict(module="stripe_webhook", timeout=60,
                            rw=["ProcessedWebhooks", "Booking", "UserProfile", "Dispute", "Payout", "Refund"],
-                           ro=[], caps={"stripe", "events", "webhook-secrets", "metrics", "states"},
+                           ro=[], caps={"stripe", "events", "webhook-secrets", "metrics"},
                            fields=("stripeWebhook",)),
     "booking-processor": dict(module="booking_processor", timeout=30, rw=["Booking"],
                               ro=["Service", "UserProfile"], caps={"stripe", "events", "s3"},
@@ -333,7 +333,7 @@ _FUNCTIONS: dict[str, dict[str, Any]] = {
                                    rw=["ProcessedWebhooks", "Booking", "UserProfile", "Dispute", "Payout",
                                        "Refund"],
                                    ro=[], scan=["UserProfile"],
-                                   caps={"stripe", "events", "sns", "metrics", "webhook-secrets", "states"},
+                                   caps={"stripe", "events", "sns", "metrics", "webhook-secrets"},
                                    env={"RECONCILIATION_WINDOW_HOURS": "24", "RECONCILIATION_OVERLAP_MINUTES": "60",
                                         "RECONCILIATION_MAX_RETRIES": "3"},
                                    fields=()),
@@ -382,13 +382,13 @@ def _functions(account: str, region: str, stripe_api_base: str | None) -> list[F
         if "states" in caps:
             for sm in STATE_MACHINES:
                 env[sm.env_var] = f"arn:aws:states:{region}:{account}:stateMachine:{sm.name}"
-            policy.append({"Effect": "Allow",
-                           "Action": ["states:StartExecution", "states:StopExecution", "states:DescribeExecution",
-                                      "states:ListExecutions"],
+            # StartExecution is authorised on the state machine, Describe/Stop on its executions
+            policy.append({"Effect": "Allow", "Action": ["states:StartExecution"],
                            "Resource": [f"arn:aws:states:{region}:{account}:stateMachine:{sm.name}"
-                                        for sm in STATE_MACHINES]
-                           + [f"arn:aws:states:{region}:{account}:execution:{sm.name}:*"
-                              for sm in STATE_MACHINES]})
+                                        for sm in STATE_MACHINES]})
+            policy.append({"Effect": "Allow", "Action": ["states:DescribeExecution", "states:StopExecution"],
+                           "Resource": [f"arn:aws:states:{region}:{account}:execution:{sm.name}:*"
+                                        for sm in STATE_MACHINES]})
         if "sns" in caps:
             env["RECONCILIATION_ALERTS_TOPIC_ARN"] = f"arn:aws:sns:{region}:{account}:{TOPICS[0]}"
             env["CRITICAL_ALERTS_TOPIC_ARN"] = f"arn:aws:sns:{region}:{account}:{TOPICS[1]}"
