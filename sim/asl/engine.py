@@ -29,7 +29,7 @@ from sim.asl.history import History, HistoryContext
 from sim.asl.jsonata_eval import Evaluator, is_expr
 from sim.asl.jsonutil import dumps
 from sim.asl.machine import Graph, Machine, State
-from sim.asl.payload import apply_result_path, render, select_path
+from sim.asl.payload import apply_result_path, missing_path, render, select_path
 from sim.asl.retry import find_catcher, find_retrier, retry_delay
 
 
@@ -504,8 +504,8 @@ def _fail_field(sr: StateRun, spec: dict, field: str) -> Any:
         return evaluate_intrinsic(path, sr.raw_input, sr.context(), sr.scope.variables, sr.run.rng, sr.raw_input)
     try:
         value = jsonpath.resolve(path, sr.raw_input, sr.context(), sr.scope.variables)
-    except jsonpath.PathNotFound:
-        raise RuntimeFailure(f"Invalid path '{path}' : No results for path: {path}") from None
+    except jsonpath.PathNotFound as exc:
+        raise missing_path(path, exc) from None
     if not isinstance(value, str):
         raise RuntimeFailure(f"The {field}Path '{path}' must point to a string, but was '{dumps(value)}'")
     return value
@@ -604,8 +604,8 @@ def _sleep_until(sr: StateRun, until: datetime) -> None:
 def _path_value(sr: StateRun, path: str, effective: Any) -> Any:
     try:
         return jsonpath.resolve(path, effective, sr.context(), sr.scope.variables)
-    except jsonpath.PathNotFound:
-        raise RuntimeFailure(f"Invalid path '{path}' : No results for path: {path}") from None
+    except jsonpath.PathNotFound as exc:
+        raise missing_path(path, exc) from None
 
 
 def _raw(value: Any) -> str:

@@ -154,6 +154,47 @@ def sdk_metadata(run, content_length: int, content_type: str = "application/x-am
     }
 
 
+def lambda_metadata(run, content_length: int, version: str = "$LATEST") -> dict:
+    """SdkHttpMetadata of a lambda:invoke result in AWS's order (recorded: LocalStack
+    services/test_lambda_task_service::test_invoke): AllHttpHeaders in the order Lambda sends them,
+    HttpHeaders sorted, with X-Amz-Executed-Version, x-amzn-Remapped-Content-Length and X-Amzn-Trace-Id."""
+    rid = run.rng.uuid4() if hasattr(run.rng, "uuid4") else "00000000-0000-0000-0000-000000000000"
+    now = run.clock.now()
+    hexed = rid.replace("-", "")
+    trace = f"Root=1-{int(now.timestamp()):08x}-{hexed[:24]};Parent={hexed[16:]};Sampled=0;Lineage=1:{hexed[:8]}:0"
+    ordered = [("X-Amz-Executed-Version", version), ("x-amzn-Remapped-Content-Length", "0"),
+               ("Connection", "keep-alive"), ("x-amzn-RequestId", rid), ("Content-Length", str(content_length)),
+               ("Date", now.strftime("%a, %d %b %Y %H:%M:%S GMT")), ("X-Amzn-Trace-Id", trace),
+               ("Content-Type", "application/json")]
+    return {
+        "SdkHttpMetadata": {"AllHttpHeaders": {k: [v] for k, v in ordered},
+                            "HttpHeaders": dict(sorted(ordered, key=lambda kv: kv[0].lower())),
+                            "HttpStatusCode": 200},
+        "SdkResponseMetadata": {"RequestId": rid},
+    }
+
+
+class FunctionNotFound(LookupError):
+    """Raised by an `invoke_lambda` callable for a function that does not exist."""
+
+    def __init__(self, function: str | None = None):
+        self.function = function
+        super().__init__(function or "")
+
+
+def java_sdk_cause(message: str, service: str, status: int, code: str, request_id: str) -> str:
+    """How Step Functions words an AWS error its Java SDK met (recorded for a missing function)."""
+    return (f"{message} (Service: {service}; Status Code: {status}; Error Code: {code}; "
+            f"Request ID: {request_id}; Proxy: null)")
+
+
+def function_not_found(call: TaskCall, arn: str) -> StatesError:
+    """Recorded (error_handling/test_task_service_lambda::test_no_such_function)."""
+    return StatesError("Lambda.ResourceNotFoundException",
+                       java_sdk_cause(f"Function not found: {arn}", "AWSLambda", 404, "ResourceNotFoundException",
+                                      call.run.rng.uuid4()))
+
+
 def camel_to_snake(name: str) -> str:
     s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
     s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", s)
@@ -239,28 +280,38 @@ class Integrations:
     # -- Lambda --------------------------------------------------------------------------------
     def _call_lambda(self, call: TaskCall, function: str, payload: Any, invocation_type: str):
         if self.invoke_lambda is None:
-            arn = function if function.startswith("arn:") else \
-                f"arn:aws:lambda:{self.region}:{self.account}:function:{function}"
-            raise StatesError("Lambda.ResourceNotFoundException",
-                              f"Function not found: {arn} (Service: Lambda, Status Code: 404, Request ID: "
-                              f"{call.run.rng.uuid4()})")
+            raise function_not_found(call, self.function_arn(function))
         try:
             return self.invoke_lambda(function, payload, invocation_type)
         except StatesError:
             raise
+        except FunctionNotFound as exc:
+            raise function_not_found(call, self.function_arn(exc.function or function)) from None
         except Exception as exc:  # noqa: BLE001 - SDK errors map to Lambda.<Code>
             info = _client_error(exc)
             if info is None:
                 code = getattr(exc, "code", None) or getattr(exc, "error", None) or "ServiceException"
                 raise StatesError(f"Lambda.{code}" if "." not in str(code) else str(code), str(exc)) from None
             code, msg, status, rid = info
-            raise StatesError(f"Lambda.{code}",
-                              f"{msg} (Service: Lambda, Status Code: {status}, Request ID: {rid})") from None
+            raise StatesError(f"Lambda.{code}", java_sdk_cause(msg, "AWSLambda", status, code, rid)) from None
+
+    def function_arn(self, function: str) -> str:
+        """The qualified ARN AWS names in a missing function's cause ($LATEST when unqualified)."""
+        if function.startswith("arn:"):
+            arn = function
+        elif ":" in function:  # "123456789012:function:name" or "name:qualifier"
+            arn = (f"arn:aws:lambda:{self.region}:{function}" if ":function:" in function else
+                   f"arn:aws:lambda:{self.region}:{self.account}:function:{function}")
+        else:
+            arn = f"arn:aws:lambda:{self.region}:{self.account}:function:{function}"
+        return arn if arn.count(":") >= 7 else f"{arn}:$LATEST"
 
     @staticmethod
-    def _function_error(payload: Any, raw: str) -> StatesError:
+    def _function_error(payload: Any, raw: str, legacy: bool) -> StatesError:
+        """Recorded (LocalStack error_handling/test_task_service_lambda vs test_task_lambda): the Cause is
+        the error payload as compact JSON for lambda:invoke, the runtime's own text for a function ARN."""
         if isinstance(payload, dict) and payload.get("errorType"):
-            return StatesError(str(payload["errorType"]), raw)
+            return StatesError(str(payload["errorType"]), raw if legacy else dumps(payload))
         return StatesError("Lambda.Unknown", "The cause could not be determined because Lambda did not return an "
                                              f"error type. Returned payload: {raw}")
 
@@ -283,7 +334,9 @@ class Integrations:
         if not function:
             raise StatesError("States.Runtime", "The field 'FunctionName' is required by lambda:invoke")
         payload = params.get("Payload")
-        if isinstance(payload, str) and call.parsed.pattern != "waitForTaskToken":
+        if payload is None:
+            payload = {}  # recorded (test_lambda_task_service::test_invoke): no/null Payload → the function gets {}
+        elif isinstance(payload, str) and call.parsed.pattern != "waitForTaskToken":
             try:
                 payload = json.loads(payload)
             except ValueError:
@@ -292,9 +345,11 @@ class Integrations:
         status, out, function_error, version = self._call_lambda(call, function, payload, inv_type)
         value, raw = self._decode(out)
         if function_error:
-            raise self._function_error(value, raw)
-        result = {"ExecutedVersion": version or "$LATEST", "Payload": value if out is not None else None,
-                  **sdk_metadata(call.run, len(raw.encode()), "application/json"), "StatusCode": status}
+            raise self._function_error(value, raw, legacy=False)
+        version = version or "$LATEST"
+        result = {"ExecutedVersion": version, "Payload": value if out is not None else None,
+                  **lambda_metadata(call.run, len(raw.encode()) if out is not None else 0, version),
+                  "StatusCode": status}
         if inv_type != "RequestResponse":
             result["Payload"] = ""
         return result
@@ -304,7 +359,7 @@ class Integrations:
                                                                   "RequestResponse")
         value, raw = self._decode(out)
         if function_error:
-            raise self._function_error(value, raw)
+            raise self._function_error(value, raw, legacy=True)
         return value
 
     # -- SDK services --------------------------------------------------------------------------

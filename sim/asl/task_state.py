@@ -10,6 +10,7 @@ from sim.asl.errors import StatesError
 from sim.asl.failures import DataLimitFailure, RuntimeFailure, over_data_limit
 from sim.asl.integrations import TaskCall, parse_resource
 from sim.asl.jsonutil import dumps
+from sim.asl.payload import missing_path
 
 
 def do_task(sr):
@@ -61,8 +62,8 @@ def _path_number(sr, spec: dict, field: str, effective: Any) -> float | None:
         return None
     try:
         value = jsonpath.resolve(path, effective, sr.context(), sr.scope.variables)
-    except jsonpath.PathNotFound:
-        raise RuntimeFailure(f"Invalid path '{path}' : No results for path: {path}") from None
+    except jsonpath.PathNotFound as exc:
+        raise missing_path(path, exc) from None
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise RuntimeFailure(f"The {field}Path '{path}' must point to a positive integer, but was '{dumps(value)}'")
     return value
