@@ -200,13 +200,35 @@ class Run:
         self.last_value: Any = None
         self.last_text = "null"
         self.root_ctx = HistoryContext()
+        self.redrive_count = 0
+        self.redrive_date: datetime | None = None
+        self.resume: tuple[str, Any] | None = None  # the top-level state under way and its input
+        self.top_scope: Scope | None = None
+        self._timeout_seconds: float | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self, timeout_seconds: float | None = None) -> None:
         self.task = self.scheduler.spawn(self.main, name=f"sfn:{self.name}")
-        timeout = timeout_seconds if timeout_seconds is not None else self.machine.timeout_seconds
+        self._timeout_seconds = timeout_seconds
+        self._arm_watchdog()
+
+    def _arm_watchdog(self) -> None:
+        timeout = self._timeout_seconds if self._timeout_seconds is not None else self.machine.timeout_seconds
         if timeout:
             self.watchdog = self.scheduler.call_later(timeout, self._timed_out)
+
+    def restart_from_resume(self) -> None:
+        """Redrive (redrive.py): RUNNING again, ExecutionRedriven recorded, the unsuccessful state re-entered."""
+        name, value = self.resume
+        self.status = "RUNNING"
+        self.stop_date = None
+        self.output = self.output_text = self.error = self.cause = None
+        self.root_ctx = HistoryContext(len(self.history.events))
+        self.history.add(self.root_ctx, "ExecutionRedriven", {"redriveCount": self.redrive_count})
+        scope = self.top_scope
+        scope.ctx, scope.state, scope.open_abort, scope.kids = self.root_ctx, None, None, None
+        self.task = self.scheduler.spawn(self._drive, scope, value, name, name=f"sfn:{self.name}:redrive")
+        self._arm_watchdog()
 
     def _timed_out(self) -> None:
         if self.status == "RUNNING" and self.task is not None:
@@ -234,9 +256,13 @@ class Run:
         ctx = self.root_ctx
         self.history.add(HistoryContext(), "ExecutionStarted", {"input": self.input_text,
                                                                 "roleArn": self.role_arn}, update_source=False)
-        scope = Scope(ctx, {}, nested=False)
+        self.top_scope = Scope(ctx, {}, nested=False)
+        return self._drive(self.top_scope, self.input, None)
+
+    def _drive(self, scope: Scope, value: Any, start_at: str | None) -> Any:
+        ctx = self.root_ctx
         try:
-            output = run_graph(self, self.machine.graph, self.input, scope)
+            output = run_graph(self, self.machine.graph, value, scope, start_at)
         except ExecutionFatal as f:
             self._finish_failed(HistoryContext(f.source), f.error, f.cause)
         except BranchFailed as b:
@@ -309,14 +335,17 @@ class Run:
 # the loop
 
 
-def run_graph(run: Run, graph: Graph, value: Any, scope: Scope) -> Any:
-    """Run states from StartAt until an End/Succeed; raise BranchFailed / ExecutionFatal."""
-    name = graph.start_at
+def run_graph(run: Run, graph: Graph, value: Any, scope: Scope, start_at: str | None = None) -> Any:
+    """Run states from StartAt (or `start_at`) until an End/Succeed; raise BranchFailed / ExecutionFatal."""
+    name = start_at or graph.start_at
     history = run.history
+    top = not scope.nested
     while True:
         state = graph.states.get(name)
         if state is None:
             raise ExecutionFatal("States.Runtime", f"The state '{name}' does not exist.", scope.ctx.source)
+        if top:
+            run.resume = (name, value)
         run.states_visited += 1
         text = run.last_text if run.last_value is value and value is not None else dumps(value)
         entered_id = history.add(scope.ctx, f"{state.type}StateEntered", {"name": state.name, "input": text})

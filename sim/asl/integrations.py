@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.asl.activities import Activities, QueuedTask
 from sim.asl.errors import StatesError
 from sim.asl.jsonutil import dumps, to_json_value
 
@@ -89,6 +90,7 @@ class TaskCall:
     token: str | None = None
     heartbeat: float | None = None
     submitted: Callable[[Any], None] = field(default=lambda _o: None)
+    started: Callable[[str | None], None] = field(default=lambda _w: None)  # an activity worker took it
 
     @property
     def scheduler(self):
@@ -136,6 +138,9 @@ class TaskTokens:
         entry = self._entry(token)
         self.close(token)
         entry["future"].set_exception(StatesError(error if error is not None else "", cause))
+
+    def is_pending(self, token: str) -> bool:
+        return token in self._pending
 
     def heartbeat(self, token: str) -> None:
         entry = self._entry(token)
@@ -223,6 +228,7 @@ class Integrations:
         self.account = account
         self.start_execution = start_execution  # (call, sm_arn, input, name) -> Run
         self.tokens = TaskTokens()
+        self.activities = Activities(region, account)
         self._adapters: dict[str, Callable[[TaskCall], Any]] = {}
 
     def register(self, resource: str, fn: Callable[[TaskCall], Any]) -> None:
@@ -239,7 +245,7 @@ class Integrations:
         if p.legacy_lambda:
             return self._legacy_lambda(call)
         if p.activity:
-            raise StatesError("States.TaskFailed", f"Activities are not supported by the simulator: {p.arn}")
+            return self._activity(call)
         if p.service == "lambda" and p.action == "invoke":
             return self._finish_pattern(call, self._lambda_invoke(call))
         if p.service == "states" and p.action == "startExecution":
@@ -276,6 +282,11 @@ class Integrations:
         finally:
             if call.token in self.tokens._pending:
                 self.tokens.close(call.token, "timeout")
+
+    def _activity(self, call: TaskCall) -> Any:
+        """Queue the task for a worker (GetActivityTask) and wait for SendTask* on its token."""
+        self.activities.schedule(call.parsed.arn, QueuedTask(call.token, dumps(call.params), call.started))
+        return self.wait_for_token(call)
 
     # -- Lambda --------------------------------------------------------------------------------
     def _call_lambda(self, call: TaskCall, function: str, payload: Any, invocation_type: str):

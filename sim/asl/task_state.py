@@ -22,7 +22,7 @@ def do_task(sr):
 
     def attempt():
         sr.token = None
-        if parsed.pattern == "waitForTaskToken":
+        if parsed.pattern == "waitForTaskToken" or parsed.activity:
             sr.token = sr.run.integrations.tokens.new_token(sr.run.rng)
         if sr.state.jsonata:
             ev = sr.evaluator()
@@ -73,7 +73,18 @@ def invoke(sr, parsed, params: Any, timeout: float | None, heartbeat: float | No
     """Record the scheduling events, run the call (bounded by TimeoutSeconds), record the outcome."""
     run = sr.run
     legacy = parsed.legacy_lambda
-    if legacy:
+    family = "Activity" if parsed.activity else "LambdaFunction" if legacy else None
+    if parsed.activity:
+        # recorded (v2/activities::test_activity_task_on_deleted): no ActivityScheduled, States.Runtime
+        if not run.integrations.activities.exists(parsed.arn):
+            raise RuntimeFailure(f"The activity {parsed.arn} does not exist.")
+        details = {"resource": parsed.arn, "input": dumps(params)}
+        if timeout is not None:
+            details["timeoutInSeconds"] = int(timeout)
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = int(heartbeat)
+        sr.event("ActivityScheduled", details)
+    elif legacy:
         details = {"resource": parsed.arn, "input": dumps(params)}
         if timeout is not None:
             details["timeoutInSeconds"] = int(timeout)
@@ -93,28 +104,31 @@ def invoke(sr, parsed, params: Any, timeout: float | None, heartbeat: float | No
         sr.event("TaskSubmitted", {"resourceType": parsed.resource_type, "resource": parsed.resource,
                                    "output": dumps(output)})
 
+    def started(worker: str | None) -> None:
+        sr.event("ActivityStarted", {"workerName": worker} if worker else {})
+
     call = TaskCall(run=run, state_name=sr.state.name, parsed=parsed, params=params, token=sr.token,
-                    heartbeat=heartbeat, submitted=submitted)
+                    heartbeat=heartbeat, submitted=submitted, started=started)
     try:
         result = _call(run, call, timeout)
         text = dumps(result)
         if over_data_limit(text):
             # recorded (LocalStack test_states_errors): the label is the function ARN for a plain
             # Lambda resource, the resource type ('lambda') for an optimized integration
-            raise DataLimitFailure(parsed.arn if legacy else parsed.resource_type)
+            raise DataLimitFailure(parsed.arn if family else parsed.resource_type)
     except StatesError as exc:
         timed_out = exc.error in ("States.Timeout", "States.HeartbeatTimeout")
         fail = {"error": exc.error}
         if exc.cause is not None:
             fail["cause"] = exc.cause
-        if legacy:
-            sr.event("LambdaFunctionTimedOut" if timed_out else "LambdaFunctionFailed", fail)
+        if family:
+            sr.event(f"{family}TimedOut" if timed_out else f"{family}Failed", fail)
         else:
             sr.event("TaskTimedOut" if timed_out else "TaskFailed",
                      {"resourceType": parsed.resource_type, "resource": parsed.resource, **fail})
         raise
-    if legacy:
-        sr.event("LambdaFunctionSucceeded", {"output": text})
+    if family:
+        sr.event(f"{family}Succeeded", {"output": text})
     else:
         sr.event("TaskSucceeded", {"resourceType": parsed.resource_type, "resource": parsed.resource,
                                    "output": text})
