@@ -6,6 +6,7 @@ intrinsic function; every failure to resolve is a States.Runtime with AWS's word
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sim.asl import intrinsics, jsonpath
@@ -109,8 +110,6 @@ def missing_path(path: str, exc: jsonpath.PathNotFound) -> RuntimeFailure:
 
 def _bracketed(path: str) -> str:
     """$.a.b[0] -> $['a']['b'][0] (how AWS's path library echoes a path in its messages)."""
-    import re
-
     if path.startswith("$$"):
         head, rest = "$$", path[2:]
     else:

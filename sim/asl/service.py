@@ -16,10 +16,13 @@ import zlib
 from datetime import datetime
 from typing import Any
 
-from sim.asl import express, redrive
+from sim.asl import express, redrive, start
 from sim.asl.activities import ActivityError
-from sim.asl.errors import InvalidDefinition
+from sim.asl.errors import InvalidDefinition, StatesError
 from sim.asl.history import render_event
+from sim.asl.integrations import Integrations
+from sim.asl.machine import compile_definition
+from sim.rng import Rng
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9\-_]{1,80}$")
 
@@ -59,9 +62,6 @@ class _Record:
 class StepFunctionsService:
     def __init__(self, scheduler, integrations=None, account: str = "123456789012", region: str = "us-east-1",
                  rng=None, keep_finished: int = 100_000):
-        from sim.asl.integrations import Integrations
-        from sim.rng import Rng
-
         self.scheduler = scheduler
         self.account = account
         self.region = region
@@ -110,8 +110,6 @@ class StepFunctionsService:
 
     @staticmethod
     def _compile(definition: Any):
-        from sim.asl.machine import compile_definition
-
         try:
             return compile_definition(definition)
         except InvalidDefinition as exc:
@@ -228,8 +226,6 @@ class StepFunctionsService:
 
     def _launch(self, sm: _StateMachine, input_text: str, name: str, _trace=None, parent_rng=None,
                 express_run: bool = False):
-        from sim.asl import start
-
         rng = (parent_rng or self.rng).child(name)
         if express_run:
             # AWS keeps nothing of an Express execution to describe later: it is not registered
@@ -249,8 +245,6 @@ class StepFunctionsService:
 
     def _start_child(self, call, params: dict):
         """states:startExecution from a Task: the child runs on the same scheduler."""
-        from sim.asl.errors import StatesError
-
         try:
             sm = self._machine(params.get("StateMachineArn"))
             value = params.get("Input", {})

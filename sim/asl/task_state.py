@@ -7,15 +7,15 @@ from typing import Any
 
 from sim.asl import jsonpath
 from sim.asl.errors import StatesError
-from sim.asl.failures import DataLimitFailure, RuntimeFailure, over_data_limit
+from sim.asl.failures import Abort, DataLimitFailure, RuntimeFailure, over_data_limit
 from sim.asl.integrations import TaskCall, parse_resource
 from sim.asl.jsonutil import dumps
 from sim.asl.payload import missing_path
+from sim.asl.staterun import with_retry_catch
+from sim.scheduler import WaitTimeout
 
 
 def do_task(sr):
-    from sim.asl.engine import with_retry_catch
-
     spec = sr.state.spec
     resource = spec.get("Resource", "")
     parsed = parse_resource(resource)
@@ -141,14 +141,10 @@ def _call(run, call: TaskCall, timeout: float | None) -> Any:
         return _mock_result(mocked)
     if timeout is None:
         return _safe(run, call)
-    from sim.scheduler import WaitTimeout
-
     child = run.spawn_child(_safe, run, call, name=f"task:{call.state_name}")
     try:
         return run.scheduler.wait(child, timeout=timeout)
     except WaitTimeout:
-        from sim.asl.failures import Abort
-
         child.cancel(Abort("CANCELLED"))
         raise StatesError("States.Timeout", None) from None
 
