@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sim.stripe import errors, listing, params
+from sim.stripe import errors, listing, params, routes_lists
 
 
 @dataclass
@@ -143,6 +143,12 @@ def create_customer(call: Call):
 def get_customer(call: Call, customer_id: str):
     call.only()
     return 200, _obj(call, customer_id, "customer")
+
+
+def update_customer(call: Call, customer_id: str):
+    q = call.only("email", "name", "metadata", "description", "phone")
+    result = call.ledger.update_customer(customer_id, account=call.account, idempotency_key=call.idempotency_key, **q)
+    return 200, result.customer
 
 
 # -- payment intents --------------------------------------------------------------------------
@@ -302,6 +308,7 @@ ROUTES = [
     ("POST", r"/v1/account_links", create_account_link),
     ("POST", r"/v1/customers", create_customer),
     ("GET", rf"/v1/customers/{_ID}", get_customer),
+    ("POST", rf"/v1/customers/{_ID}", update_customer),
     ("POST", r"/v1/payment_intents", create_payment_intent),
     ("GET", rf"/v1/payment_intents/{_ID}", get_payment_intent),
     ("POST", rf"/v1/payment_intents/{_ID}", update_payment_intent),
@@ -318,6 +325,7 @@ ROUTES = [
     ("GET", r"/v1/balance", get_balance),
     ("GET", rf"/v1/balance_transactions/{_ID}", get_balance_transaction),
 ]
+ROUTES += routes_lists.ROUTES
 COMPILED = [(m, re.compile(p + r"/?$"), fn) for m, p, fn in ROUTES]
 
 
