@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.asl.failures import Abort
-from sim.asl.payload import render, select_path
+from sim.asl.payload import render
 
 
 class _FirstFailure(Exception):
@@ -76,12 +76,8 @@ def item_input(sr, index: int, item: Any, effective: Any) -> Any:
 
 def tolerance(sr, effective: Any, n: int) -> tuple[int | None, float | None]:
     spec = sr.state.spec
-    count = spec.get("ToleratedFailureCount")
-    if "ToleratedFailureCountPath" in spec:
-        count = select_path(spec["ToleratedFailureCountPath"], effective, sr.context(), sr.scope.variables)
-    pct = spec.get("ToleratedFailurePercentage")
-    if "ToleratedFailurePercentagePath" in spec:
-        pct = select_path(spec["ToleratedFailurePercentagePath"], effective, sr.context(), sr.scope.variables)
+    count = sr.field_or_path(spec, "ToleratedFailureCount", effective)
+    pct = sr.field_or_path(spec, "ToleratedFailurePercentage", effective)
     if sr.state.jsonata:
         ev = None
         if isinstance(count, str):

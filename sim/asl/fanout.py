@@ -250,12 +250,8 @@ def _inline(sr, items: list, effective: Any, max_conc: int) -> list:
 def _batch(sr, batcher: dict | None, items: list, effective: Any) -> list:
     if not batcher:
         return items
-    max_items = batcher.get("MaxItemsPerBatch")
-    if "MaxItemsPerBatchPath" in batcher:
-        max_items = select_path(batcher["MaxItemsPerBatchPath"], effective, sr.context(), sr.scope.variables)
-    max_bytes = batcher.get("MaxInputBytesPerBatch")
-    if "MaxInputBytesPerBatchPath" in batcher:
-        max_bytes = select_path(batcher["MaxInputBytesPerBatchPath"], effective, sr.context(), sr.scope.variables)
+    max_items = sr.field_or_path(batcher, "MaxItemsPerBatch", effective)
+    max_bytes = sr.field_or_path(batcher, "MaxInputBytesPerBatch", effective)
     batch_input = batcher.get("BatchInput")
     if batch_input is not None and not sr.state.jsonata:
         batch_input = render(batch_input, effective, sr.context(), sr.scope.variables, sr.run.rng)
@@ -300,9 +296,7 @@ def _read_items(sr, reader: dict, effective: Any) -> list:
     config = reader.get("ReaderConfig") or {}
     resource = reader.get("Resource", "")
     s3 = _s3(sr)
-    max_items = config.get("MaxItems")
-    if "MaxItemsPath" in config:
-        max_items = select_path(config["MaxItemsPath"], effective, sr.context(), sr.scope.variables)
+    max_items = sr.field_or_path(config, "MaxItems", effective)
     try:
         if resource.endswith("listObjectsV2"):
             items = []

@@ -20,10 +20,7 @@ def do_pass(sr: StateRun):
     spec = sr.state.spec
     if sr.state.jsonata:
         ev = sr.evaluator()
-        assigned = sr.assign_jsonata(spec.get("Assign"), ev)
-        output = ev.value(spec["Output"], "Output") if "Output" in spec else sr.raw_input
-        _check_data_limit(sr, output)
-        return sr.exit(output, assigned, next_of(sr.state))
+        return _jsonata_exit(sr, ev)
     effective = sr.input_path()
     if "Result" in spec:
         result = spec["Result"]
@@ -31,6 +28,15 @@ def do_pass(sr: StateRun):
         result = sr.parameters(effective)
     assigned = sr.assign_jsonpath(spec.get("Assign"), result)
     output = sr.output_path(sr.result_path(result))
+    _check_data_limit(sr, output)
+    return sr.exit(output, assigned, next_of(sr.state))
+
+
+def _jsonata_exit(sr: StateRun, ev: Evaluator):
+    """A JSONata Pass/Wait's exit: Assign, then Output (default: the state's input), within the quota."""
+    spec = sr.state.spec
+    assigned = sr.assign_jsonata(spec.get("Assign"), ev)
+    output = ev.value(spec["Output"], "Output") if "Output" in spec else sr.raw_input
     _check_data_limit(sr, output)
     return sr.exit(output, assigned, next_of(sr.state))
 
@@ -147,10 +153,7 @@ def do_wait(sr: StateRun):
         elif "Timestamp" in spec:
             until = _timestamp(ev.value(spec["Timestamp"], "Timestamp"), sr, parse_instant, "Timestamp")
         _sleep_until(sr, until)
-        assigned = sr.assign_jsonata(spec.get("Assign"), ev)
-        output = ev.value(spec["Output"], "Output") if "Output" in spec else sr.raw_input
-        _check_data_limit(sr, output)
-        return sr.exit(output, assigned, next_of(sr.state))
+        return _jsonata_exit(sr, ev)
     effective = sr.input_path()
     if "Seconds" in spec:
         until = now + _seconds(spec["Seconds"], "Seconds", sr)

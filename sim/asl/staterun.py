@@ -126,6 +126,12 @@ class StateRun:
             return value
         return select_path(spec["OutputPath"], value, self.context(), self.scope.variables)
 
+    def field_or_path(self, spec: dict, field: str, effective: Any) -> Any:
+        """`spec[field]`, or the value its `<field>Path` selects from `effective` (None when neither)."""
+        if field + "Path" in spec:
+            return select_path(spec[field + "Path"], effective, self.context(), self.scope.variables)
+        return spec.get(field)
+
     def assign_jsonpath(self, assign: dict | None, data: Any) -> dict | None:
         if not assign:
             return None

@@ -17,4 +17,4 @@ def invoke(call: TaskCall) -> Any:
 
 
 def register(integrations) -> None:
-    integrations.register('arn:aws*:states:*:*:activity:*', invoke)
+    integrations.register("arn:aws*:states:*:*:activity:*", invoke)

@@ -14,4 +14,4 @@ def invoke(call: TaskCall) -> Any:
 
 
 def register(integrations) -> None:
-    integrations.register('arn:aws:states:::dynamodb:*', invoke)
+    integrations.register("arn:aws:states:::dynamodb:*", invoke)

@@ -29,4 +29,4 @@ def invoke(call: TaskCall) -> Any:
 
 
 def register(integrations) -> None:
-    integrations.register('arn:aws:states:::events:*', invoke)
+    integrations.register("arn:aws:states:::events:*", invoke)

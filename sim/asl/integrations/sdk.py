@@ -98,3 +98,11 @@ def optimized(call: TaskCall, service: str, params: dict | None = None, metadata
     if metadata:
         resp.update(sdk_metadata(call.run, len(dumps(resp))))
     return resp
+
+
+def serialised(call: TaskCall, field: str) -> dict:
+    """The task's parameters with `field` as JSON text when it is an object (SNS Message, SQS MessageBody)."""
+    params = dict(call.params) if isinstance(call.params, dict) else {}
+    if field in params and not isinstance(params[field], str):
+        params[field] = dumps(params[field])
+    return params

@@ -5,16 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sim.asl.integrations.calls import TaskCall
-from sim.asl.integrations.sdk import optimized
-from sim.asl.jsonutil import dumps
+from sim.asl.integrations.sdk import optimized, serialised
 
 
 def invoke(call: TaskCall) -> Any:
-    params = dict(call.params) if isinstance(call.params, dict) else {}
-    if "MessageBody" in params and not isinstance(params["MessageBody"], str):
-        params["MessageBody"] = dumps(params["MessageBody"])
-    return optimized(call, "sqs", params, metadata=True)
+    return optimized(call, "sqs", serialised(call, "MessageBody"), metadata=True)
 
 
 def register(integrations) -> None:
-    integrations.register('arn:aws:states:::sqs:*', invoke)
+    integrations.register("arn:aws:states:::sqs:*", invoke)
