@@ -154,7 +154,8 @@ def update_customer(call: Call, customer_id: str):
 # -- payment intents --------------------------------------------------------------------------
 PI_CREATE = ("amount", "currency", "application_fee_amount", "customer", "description", "metadata", "on_behalf_of",
              "payment_method", "payment_method_types", "confirm", "receipt_email", "capture_method",
-             "automatic_payment_methods", "return_url", "statement_descriptor_suffix", "transfer_group")
+             "automatic_payment_methods", "return_url", "statement_descriptor_suffix", "transfer_group",
+             "transfer_data")
 
 
 def create_payment_intent(call: Call):
@@ -171,7 +172,8 @@ def create_payment_intent(call: Call):
     result = call.ledger.create_payment_intent(
         q["amount"], q["currency"], call.account, q.get("application_fee_amount"), q.get("metadata"),
         q.get("customer"), q.get("description"), q.get("receipt_email"), q.get("on_behalf_of"),
-        q.get("payment_method"), params.boolean("confirm", q.get("confirm")), idempotency_key=call.idempotency_key)
+        q.get("payment_method"), params.boolean("confirm", q.get("confirm")), idempotency_key=call.idempotency_key,
+        transfer_data=q.get("transfer_data"))
     return _pi_answer(result.payment_intent)
 
 
