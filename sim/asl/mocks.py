@@ -17,7 +17,7 @@ import json
 import os
 from typing import Any
 
-from sim.safeinput import load_json, load_yaml
+from sim.safeinput import load_json, load_yaml, read_text
 
 
 class MockConfigError(ValueError):
@@ -64,11 +64,10 @@ class MockConfig:
             return source
         if isinstance(source, dict):
             return cls(source)
-        text = str(source)
+        text, file = str(source), "<mock configuration>"
         if os.path.exists(text):
-            with open(text, encoding="utf-8") as fh:
-                text = fh.read()
-        return cls(parse_text(text, "<mock configuration>"))
+            text, file = read_text(text), text
+        return cls(parse_text(text, file))
 
     def test_case(self, machine: str | None, case: str | None) -> MockedCase | None:
         if case is None:
