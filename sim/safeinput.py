@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 import yaml.reader
 from yaml.composer import ComposerError
+from yaml.error import Mark
 from yaml.events import AliasEvent
 
 from sim.errors import InputError
@@ -159,6 +160,17 @@ class SafeLoader(yaml.SafeLoader):
         self._depth = 0
         self._expanded = 0
         self._sizes: dict[int, int] = {}
+        # PyYAML's scanner reads a deeply nested flow collection ([[[[…) to its end before the
+        # composer sees the first node, in quadratic time: refuse such text before scanning it
+        self._flow_too_deep = None
+        if isinstance(stream, str) and stream.count("[") + stream.count("{") > self.max_depth:
+            self._flow_too_deep = _line_of_depth(stream, self.max_depth)
+
+    def get_single_node(self):
+        if self._flow_too_deep is not None:
+            raise ComposerError(None, None, f"nested deeper than {self.max_depth} levels",
+                                Mark("<unicode string>", 0, self._flow_too_deep - 1, 0, None, None))
+        return super().get_single_node()
 
     def compose_node(self, parent, index):
         if self.check_event(AliasEvent):
