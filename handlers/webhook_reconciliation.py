@@ -51,7 +51,7 @@ from handlers.common.repositories import (
     UserProfileRepository,
 )
 from handlers.common.stripe_client import stripe_client
-from handlers.common.stripe_events import InvalidEvent, apply_direct, process_stripe_event
+from handlers.common.stripe_events import InvalidEvent, apply_direct, event_keys, process_stripe_event, with_event_id
 from handlers.common.stripe_objects import object_id
 
 _log = get_logger("webhook-reconciliation")
@@ -243,7 +243,7 @@ class Reconciliation:
 
     def repair(self, booking_id: str, kind: str, fact: PaymentFact, **detail: Any) -> None:
         events = apply_direct(booking_id, fact)
-        publish_all(events)
+        publish_all([with_event_id(ev, key) for key, ev in zip(event_keys(events), events, strict=True)])
         self._discrepancy(kind, False, True, bookingId=booking_id, published=[e.detail_type for e in events],
                           **detail)
 

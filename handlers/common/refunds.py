@@ -31,7 +31,7 @@ from handlers.common import booking_events, money
 from handlers.common import stripe_client as stripe_factory
 from handlers.common.appsync import ConflictError, PaymentError, ValidationError
 from handlers.common.isotime import now_utc, to_iso
-from handlers.common.precedence import REFUND_RANK
+from handlers.common.precedence import REFUND_RANK, commission
 from handlers.common.repositories import RefundRepository
 from handlers.common.stripe_objects import plain
 from handlers.common.stripe_records import apply_booking, apply_record
@@ -83,16 +83,6 @@ def _fee_refunded(charge: dict[str, Any]) -> tuple[int | None, int]:
         return None, 0
     fee_obj = _call(stripe_factory.stripe_client().v1.application_fees.retrieve, fee_id)
     return int(fee_obj.get("amount") or 0), int(fee_obj.get("amount_refunded") or 0)
-
-
-def commission(booking: dict[str, Any]) -> dict[str, Any]:
-    """platformFee and providerEarnings from the booking's amount, refunds and refunded fee."""
-    amount = int(booking.get("amount") or 0)
-    original = booking.get("applicationFeeAmount")
-    original = int(original) if original is not None else money.platform_fee(amount)
-    fee = max(0, original - int(booking.get("applicationFeeRefunded") or 0))
-    refunded = int(booking.get("amountRefunded") or 0)
-    return {"platformFee": fee, "providerEarnings": max(0, amount - refunded - fee)}
 
 
 def refundable(booking: dict[str, Any]) -> int:

@@ -307,6 +307,8 @@ _FUNCTIONS: dict[str, dict[str, Any]] = {
     "workflow-orchestrator": dict(module="workflow_orchestrator", timeout=30, rw=[], ro=[],
                                   caps={"states", "events"},
                                   fields=("startWorkflow", "stopWorkflow", "getWorkflowStatus")),
+    "payment-workflow-starter": dict(module="payment_workflow_starter", timeout=30, rw=[], ro=[], caps={"states"},
+                                     fields=()),
     "webhook-authorizer": dict(module="webhook_authorizer", timeout=30, rw=[], ro=["ProcessedWebhooks"],
                                caps={"webhook-secrets"}, fields=()),
     "webhook-reconciliation": dict(module="webhook_reconciliation", timeout=300, memory=512,
@@ -418,15 +420,10 @@ def _rules() -> list[Rule]:
         Rule("marketplace-payment-workflows",
              pattern={"source": ["marketplace.payment"], "detail-type": ["Payment Succeeded"],
                       "detail": {"origin": ["stripe-webhook"], "paymentType": ["DIRECT"]}},
-             targets=(Target("payment-processing", "state_machine", "ecosystem-payment-processing",
-                             input_transformer={
-                                 "InputPathsMap": {"bookingId": "$.detail.bookingId",
-                                                   "paymentIntentId": "$.detail.paymentIntentId",
-                                                   "amount": "$.detail.amount"},
-                                 "InputTemplate": '{"paymentType": "PAYOUT", "bookingId": <bookingId>, '
-                                                  '"paymentIntentId": <paymentIntentId>, "amount": <amount>, '
-                                                  '"trigger": "eventbridge"}'}),),
-             description="A payment confirmed by Stripe schedules the provider's payout workflow"),
+             targets=(fn("payment-workflow-starter"),),
+             description="A payment confirmed by Stripe schedules the provider's payout workflow (started "
+                         "by payment-workflow-starter with an execution name derived from the domain event id, "
+                         "so a redelivered event starts nothing)"),
         Rule("marketplace-dispute-events",
              pattern={"source": ["marketplace.dispute"], "detail-type": ["Dispute Created", "Dispute Resolved"]},
              targets=(fn("notification-handler"),),
