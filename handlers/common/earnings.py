@@ -6,7 +6,9 @@ payment intent when the charge is not recorded yet), its application fee and its
     owed = charge.amount − charge.amount_refunded − (fee.amount − fee.amount_refunded)
            − the disputed funds Stripe withdrew + what it reinstated      (never below 0)
 
-so a payout is right whatever order the refund, dispute and payment webhooks arrived in, or
+`allowance(bookings, paid_out)` caps a payout at the provider's whole position (a chargeback on
+one booking is taken from the others' earnings, as Stripe takes it from the balance), so a
+payout is right whatever order the refund, dispute and payment webhooks arrived in, or
 whether they arrived at all. The disputed funds are the dispute's balance transactions (the
 withdrawal is negative, a reinstatement after a won dispute positive), fees excluded. Stripe's
 transient errors raise PaymentError (the caller retries later); a charge that is not succeeded
@@ -60,8 +62,14 @@ def disputed_net(charge: dict[str, Any], account: str | None) -> int:
 
 
 def owed(booking: dict[str, Any]) -> int:
-    """The provider's earnings on this booking that Stripe's balance can pay out now."""
-    charge = charge_of(booking)
+    """The provider's earnings on this booking that Stripe's balance can pay out now (≥ 0)."""
+    return max(0, net(booking))
+
+
+def net(booking: dict[str, Any]) -> int:
+    """The booking's effect on the provider's Stripe balance (negative after a chargeback larger
+    than what was left of the charge)."""
+    charge = charge_of(booking) if booking.get("paymentIntentId") or booking.get("chargeId") else None
     if charge is None or charge.get("status") != "succeeded":
         return 0
     fee_id = object_id(charge.get("application_fee"))
@@ -70,4 +78,10 @@ def owed(booking: dict[str, Any]) -> int:
         fee = _call(stripe_factory.stripe_client().v1.application_fees.retrieve, fee_id)
         fee_left = int(fee.get("amount") or 0) - int(fee.get("amount_refunded") or 0)
     amount = int(charge.get("amount") or 0) - int(charge.get("amount_refunded") or 0)
-    return max(0, amount - fee_left - disputed_net(charge, booking.get("stripeAccountId")))
+    return amount - fee_left - disputed_net(charge, booking.get("stripeAccountId"))
+
+
+def allowance(bookings: list[dict[str, Any]], paid_out: int) -> int:
+    """What the provider's Stripe balance allows paying now: the net of every booking (earnings −
+    refunds − disputed funds withdrawn + reinstated) minus what was already paid out."""
+    return sum(net(b) for b in bookings) - paid_out

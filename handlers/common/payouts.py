@@ -134,6 +134,24 @@ def pay_out(provider: dict[str, Any], bookings: list[dict[str, Any]], *, kind: s
     claimed = [b for b in claimed if owed[b["id"]] > 0]
     if not claimed:
         return None, None
+    try:
+        room = earnings.allowance(BookingRepository().by_provider(provider["id"]), _paid_out(provider["id"]))
+    except PaymentError:
+        _release(claimed, claim, "unpaid")
+        raise
+    fits, total = [], 0
+    for b in sorted(claimed, key=lambda b: b["id"]):
+        if total + owed[b["id"]] <= room:
+            fits.append(b)
+            total += owed[b["id"]]
+    if len(fits) < len(claimed):
+        held = [b for b in claimed if b not in fits]
+        _release(held, claim, "unpaid")
+        _log.info("provider's Stripe balance does not cover these bookings yet", bookingIds=[b["id"] for b in held],
+                  allowance=room)
+    claimed = fits
+    if not claimed:
+        return None, None
     amount = sum(owed[b["id"]] for b in claimed)
     currency = claimed[0].get("currency") or "usd"
     try:
@@ -156,6 +174,12 @@ def pay_out(provider: dict[str, Any], bookings: list[dict[str, Any]], *, kind: s
                                              "payoutAmount": owed[b["id"]]})
     settle(record)
     return record, None
+
+
+def _paid_out(provider_id: str) -> int:
+    """What was already paid out to the provider (payouts pending, in transit or paid)."""
+    return sum(int(p.get("amount") or 0) for p in PayoutRepository().by_provider(provider_id)
+               if p.get("status") in ("pending", *CONFIRMED))
 
 
 def settle(payout: dict[str, Any]) -> int:

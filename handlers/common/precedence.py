@@ -40,6 +40,7 @@ from handlers.common import money
 PAYMENT_RANK = {"pending": 0, "failed": 1, "canceled": 2, "succeeded": 3}
 _PAYMENT_STATUS_RANK = {"pending": 0, "failed": 1, "canceled": 2, "succeeded": 3, "partially_refunded": 3,
                         "refunded": 3}
+PAYMENT_STATUSES = tuple(_PAYMENT_STATUS_RANK)  # every Booking.paymentStatus a handler writes
 DISPUTE_RANK = {"warning_needs_response": 0, "warning_under_review": 1, "needs_response": 2, "under_review": 3,
                 "won": 4, "lost": 4, "warning_closed": 4}
 DISPUTE_TERMINAL = 4

@@ -21,7 +21,7 @@ from sim.scenario import oracle
 from sim.scenario.loader import load_scenario
 from sim.scenario.model import Scenario
 
-FINAL_ONLY = {"no-stale-processing-lock", "no-event-lost-after-reconciliation"}
+FINAL_ONLY = oracle.END_ONLY
 
 
 def world_seed(run_seed: int, scenario: Scenario) -> int:
