@@ -25,7 +25,9 @@
    bookingEventsHealedIds.
 5. Puts WebhookReconciliation.EventsChecked / .MissedEvents / .FailedEvents / .SuccessfulRetries /
    .Discrepancies in ECOSYSTEMAWS/Webhooks, publishes an SNS alert to CRITICAL_ALERTS_TOPIC_ARN (else
-   RECONCILIATION_ALERTS_TOPIC_ARN) when a critical discrepancy is found, and returns the report.
+   RECONCILIATION_ALERTS_TOPIC_ARN) when a critical discrepancy is found, and one to
+   RECONCILIATION_ALERTS_TOPIC_ARN naming every Stripe event left FAILED at the retry limit
+   (report: retryLimitReached, retryLimitAlerted), and returns the report.
 """
 
 from __future__ import annotations
@@ -292,6 +294,29 @@ class Reconciliation:
                      "WebhookReconciliation.SuccessfulRetries": self.retried_ok,
                      "WebhookReconciliation.Discrepancies": len(self.discrepancies)})
 
+    def at_retry_limit(self) -> list[dict[str, Any]]:
+        """Stripe events left FAILED with retryCount at the limit: nobody retries them any more."""
+        try:
+            records = ProcessedWebhooksRepository().by_status(FAILED)
+        except Exception as exc:  # noqa: BLE001 - report and go on
+            self.errors.append(f"FAILED records look-up failed: {exc!r}")
+            return []
+        return sorted((r for r in records if r.get("source") == "stripe"
+                       and int(r.get("retryCount") or 0) >= self.max_retries), key=lambda r: r["eventId"])
+
+    def alert_retry_limit(self, stuck: list[dict[str, Any]]) -> bool:
+        """One SNS message to RECONCILIATION_ALERTS_TOPIC_ARN naming every event stuck at the limit
+        (sent by every run while they stay stuck: an operator must look at them)."""
+        topic = env("RECONCILIATION_ALERTS_TOPIC_ARN")
+        if not stuck or not topic:
+            return False
+        message = {"summary": f"{len(stuck)} Stripe event(s) FAILED at the retry limit ({self.max_retries})",
+                   "events": [{"eventId": r["eventId"], "eventType": r.get("eventType"),
+                               "retryCount": int(r.get("retryCount") or 0), "error": r.get("error")} for r in stuck]}
+        client("sns").publish(TopicArn=topic, Subject="Webhook events failed at the retry limit",
+                              Message=json.dumps(message, sort_keys=True, default=str)[:250_000])
+        return True
+
     def alert(self, report: dict[str, Any]) -> bool:
         critical = [d for d in self.discrepancies if d["critical"]]
         topic = env("CRITICAL_ALERTS_TOPIC_ARN") or env("RECONCILIATION_ALERTS_TOPIC_ARN")
@@ -315,6 +340,9 @@ def handler(event, context):
     report = run.report()
     run.metrics()
     report["alerted"] = run.alert(report)
+    stuck = run.at_retry_limit()
+    report["retryLimitReached"] = [r["eventId"] for r in stuck]
+    report["retryLimitAlerted"] = run.alert_retry_limit(stuck)
     _log.info("reconciliation finished", **{k: report[k] for k in (
         "eventsChecked", "missedEvents", "failedEvents", "successfulRetries", "discrepancies",
         "criticalDiscrepancies", "bookingEventsPending", "bookingEventsHealed")})

@@ -25,6 +25,9 @@ class ServiceOverrides:
     def __init__(self, world):
         self.world = world
         self.sfn = _make_sfn(world)
+        from sim.aws import execution_events
+
+        execution_events.attach(world, self.sfn)
         self.started_by_rules: list[dict] = []
 
     # -- dispatch ------------------------------------------------------------------------------

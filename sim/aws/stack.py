@@ -438,6 +438,18 @@ def _rules() -> list[Rule]:
                       "detail-type": ["Workflow Started", "Workflow Stopped", "Workflow Error"]},
              targets=(Target("workflow-logs", "logs", WORKFLOW_LOG_GROUP),),
              description="Workflow lifecycle events to CloudWatch Logs"),
+        Rule("workflow-execution-failures", bus="default",
+             pattern={"source": ["aws.states"], "detail-type": ["Step Functions Execution Status Change"],
+                      "detail": {"status": ["FAILED", "TIMED_OUT", "ABORTED"],
+                                 "stateMachineArn": [{"wildcard": "arn:aws:states:*:*:stateMachine:ecosystem-*"}]}},
+             targets=(Target("critical-alerts", "sns", "critical-system-alerts", input_transformer={
+                 "InputPathsMap": {"arn": "$.detail.executionArn", "name": "$.detail.name",
+                                   "machine": "$.detail.stateMachineArn", "status": "$.detail.status",
+                                   "error": "$.detail.error", "cause": "$.detail.cause"},
+                 "InputTemplate": '"Workflow execution <name> ended <status>: <error> (<cause>). '
+                                  'Execution: <arn>. State machine: <machine>."'}),),
+             description="A failed, timed-out or aborted execution of any marketplace workflow alerts "
+                         "critical-system-alerts (Step Functions' status change events on the default bus)"),
         Rule("webhook-reconciliation-daily", schedule=RECONCILIATION_SCHEDULE, bus="default",
              targets=(fn("webhook-reconciliation"),),
              description="Daily reconciliation between Stripe and the database at 02:00 UTC"),
