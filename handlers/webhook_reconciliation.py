@@ -13,7 +13,9 @@
    the charge's amount_refunded, and each Dispute record's status. Stripe ahead of the database
    is repaired with the webhook's precedence rules (and its domain events published); the database
    ahead of Stripe (paid but not succeeded, more refunded than Stripe, a different amount, a
-   dispute state Stripe does not have) is CRITICAL.
+   dispute state Stripe does not have) is CRITICAL. A booking cancelled while Stripe kept its money
+   ("cancelled but charged, no refund") is a discrepancy healed by publishing Booking Refund Required
+   again (refund-processor refunds it once); if that cannot be published it is CRITICAL.
 4. Heals the booking-event outbox (common/booking_events.py): every booking whose
    `statusEventPending` marker is older than BOOKING_EVENT_GRACE_SECONDS (600) (the bookings of
    every provider with a Stripe account, through ProviderBookingsIndex, and of the payment intents
@@ -37,7 +39,7 @@ from typing import Any
 
 import stripe
 
-from handlers.common import booking_events, clock
+from handlers.common import booking_events, cancel_refunds, clock
 from handlers.common.clients import client
 from handlers.common.config import env, env_int, lock_timeout_seconds
 from handlers.common.dedup import COMPLETED, FAILED, PROCESSING, SKIPPED, WebhookDeduplicationService
@@ -215,9 +217,31 @@ class Reconciliation:
             elif db_refunded > stripe_refunded:
                 self._discrepancy("refund_in_database_not_in_stripe", True, bookingId=bid, chargeId=charge_id,
                                   database=db_refunded, stripe=stripe_refunded)
+        if status == "succeeded" and charge_id:
+            self.verify_cancelled_refund(bid, charge_id, account)
         for dispute in DisputeRepository().by_booking(bid):
             if str(dispute.get("id", "")).startswith("dp_"):
                 self.verify_dispute(dispute, account)
+
+    def verify_cancelled_refund(self, booking_id: str, charge_id: str, account: str | None) -> None:
+        """Cancelled, yet Stripe kept (part of) the money: ask refund-processor again (the same
+        domain event every publisher sends, common/cancel_refunds.py); if that cannot be sent, alert."""
+        booking = BookingRepository().get(booking_id) or {}
+        if booking.get("status") != "cancelled":
+            return
+        charge = _dict(stripe_client().v1.charges.retrieve(charge_id, options=_opts(account)))
+        charged, refunded = int(charge.get("amount") or 0), int(charge.get("amount_refunded") or 0)
+        if charge.get("status") != "succeeded" or refunded >= charged or charge.get("disputed"):
+            return
+        try:
+            publish_all([cancel_refunds.refund_required(booking_id, reason="cancelled_but_charged",
+                                                        origin="webhook-reconciliation", chargeId=charge_id)])
+        except Exception as exc:  # noqa: BLE001 - not healed: critical, so an operator refunds it
+            self._discrepancy("cancelled_but_charged", True, bookingId=booking_id, chargeId=charge_id,
+                              charged=charged, refunded=refunded, error=repr(exc))
+            return
+        self._discrepancy("cancelled_but_charged", False, True, bookingId=booking_id, chargeId=charge_id,
+                          charged=charged, refunded=refunded, published=[cancel_refunds.REFUND_REQUIRED])
 
     def verify_dispute(self, dispute: dict[str, Any], account: str | None) -> None:
         remote = _dict(stripe_client().v1.disputes.retrieve(dispute["id"], options=_opts(account)))

@@ -39,7 +39,7 @@ from typing import Any
 
 import stripe
 
-from handlers.common import clock
+from handlers.common import cancel_refunds, clock
 from handlers.common.booking_events import transition_events
 from handlers.common.dedup import (
     COMPLETED,
@@ -238,6 +238,12 @@ def _booking_step(run: _Run, booking_id: str, fact: PaymentFact) -> None:
         run.events.append(DomainEvent("marketplace.payment", "Payment Failed", {
             **common, "paymentType": "DIRECT", "reason": new.get("paymentFailureMessage")}))
     run.events += transition_events(old, new, common)
+    if (old.get("paymentRank") or -1) < 3 <= (new.get("paymentRank") or -1) and old.get("status") == "cancelled" \
+            and new.get("status") == "cancelled" and int(new.get("amountRefunded") or 0) < int(new.get("amount") or 0):
+        # the payment landed after the booking was cancelled: Stripe has money we owe back
+        run.events.append(cancel_refunds.refund_required(booking_id, reason="paid_after_cancellation",
+                                                         origin=ORIGIN, stripeEventId=run.id,
+                                                         paymentIntentId=new.get("paymentIntentId")))
 
 
 def _on_payment_intent(run: _Run) -> None:
@@ -451,7 +457,8 @@ def event_keys(events: list[DomainEvent]) -> list[str]:
     keys, seen = [], Counter()
     for ev in events:
         detail = {k: v for k, v in ev.detail.items() if k not in ("via", "correlationId", DOMAIN_EVENT_ID)}
-        base = derived_id("de", ev.source, ev.detail_type, json.dumps(detail, sort_keys=True, default=str))
+        base = ev.detail.get(DOMAIN_EVENT_ID) or derived_id("de", ev.source, ev.detail_type,
+                                                             json.dumps(detail, sort_keys=True, default=str))
         seen[base] += 1
         keys.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
     return keys
@@ -484,7 +491,7 @@ def _publish_once(run: _Run, lock, dedup: WebhookDeduplicationService) -> list[s
 
 def with_event_id(ev: DomainEvent, key: str) -> DomainEvent:
     """The event with its stable key as `detail.domainEventId` (what consumers dedupe on)."""
-    return DomainEvent(ev.source, ev.detail_type, {**ev.detail, DOMAIN_EVENT_ID: key}, ev.resources)
+    return DomainEvent(ev.source, ev.detail_type, {DOMAIN_EVENT_ID: key, **ev.detail}, ev.resources)
 
 
 def _record_published(run: _Run, lock, dedup: WebhookDeduplicationService, keys: list[str]) -> None:
