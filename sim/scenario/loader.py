@@ -93,7 +93,7 @@ def _build(file: str, data: dict, lines: dict, aliases: dict[str, str]) -> Scena
         start=parse_instant(data.get("start", DEFAULT_START)), world=world,
         delivery={"mode": "auto", **(data.get("delivery") or {})}, faults=items["faults"],
         steps=items["steps"], expect=data.get("expect") or {}, description=data.get("description", ""),
-        lines=lines, aliases=aliases)
+        lines=lines, aliases=aliases, broken_invariants=list(data.get("broken_invariants") or []))
 
 
 class _Semantics:
@@ -130,6 +130,20 @@ class _Semantics:
             kind = next(iter(raw))
             getattr(self, "step_" + kind, lambda p, s: None)(("steps", i, kind), raw[kind])
         self.expectations(("expect",), self.data.get("expect") or {})
+        self.broken_invariants()
+
+    def broken_invariants(self) -> None:
+        from sim.scenario.oracle import NAMES
+
+        seen = set()
+        for i, entry in enumerate(self.data.get("broken_invariants") or []):
+            name = entry.get("name")
+            if name not in NAMES:
+                self.fail(("broken_invariants", i, "name"), f"no invariant {name!r}; the oracle has: "
+                                                            + ", ".join(NAMES))
+            elif name in seen:
+                self.fail(("broken_invariants", i, "name"), f"{name!r} is declared twice")
+            seen.add(name)
 
     # -- aliases ----------------------------------------------------------------------------
     def define(self, path: tuple, alias: str, kind: str) -> None:
@@ -290,7 +304,21 @@ class _Semantics:
             self.fail((*path, kind), 'expected exactly one of "for", "until"')
 
     # -- expectations -----------------------------------------------------------------------
+    def empty_matchers(self, path, value) -> None:
+        """An empty mapping in an expectation checks nothing: refuse it (file:line: field)."""
+        if isinstance(value, dict):
+            if not value:
+                self.fail(path, "an empty matcher checks nothing; give a value, a matcher (eq, exists, …) "
+                                "or remove the key")
+            for k, v in value.items():
+                self.empty_matchers((*path, k), v)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                self.empty_matchers((*path, i), v)
+
     def expectations(self, path, spec):
+        for key, value in spec.items():
+            self.empty_matchers((*path, key), value)
         for key in spec:
             head, _, rest = key.partition(".")
             if not rest:
