@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.common import booking_payments as payments
+from handlers.common import cancel_refunds
 from handlers.common.appsync import (
     ConflictError,
     NotFoundError,
@@ -41,7 +42,6 @@ from handlers.common.booking_rules import BookingRequest, check_references, over
 from handlers.common.clients import client
 from handlers.common.config import require
 from handlers.common.ddb import Expr
-from handlers.common import cancel_refunds
 from handlers.common.events import publish, publish_all
 from handlers.common.idgen import derived_id
 from handlers.common.invocation import dispatch, task_input

@@ -55,7 +55,13 @@ from handlers.common.repositories import (
     UserProfileRepository,
 )
 from handlers.common.stripe_client import stripe_client
-from handlers.common.stripe_events import InvalidEvent, apply_direct, event_keys, process_stripe_event, with_event_id
+from handlers.common.stripe_events import (
+    InvalidEvent,
+    apply_direct,
+    event_keys,
+    process_stripe_event,
+    with_event_id,
+)
 from handlers.common.stripe_objects import object_id
 
 _log = get_logger("webhook-reconciliation")

@@ -27,7 +27,7 @@ from typing import Any
 
 import stripe
 
-from handlers.common import booking_events, money
+from handlers.common import booking_events
 from handlers.common import stripe_client as stripe_factory
 from handlers.common.appsync import ConflictError, PaymentError, ValidationError
 from handlers.common.isotime import now_utc, to_iso
