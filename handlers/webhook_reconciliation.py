@@ -25,6 +25,9 @@
    concurrent healers, or a healer and a retried refund, publish it once. Reported as
    bookingEventsPending (stale markers found), bookingEventsHealed (published by this run) and
    bookingEventsHealedIds.
+   A run that could not list some account's events raises ReconciliationIncomplete at the end
+   (after everything else, metrics and alerts included): the invocation fails and is retried
+   rather than passing for a complete reconciliation.
 5. Puts WebhookReconciliation.EventsChecked / .MissedEvents / .FailedEvents / .SuccessfulRetries /
    .Discrepancies in ECOSYSTEMAWS/Webhooks, publishes an SNS alert to CRITICAL_ALERTS_TOPIC_ARN (else
    RECONCILIATION_ALERTS_TOPIC_ARN) when a critical discrepancy is found, and one to
@@ -92,6 +95,7 @@ class Reconciliation:
         self.events: dict[str, tuple[dict[str, Any], str | None]] = {}
         self.outbox_pending = 0
         self.outbox_healed: list[str] = []
+        self.incomplete: list[str] = []  # accounts whose events could not be listed
 
     # -- 1. accounts and events ------------------------------------------------------------------
     def accounts(self) -> list[str]:
@@ -121,6 +125,7 @@ class Reconciliation:
                     self.events.setdefault(data["id"], (data, account))
             except stripe.StripeError as exc:
                 self.errors.append(f"events list failed for {account or 'platform'}: {type(exc).__name__}: {exc}")
+                self.incomplete.append(account or "platform")
 
     # -- 2. missed and failed events -------------------------------------------------------------
     def _process(self, event: dict[str, Any], kind: str) -> str:
@@ -376,4 +381,13 @@ def handler(event, context):
     _log.info("reconciliation finished", **{k: report[k] for k in (
         "eventsChecked", "missedEvents", "failedEvents", "successfulRetries", "discrepancies",
         "criticalDiscrepancies", "bookingEventsPending", "bookingEventsHealed")})
+    if run.incomplete:  # a run that could not see Stripe's events has not reconciled: fail, be retried
+        _log.error("reconciliation incomplete", accounts=run.incomplete, errors=report["errors"][:5])
+        raise ReconciliationIncomplete(f"Stripe's events could not be listed for {', '.join(run.incomplete)}; "
+                                       f"what could be done was done (report: {report['errors'][:3]})")
     return report
+
+
+class ReconciliationIncomplete(RuntimeError):
+    """Some accounts' events could not be listed: the run failed (Lambda retries it; an alarm on
+    the function's errors sees it) even though everything else was reconciled."""

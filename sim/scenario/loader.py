@@ -300,6 +300,10 @@ class _Semantics:
                 self.fail((*path, kind), "expected exactly one of timeout, throttle, error")
         if kind == "task" and "result" in spec and "error" in spec:
             self.fail((*path, kind), 'a mocked task has "result" or "error", not both')
+        if kind == "stripe_api" and "for" in spec and "until" in spec:
+            self.fail((*path, kind), 'expected at most one of "for", "until"')
+        if kind == "stripe_api" and not any(k in spec for k in ("for", "until", "times")):
+            self.fail((*path, kind), 'say how long: "for", "until" or "times"')
         if kind == "endpoint_down" and ("for" in spec) == ("until" in spec):
             self.fail((*path, kind), 'expected exactly one of "for", "until"')
 

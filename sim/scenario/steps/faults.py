@@ -7,7 +7,7 @@ from __future__ import annotations
 from sim.durations import parse_duration
 from sim.scenario.context import Run, StepFailed
 from sim.scenario.model import Item
-from sim.scenario.steps import step
+from sim.scenario.steps import step, stripe_api_faults
 from sim.scenario.worldext import mock_task
 
 STRIPE_KINDS = {"drop", "duplicate", "delay", "reorder", "bad_signature", "stale_timestamp", "future_timestamp",
@@ -85,6 +85,8 @@ def apply(run: Run, raw: dict) -> None:
         times = spec.get("times")
         w.router.fail_entries(count=times or 10**9, detail_type=spec.get("detail_type"), times=1,
                               code=spec.get("error_code", "InternalFailure"))
+    elif kind == "stripe_api":
+        stripe_api_faults.add(run, spec)
     elif kind == "task":
         mock_task(w, spec["workflow"], spec["state"], result=spec.get("result"), error=spec.get("error"),
                   cause=spec.get("cause"), times=spec.get("times"))
@@ -120,4 +122,6 @@ def clear_faults(run: Run, spec) -> None:
         w.faults.clear()
     if kinds is None or "putevents" in kinds:
         w.router.partial_failures.clear()
+    if kinds is None or "stripe_api" in kinds:
+        stripe_api_faults.clear(run)
     run.trace("faults.cleared", None, kinds=sorted(kinds) if kinds else "all")
