@@ -233,6 +233,8 @@ class _Semantics:
             self.fail(path, 'payout needs "amount"')
         if "as" in spec:
             self.define((*path, "as"), spec["as"], "event")
+        for etype, alias in (spec.get("name") or {}).items():
+            self.define((*path, "name", etype), alias, "event")
 
     def step_stripe_import(self, path, spec):
         if "as" in spec:
