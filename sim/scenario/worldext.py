@@ -31,9 +31,11 @@ def endpoint(world, event: dict | None = None):
 
 
 def mock_task(world, workflow: str, state: str, *, result=None, error: str | None = None,
-              cause: str | None = None, times: int | None = None) -> None:
+              cause: str | None = None, times: int | None = None, delay_s: float | None = None) -> None:
     """A Task state of one state machine answers `result` (or fails with `error`) instead of calling
-    its resource, in every execution started from now on (at most `times` times)."""
+    its resource, in every execution started from now on (at most `times` times); with `delay_s` it
+    answers only after that much virtual time (a dependency so slow the execution may run past its
+    TimeoutSeconds, which then ends it TIMED_OUT)."""
     sfn = getattr(world, "sfn", None)
     integrations = getattr(sfn, "integrations", None)
     if integrations is None:
@@ -51,6 +53,8 @@ def mock_task(world, workflow: str, state: str, *, result=None, error: str | Non
             if state_left["left"] is not None:
                 state_left["left"] -= 1
             world.trace.record("sfn", "task.mocked", None, machine=machine, state=state, error=error)
+            if delay_s:
+                world.scheduler.sleep(delay_s)
             if error:
                 raise StatesError(error, cause or f"mocked failure of {state}")
             return result

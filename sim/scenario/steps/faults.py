@@ -89,7 +89,8 @@ def apply(run: Run, raw: dict) -> None:
         stripe_api_faults.add(run, spec)
     elif kind == "task":
         mock_task(w, spec["workflow"], spec["state"], result=spec.get("result"), error=spec.get("error"),
-                  cause=spec.get("cause"), times=spec.get("times"))
+                  cause=spec.get("cause"), times=spec.get("times"),
+                  delay_s=_seconds(spec["delay"]) if "delay" in spec else None)
     else:
         raise StepFailed(f"unknown fault kind {kind}")
     run.trace("fault.added", None, fault=kind, **{k: v for k, v in spec.items() if isinstance(v, (str, int, bool))})
