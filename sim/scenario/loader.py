@@ -281,6 +281,18 @@ class _Semantics:
         if not spec.get("set") and not spec.get("remove"):
             self.fail(path, 'expected "set" or "remove"')
 
+    def step_concurrently(self, path, spec):
+        from sim.scenario.steps.concurrent import NOT_CONCURRENT
+
+        if len(spec) < 2:
+            self.fail(path, "concurrently needs at least two steps")
+        for j, raw in enumerate(spec):
+            kind = next(iter(raw))
+            if kind in NOT_CONCURRENT:
+                self.fail((*path, j, kind), f"{kind} cannot run concurrently with other steps")
+                continue
+            getattr(self, "step_" + kind, lambda p, s: None)((*path, j, kind), raw[kind])
+
     def step_fault(self, path, spec):
         self.fault(path, spec)
 
