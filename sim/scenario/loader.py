@@ -26,7 +26,7 @@ SCHEMA_HEADER = "# yaml-language-server: $schema="
 STRIPE_OPS = ("pay", "fail", "cancel", "refund", "dispute", "close_dispute", "onboard", "payout", "emit")
 OUTCOMES = {"dispute": {"won", "lost"}, "close_dispute": {"won", "lost"}, "onboard": {"enabled", "rejected"},
             "payout": {"paid", "failed", "paid_then_failed", "canceled"}}
-DELIVER_SOURCES = ("event", "events", "type", "pending")
+DELIVER_SOURCES = ("event", "events", "type", "pending", "github", "shopify")
 
 
 @functools.cache
@@ -249,6 +249,10 @@ class _Semantics:
             self.use((*path, "event"), spec["event"], "event")
         for j, alias in enumerate(spec.get("events", [])):
             self.use((*path, "events", j), alias, "event")
+        if ("github" in spec or "shopify" in spec) and "as" in spec:
+            self.define((*path, "as"), spec["as"], "response")
+        if ("github" in spec or "shopify" in spec) and spec.get("signature", "valid") not in ("valid", "bad", "missing"):
+            self.fail((*path, "signature"), "a GitHub or Shopify webhook's signature is valid, bad or missing")
         if "for" in spec:
             if "type" not in spec:
                 self.fail((*path, "for"), '"for" goes with "type"')
