@@ -193,3 +193,61 @@ def test_a_crashing_check_is_a_failed_check():
     snap = healthy()
     snap.tables["Booking"][0]["amount"] = object()
     assert all(isinstance(r.ok, bool) for r in oracle.check(snap))
+
+
+def test_consumer_effect_once_catches_each_consumer():
+    snap = healthy()
+    start = NOW - timedelta(hours=1)
+    snap.executions = [Execution(f"arn:aws:states:x:execution:ecosystem-payment-processing:e{n}",
+                                 "ecosystem-payment-processing", "SUCCEEDED", start=start, stop=start,
+                                 input={"paymentType": "PAYOUT", "bookingId": "b1", "trigger": "eventbridge"})
+                       for n in range(2)]
+    r = result(snap, "consumer-effect-once")
+    assert not r.ok and "booking b1: 2 payment-processing executions started from the bus" in r.detail
+    snap = healthy()
+    snap.tables["Notification"] = [{"id": f"n{n}", "userId": "c1", "channel": "email", "dedupKey": "K"}
+                                   for n in range(2)]
+    assert "notification K to c1 (email) recorded 2 times" in result(snap, "consumer-effect-once").detail
+    snap = healthy()
+    snap.tables["Payout"] = [{"id": f"po_{n}", "status": "paid", "bookingIds": ["b1"]} for n in range(2)]
+    assert "booking b1: in 2 live payouts (po_0, po_1)" in result(snap, "consumer-effect-once").detail
+    snap.tables["Payout"][1]["status"] = "failed"  # the failed one came back: paid once
+    assert result(snap, "consumer-effect-once").ok
+
+
+def test_payout_within_stripe_balance_is_judged_when_each_payout_was_made():
+    snap = healthy()
+    snap.stripe_objects["ch_1"]["created"] = T0
+    snap.stripe_owners = {"ch_1": "acct_1", "po_1": "acct_1", "po_2": "acct_1", "re_1": "acct_1"}
+    snap.stripe_objects["fee_1"]["account"] = "acct_1"
+    snap.stripe_objects["po_1"] = {"id": "po_1", "object": "payout", "status": "paid", "amount": 11040,
+                                   "created": T0 + 60}
+    assert result(snap, "payout-within-stripe-balance").ok  # 12000 − 960 allowed
+    snap.stripe_objects["po_2"] = {"id": "po_2", "object": "payout", "status": "in_transit", "amount": 100,
+                                   "created": T0 + 120}
+    r = result(snap, "payout-within-stripe-balance")
+    assert not r.ok and "payout po_2 of 100 when its earnings allowed 0" in r.detail
+    snap.stripe_objects["po_2"]["status"] = "failed"
+    assert result(snap, "payout-within-stripe-balance").ok
+    # a refund before the payout lowers what it may be; one after it does not make it wrong
+    snap.stripe_objects["re_1"] = {"id": "re_1", "object": "refund", "status": "succeeded", "amount": 3000,
+                                   "created": T0 + 30}
+    assert "payout po_1 of 11040 when its earnings allowed 8040" in result(snap, "payout-within-stripe-balance").detail
+    snap.stripe_objects["re_1"]["created"] = T0 + 90
+    assert result(snap, "payout-within-stripe-balance").ok
+
+
+def test_failures_alerted_needs_the_alert_on_the_right_topic():
+    snap = healthy()
+    arn = "arn:aws:states:x:execution:ecosystem-provider-onboarding:e1"
+    snap.executions = [Execution(arn, "ecosystem-provider-onboarding", "FAILED", start=NOW, stop=NOW)]
+    r = result(snap, "failures-alerted")
+    assert not r.ok and "e1 (ecosystem-provider-onboarding) ended FAILED, no critical alert" in r.detail
+    snap.sns_messages = [{"topic": "arn:aws:sns:x:1:webhook-reconciliation-alerts", "message": arn}]
+    assert not result(snap, "failures-alerted").ok  # the wrong topic
+    snap.sns_messages = [{"topic": "arn:aws:sns:x:1:critical-system-alerts", "message": f"ended FAILED {arn}"}]
+    assert result(snap, "failures-alerted").ok
+    snap.tables["ProcessedWebhooks"].append({"eventId": "evt_9", "status": "FAILED", "retryCount": 3})
+    assert "evt_9 FAILED at the retry limit (3), no reconciliation alert" in result(snap, "failures-alerted").detail
+    snap.sns_messages.append({"topic": "arn:aws:sns:x:1:webhook-reconciliation-alerts", "message": "evt_9"})
+    assert result(snap, "failures-alerted").ok
