@@ -19,20 +19,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import stripe
-
 from handlers.common import stripe_client as stripe_factory
 from handlers.common.appsync import PaymentError
-from handlers.common.stripe_objects import object_id, plain
+from handlers.common.stripe_objects import object_id
+
+
+def _refused(exc) -> PaymentError:
+    return PaymentError(f"Stripe refused to read the booking's payment: {getattr(exc, 'code', None)}")
 
 
 def _call(fn, *args, **kwargs) -> dict[str, Any]:
-    try:
-        return plain(fn(*args, **kwargs))
-    except stripe.StripeError as exc:
-        if stripe_factory.is_transient(exc):
-            raise stripe_factory.unavailable(exc) from exc
-        raise PaymentError(f"Stripe refused to read the booking's payment: {getattr(exc, 'code', None)}") from exc
+    return stripe_factory.call_plain(fn, *args, refused=_refused, **kwargs)
 
 
 def charge_of(booking: dict[str, Any]) -> dict[str, Any] | None:

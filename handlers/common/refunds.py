@@ -25,15 +25,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import stripe
-
 from handlers.common import booking_events
 from handlers.common import stripe_client as stripe_factory
 from handlers.common.appsync import ConflictError, PaymentError, ValidationError
 from handlers.common.isotime import now_utc, to_iso
 from handlers.common.precedence import REFUND_RANK, commission
 from handlers.common.repositories import RefundRepository
-from handlers.common.stripe_objects import plain
 from handlers.common.stripe_records import apply_booking, apply_record
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
@@ -53,13 +50,12 @@ class RefundResult:
 
 
 
+def _refused(exc) -> RefundRefused:
+    return RefundRefused(f"Stripe refused the refund: {getattr(exc, 'code', None) or exc.user_message}")
+
+
 def _call(fn, *args, **kwargs) -> dict[str, Any]:
-    try:
-        return plain(fn(*args, **kwargs))
-    except stripe.StripeError as exc:
-        if stripe_factory.is_transient(exc):
-            raise stripe_factory.unavailable(exc) from exc
-        raise RefundRefused(f"Stripe refused the refund: {getattr(exc, 'code', None) or exc.user_message}") from exc
+    return stripe_factory.call_plain(fn, *args, refused=_refused, **kwargs)
 
 
 def _charge(booking: dict[str, Any]) -> dict[str, Any]:
