@@ -25,7 +25,8 @@
    concurrent healers, or a healer and a retried refund, publish it once. Reported as
    bookingEventsPending (stale markers found), bookingEventsHealed (published by this run) and
    bookingEventsHealedIds.
-   A run that could not list some account's events raises ReconciliationIncomplete at the end
+   A run that could not list some account's events because Stripe was unavailable (connection,
+   rate limit, 5xx; not an account the platform lost access to) raises ReconciliationIncomplete at the end
    (after everything else, metrics and alerts included): the invocation fails and is retried
    rather than passing for a complete reconciliation.
 5. Puts WebhookReconciliation.EventsChecked / .MissedEvents / .FailedEvents / .SuccessfulRetries /
@@ -125,7 +126,8 @@ class Reconciliation:
                     self.events.setdefault(data["id"], (data, account))
             except stripe.StripeError as exc:
                 self.errors.append(f"events list failed for {account or 'platform'}: {type(exc).__name__}: {exc}")
-                self.incomplete.append(account or "platform")
+                if isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError):
+                    self.incomplete.append(account or "platform")  # Stripe is down, not the account gone
 
     # -- 2. missed and failed events -------------------------------------------------------------
     def _process(self, event: dict[str, Any], kind: str) -> str:
