@@ -35,7 +35,7 @@ def register(sub) -> None:
     p.add_argument("--max-gap", default="1s", metavar="DURATION",
                    help="with --speed compressed: the longest quiet gap kept (default 1s)")
     p.add_argument("--emit", metavar="SCENARIO.yaml", help="write the equivalent scenario YAML (sim run replays it)")
-    p.add_argument("--json", metavar="FILE", help="write the JSON report (contract 5, summary.replay added)")
+    p.add_argument("--json", metavar="FILE", help="write the JSON report (docs/contracts.md §5, summary.replay added)")
     p.add_argument("--report", metavar="DIR", help="write the Markdown report (and the replay's trace) here")
     p.add_argument("--no-reconcile", action="store_true",
                    help="stop a minute after the last recorded instant instead of running the next 02:00 "

@@ -25,7 +25,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=1, metavar="N",
                    help="run seed; each scenario's world seed derives from it and the scenario's seed (default 1)")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
-    p.add_argument("--json", metavar="FILE", help="write the JSON report (contract 5)")
+    p.add_argument("--json", metavar="FILE", help="write the JSON report (docs/contracts.md §5)")
     p.add_argument("--report", metavar="DIR", help="write a Markdown page per scenario (mermaid sequence diagram)")
     p.add_argument("--check-every-step", action="store_true",
                    help="check the invariants after every step, not only at the end")
