@@ -17,10 +17,11 @@ import json
 import os
 from typing import Any
 
+from sim.errors import InputError
 from sim.safeinput import load_json, load_yaml, read_text
 
 
-class MockConfigError(ValueError):
+class MockConfigError(InputError):
     """A mock configuration that does not follow the MockConfigFile layout."""
 
 

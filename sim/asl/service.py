@@ -76,6 +76,7 @@ class StepFunctionsService:
         self.map_runs_by_execution: dict[str, list[str]] = {}
         self._redrivable: dict[str, Any] = {}  # arn -> the finished Run of a FAILED/TIMED_OUT/ABORTED execution
         self.keep_finished = keep_finished
+        self.status_listeners: list = []  # called with each finished Standard execution's record
 
     # -- dispatch ----------------------------------------------------------------------------------
     def handle(self, operation: str, params: dict | None = None) -> dict:
@@ -285,6 +286,8 @@ class StepFunctionsService:
         self.executions[rec.arn] = rec
         if run.status in redrive.REDRIVABLE and rec.map_run_arn is None:
             self._redrivable[rec.arn] = run
+        for listener in self.status_listeners:
+            listener(rec)
 
     @staticmethod
     def _status(ex) -> str:
