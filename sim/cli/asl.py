@@ -7,7 +7,7 @@ import json
 import sys
 
 from sim.errors import InputError
-from sim.safeinput import load_json, read_text
+from sim.safeinput import BadFile, load_json, read_text
 
 
 def register(sub) -> None:
@@ -51,10 +51,10 @@ def run(args) -> int:
     if args.mock:
         try:
             config = MockConfig(parse_text(read_text(args.mock), args.mock))
-        except InputError:
+        except BadFile:
             raise
         except (MockConfigError, ValueError) as exc:
-            raise InputError(str(exc), where=args.mock) from None
+            raise InputError(getattr(exc, "message", str(exc)), where=args.mock) from None
         case = args.test_case
         if case is None:
             for m in config.machines.values():
