@@ -29,7 +29,7 @@ from sim.aws.eventbridge.targets import Targets
 from sim.aws.items import plain_item
 from sim.aws.lambdas import LambdaRuntime
 from sim.aws.services import ServiceOverrides
-from sim.aws.stack import DEFAULT_ACCOUNT, DEFAULT_REGION, SIM_STRIPE_WEBHOOK_SECRET, Stack, marketplace_stack
+from sim.aws.stack import DEFAULT_REGION, SIM_STRIPE_WEBHOOK_SECRET, Stack, marketplace_stack
 from sim.aws.streams import StreamRouter
 from sim.clock import Clock, parse_instant
 from sim.determinism import pinned
@@ -44,7 +44,7 @@ class World:
     """A deterministic marketplace: same seed and same actions give the same trace."""
 
     def __init__(self, seed: int = 1, backend: Any = "embedded", start: datetime | str | None = None, *,
-                 account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION, interleave: bool = True,
+                 account: str | None = None, region: str = DEFAULT_REGION, interleave: bool = True,
                  stripe: bool = True, trace_keep: bool = True, deploy_stack: bool = True):
         self.seed = seed
         self.clock = Clock(start if start is not None else "2026-03-02T09:00:00Z")
@@ -86,6 +86,8 @@ class World:
             self._pinned = pinned(self.rng.child("process"))
             self._pinned.__enter__()
             self.backend.start()
+            if self.account is None:
+                self.account = self.backend.account()
             self.clock.freeze()
             self._start_stripe()
             api_base = getattr(getattr(self.stripe, "api", None), "url", None)
