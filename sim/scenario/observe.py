@@ -45,7 +45,7 @@ def snapshot(world, run=None) -> Snapshot:
     snap = Snapshot(
         now=world.now(), tables=tables, stripe_events=events, stripe_objects=objects,
         bus_events=[bus_event(e) for e in world.bus_events], executions=executions(world),
-        trace=list(world.trace.records), reconciliations=reconciliations(world, run),
+        trace=world.trace.records if getattr(world.trace, "spooled", False) else list(world.trace.records), reconciliations=reconciliations(world, run),
         status_history={k: list(v) for k, v in (run.status_history if run else {}).items()},
         sns_messages=list(getattr(world, "sns_messages", [])), metrics=list(getattr(world, "metrics", [])),
         logs=list(getattr(world, "logs", [])),
