@@ -391,4 +391,6 @@ def one_record(snap: Snapshot):
     return problems, f"{_plural(len(counts), 'record')}"
 
 
+from sim.scenario import oracle_refunds  # noqa: E402,F401 - registers its invariant
+
 NAMES = [inv.name for inv in INVARIANTS]
