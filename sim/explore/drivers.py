@@ -104,8 +104,12 @@ class _Ray:
             raise InputError("Ray is not installed: pip install 'marketplace-sim[cluster]'", field="--ray") from None
         self.ray = ray
         if not ray.is_initialized():
-            if self.address == "local":
-                ray.init(num_cpus=self.jobs, include_dashboard=False, log_to_driver=False)
+            if self.address == "local":  # a Ray instance on this machine, its workers importing this tree
+                from pathlib import Path
+
+                root = str(Path(__file__).resolve().parents[2])
+                ray.init(num_cpus=self.jobs, include_dashboard=False, log_to_driver=False,
+                         runtime_env={"env_vars": {"PYTHONPATH": root}})
             else:
                 ray.init(address=self.address, log_to_driver=False)
         self._remote = {}
@@ -142,7 +146,8 @@ def explore(*, seed: int, kinds: tuple[str, ...], runs: int | None = None, time_
             on_outcome: Callable[[RunOutcome], None] | None = None,
             on_finding: Callable[[Finding], None] | None = None, clock: Callable[[], float] = time.monotonic
             ) -> Exploration:
-    """Search, then shrink. `runs` or `time_s` (or both: whichever ends first) bound the search."""
+    """Search, then shrink. `runs` or `time_s` (or both: whichever ends first) bound the search; at
+    least one run is played."""
     if runs is None and time_s is None:
         raise ValueError("give runs or time_s")
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -154,7 +159,7 @@ def explore(*, seed: int, kinds: tuple[str, ...], runs: int | None = None, time_
 
         def calls() -> Iterator[tuple]:
             i = 0
-            while (runs is None or i < runs) and (deadline is None or clock() < deadline):
+            while (runs is None or i < runs) and (i == 0 or deadline is None or clock() < deadline):
                 yield (i,), {"seed": seed, "kinds": kinds, "mutant": mutant}
                 i += 1
 
