@@ -71,23 +71,11 @@ class _Local:
             return
         from concurrent.futures import FIRST_COMPLETED, wait
 
-        pending: dict = {}
-        pos = 0
-        exhausted = False
-        while True:
-            while not exhausted and len(pending) < window:
-                try:
-                    args, kwargs = next(calls)
-                except StopIteration:
-                    exhausted = True
-                    break
-                pending[self._pool.submit(fn, *args, **kwargs)] = pos
-                pos += 1
-            if not pending:
-                return
+        def wait_some(pending):
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                yield pending.pop(fut), fut.result()
+            return [(fut, fut.result()) for fut in done]
+
+        yield from _windowed(lambda args, kwargs: self._pool.submit(fn, *args, **kwargs), wait_some, calls, window)
 
 
 class _Ray:
@@ -121,23 +109,32 @@ class _Ray:
     def imap(self, fn: Callable, calls: Iterator[tuple], window: int) -> Iterator[tuple[int, object]]:
         ray = self.ray
         remote = self._remote.setdefault(fn, ray.remote(fn))
-        pending: dict = {}
-        pos = 0
-        exhausted = False
-        while True:
-            while not exhausted and len(pending) < window:
-                try:
-                    args, kwargs = next(calls)
-                except StopIteration:
-                    exhausted = True
-                    break
-                pending[remote.remote(*args, **kwargs)] = pos
-                pos += 1
-            if not pending:
-                return
+
+        def wait_some(pending):
             done, _ = ray.wait(list(pending), num_returns=1)
-            for ref in done:
-                yield pending.pop(ref), ray.get(ref)
+            return [(ref, ray.get(ref)) for ref in done]
+
+        yield from _windowed(lambda args, kwargs: remote.remote(*args, **kwargs), wait_some, calls, window)
+
+
+def _windowed(submit, wait_some, calls: Iterator[tuple], window: int) -> Iterator[tuple[int, object]]:
+    """Keep `window` calls in flight, in submission order; yield (position, result) as they finish."""
+    pending: dict = {}
+    exhausted = False
+    pos = 0
+    while True:
+        while not exhausted and len(pending) < window:
+            try:
+                args, kwargs = next(calls)
+            except StopIteration:
+                exhausted = True
+                break
+            pending[submit(args, kwargs)] = pos
+            pos += 1
+        if not pending:
+            return
+        for handle, value in wait_some(pending):
+            yield pending.pop(handle), value
 
 
 def explore(*, seed: int, kinds: tuple[str, ...], runs: int | None = None, time_s: float | None = None,
