@@ -20,6 +20,7 @@ import random
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
+from unittest import mock
 
 from sim.explore.execute import Verdict, judge
 from sim.explore.story import fault_kinds_of, scenario_strategy
@@ -117,8 +118,12 @@ def _find(strategy, condition, *, run_seed: int, shrink: bool):
     phases = [Phase.generate, Phase.shrink] if shrink else [Phase.generate]
     conf = settings(max_examples=2, database=None, phases=phases, deadline=None,
                     suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", HypothesisWarning)  # the world raises the recursion limit
+    from hypothesis.internal.conjecture import engine
+
+    with warnings.catch_warnings(), mock.patch.object(engine, "MAX_SHRINKING_SECONDS", 10**9):
+        # the world raises the recursion limit (a warning); hypothesis would stop shrinking after five
+        # minutes of wall time — that would make findings depend on the machine: the budget bounds it
+        warnings.simplefilter("ignore", HypothesisWarning)
         try:
             return find(strategy, condition, settings=conf, random=random.Random(run_seed))
         except NoSuchExample:
