@@ -1,4 +1,4 @@
-"""The World: the composition root of a simulation (contract 1 in DESIGN.md).
+"""The World: the composition root of a simulation (docs/contracts.md §1).
 
 `with World(seed=1, backend="embedded") as w:` builds the kernel (virtual clock driving
 time-machine, scheduler, seeded RNG, trace), starts the AWS backend, deploys the stack, and wires
@@ -22,13 +22,13 @@ from sim.aws.appsync import WebhookIngress
 from sim.aws.backend import apply_environment, make_backend, restore_environment
 from sim.aws.deploy import deploy
 from sim.aws.environment import TaskEnvironment
+from sim.aws.eventbridge.router import EventRouter
+from sim.aws.eventbridge.targets import Targets
 from sim.aws.items import plain_item
 from sim.aws.lambdas import LambdaRuntime
-from sim.aws.router import EventRouter
 from sim.aws.services import ServiceOverrides
-from sim.aws.stack import DEFAULT_ACCOUNT, DEFAULT_REGION, SIM_STRIPE_WEBHOOK_SECRET, Stack, marketplace_stack
+from sim.aws.stack import DEFAULT_REGION, SIM_STRIPE_WEBHOOK_SECRET, Stack, marketplace_stack
 from sim.aws.streams import StreamRouter
-from sim.aws.targets import Targets
 from sim.clock import Clock, parse_instant
 from sim.determinism import pinned
 from sim.durations import to_timedelta
@@ -42,7 +42,7 @@ class World:
     """A deterministic marketplace: same seed and same actions give the same trace."""
 
     def __init__(self, seed: int = 1, backend: Any = "embedded", start: datetime | str | None = None, *,
-                 account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION, interleave: bool = True,
+                 account: str | None = None, region: str = DEFAULT_REGION, interleave: bool = True,
                  stripe: bool = True, trace_keep: bool = True, deploy_stack: bool = True):
         self.seed = seed
         self.clock = Clock(start if start is not None else "2026-03-02T09:00:00Z")
@@ -84,6 +84,8 @@ class World:
             self._pinned = pinned(self.rng.child("process"))
             self._pinned.__enter__()
             self.backend.start()
+            if self.account is None:
+                self.account = self.backend.account()
             self.clock.freeze()
             self._start_stripe()
             api_base = getattr(getattr(self.stripe, "api", None), "url", None)
@@ -141,7 +143,7 @@ class World:
         self._clients.clear()
         self._started = False
 
-    # -- contract 1 ----------------------------------------------------------------------------
+    # -- docs/contracts.md §1 -------------------------------------------------------------------
     def client(self, service: str):
         """A boto3 client bound to the world's backend."""
         if service not in self._clients:

@@ -32,7 +32,7 @@ class ServiceOverrides:
         if call.service == "sfn":
             return self._sfn(call)
         if call.service == "eventbridge" and call.operation == "PutEvents":
-            from sim.aws.put_events import PutEventsValidationError
+            from sim.aws.eventbridge import PutEventsValidationError
 
             try:
                 return hooks.ok_response(self.world.router.put_events(call.params, caller=function))

@@ -26,7 +26,7 @@ def register(sub) -> None:
     p.add_argument("--reorder-window", default="2m", metavar="DURATION",
                    help="events within this window may arrive shuffled (default 2m; 0 for none)")
     p.add_argument("--emit", metavar="FILE", help="where to write the generated scenario")
-    p.add_argument("--json", metavar="FILE", help="write the JSON report (contract 5)")
+    p.add_argument("--json", metavar="FILE", help="write the JSON report (docs/contracts.md §5)")
     p.add_argument("--report", metavar="DIR", help="write a Markdown page with the sequence diagram")
     p.set_defaults(func=run)
 
