@@ -149,6 +149,14 @@ def _fault(draw, kind: str) -> dict:
         if detail:
             spec["detail_type"] = detail
         return {"putevents": spec}
+    if kind == "stripe_api":
+        spec = {"status": draw(st.sampled_from((429, 500, 503))),
+                "path": draw(st.sampled_from(("*", "/v1/events*", "/v1/refunds*", "/v1/payouts*", "/v1/balance*")))}
+        if draw(st.booleans()):
+            spec["for"] = draw(st.sampled_from(("5m", "1h", "6h")))
+        else:
+            spec["times"] = draw(_times())
+        return {"stripe_api": spec}
     raise ValueError(f"no generator for fault kind {kind}")
 
 

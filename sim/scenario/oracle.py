@@ -371,7 +371,6 @@ def stale_locks(snap: Snapshot):
 
 from sim.scenario import oracle_effects as _effects  # noqa: E402,F401 - registers its invariants
 from sim.scenario import oracle_money as _money  # noqa: E402,F401 - registers its invariants
-
 from sim.scenario import oracle_refunds  # noqa: E402,F401 - registers its invariant
 
 NAMES = [inv.name for inv in INVARIANTS]

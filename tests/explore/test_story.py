@@ -61,3 +61,13 @@ def test_an_unknown_fault_kind_is_named(text):
     with pytest.raises(kinds_mod.InputError) as info:
         kinds_mod.parse_kinds(text)
     assert "teleport" in str(info.value) and info.value.field == "--faults"
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_every_offered_fault_kind_has_a_generator_that_loads(kind):
+    """A kind the schema offers but the generator cannot draw would crash every exploration."""
+    from hypothesis import find
+
+    doc = find(scenario_strategy(5, (kind,)), lambda d: kind in d.get("x_kinds", ()),
+               settings=settings(max_examples=200, database=None, suppress_health_check=list(HealthCheck)))
+    parse_scenario(render(doc), "drawn.yaml")
