@@ -7,8 +7,9 @@ interpreter) and the fake Stripe. Nothing global outlives it: the environment, t
 and time-machine are restored on exit.
 
 The world is also the botocore-hook observer (`sim.aws.hooks`): each boto3 call made inside a
-task is a yield point, may be faulted, and is answered by the world where the backend falls short
-(Step Functions, PutEvents routing, Lambda Invoke, Bedrock).
+task is a yield point, may be faulted and is recorded (`sim.aws.call_observer`: fault application
+and call telemetry), and is answered by the world's services where the backend falls short
+(Step Functions, PutEvents routing, Lambda Invoke, Bedrock: `sim.aws.services`).
 """
 
 from __future__ import annotations
@@ -18,22 +19,25 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sim import iam
-from sim.aws import hooks, logcapture, sdk_retry, ttl
+from sim.aws import fastpath, hooks, logcapture, ttl
 from sim.aws.appsync import WebhookIngress
 from sim.aws.backend import apply_environment, make_backend, restore_environment
+from sim.aws.call_observer import CallObserver
 from sim.aws.deploy import deploy
 from sim.aws.environment import TaskEnvironment
 from sim.aws.eventbridge.router import EventRouter
 from sim.aws.eventbridge.targets import Targets
+from sim.aws.fastpath.router import FastPath
 from sim.aws.items import plain_item
 from sim.aws.lambdas import LambdaRuntime
 from sim.aws.services import ServiceOverrides
 from sim.aws.stack import DEFAULT_REGION, SIM_STRIPE_WEBHOOK_SECRET, Stack, marketplace_stack
 from sim.aws.streams import StreamRouter
+from sim.aws.writes import WriteLog
 from sim.clock import Clock, parse_instant
 from sim.determinism import pinned
 from sim.durations import to_timedelta
-from sim.faults import AwsCallFault, FaultPlane, LambdaCrash
+from sim.faults import FaultPlane
 from sim.rng import Rng
 from sim.scheduler import Scheduler, Task
 from sim.trace import Trace
@@ -44,13 +48,17 @@ class World:
 
     def __init__(self, seed: int = 1, backend: Any = "embedded", start: datetime | str | None = None, *,
                  account: str | None = None, region: str = DEFAULT_REGION, interleave: bool = True,
-                 stripe: bool = True, trace_keep: bool = True, deploy_stack: bool = True):
+                 stripe: bool = True, trace_keep: bool = True, deploy_stack: bool = True,
+                 fast_paths: bool | None = None, trace_spool: bool = False, trace_listeners=()):
         self.seed = seed
+        self.fast_paths = fastpath.enabled_by_default() if fast_paths is None else fast_paths
         self.clock = Clock(start if start is not None else "2026-03-02T09:00:00Z")
         self.rng = Rng(seed)
         self.scheduler = Scheduler(self.clock, self.rng.child("scheduler"), interleave=interleave)
-        self.trace = Trace(self.clock, keep=trace_keep)
+        self.trace = Trace(self.clock, keep=trace_keep, spool=trace_spool)
+        self.trace.listeners.extend(trace_listeners)
         self.backend = make_backend(backend, region)
+        self.fastpath = FastPath(self.fast_paths and self.backend.name == "embedded")
         self.account, self.region = account, region
         self.faults = FaultPlane()  # every injected fault, whatever its kind (sim.faults)
         self.metrics: list[dict] = []
@@ -85,6 +93,7 @@ class World:
             self._pinned = pinned(self.rng.child("process"))
             self._pinned.__enter__()
             self.backend.start()
+            fastpath.configure(self.fast_paths)
             if self.account is None:
                 self.account = self.backend.account()
             self.clock.freeze()
@@ -92,15 +101,24 @@ class World:
             api_base = getattr(getattr(self.stripe, "api", None), "url", None)
             self.stack = marketplace_stack(self.account, self.region, stripe_api_base=api_base)
             self.environments = {fn.name: self._function_env(fn) for fn in self.stack.functions}
+            self.writes = WriteLog({t.name: t.hash_key for t in self.stack.tables})
             self.lambdas = LambdaRuntime(self.stack, self.scheduler, self.trace, self.rng.child("lambda"),
                                          self.environments, faults=self.faults)
             self.router = EventRouter(account=self.account, region=self.region, clock=self.clock, trace=self.trace,
                                       rng=self.rng.child("eventbridge"), internal_client=self.client,
                                       deliver=lambda target, payload, info: self.targets.deliver(target, payload, info),
                                       faults=self.faults)
-            self.targets = Targets(self)
+            self.targets = Targets(lambdas=self.lambdas, client=self.client,
+                                   start_execution=lambda *a: self.services.start_execution_from_rule(*a),
+                                   internal=self.internal, logs=self.logs,
+                                   publish=self.router.publish, scheduler=self.scheduler, stack=self.stack,
+                                   rng=self.rng_for("schedule"), trace=self.trace, account=self.account,
+                                   region=self.region)
             self.services = ServiceOverrides(self)
             self.streams = StreamRouter(self)
+            self.observer = CallObserver(faults=self.faults, scheduler=self.scheduler, trace=self.trace,
+                                         rng=self.rng_for("sdk-retry"), metrics=self.metrics,
+                                         sns_messages=self.sns_messages, rules_changed=self.router.invalidate)
             self.sfn = self.services.sfn
             self.webhook_ingress = WebhookIngress(self)
             logcapture.activate(self)
@@ -132,6 +150,9 @@ class World:
         hooks.deactivate(self)
         logcapture.deactivate()
         if self.stripe is not None:
+            from sim.stripe import inprocess
+
+            inprocess.unserve(self.stripe.api)
             with contextlib.suppress(Exception):
                 self.stripe.close()
         self.clock.unfreeze()
@@ -247,6 +268,7 @@ class World:
         response = self._before_call(call)
         if response is None:
             self.streams.before(call)
+            response = self.fastpath.answer(call)
         return response
 
     def _before_call(self, call: hooks.AwsCall):
@@ -255,55 +277,19 @@ class World:
         function = task.meta.get("function") if task is not None else None
         if in_task:
             self.scheduler.checkpoint()
-            faulted = self._apply_faults(call, task, function)
+            faulted = self.observer.apply_faults(call, task, function)
             if faulted is not None:
                 return faulted
             self.trace.record("aws", "call", task.meta.get("correlation_id"), service=call.service,
                               operation=call.operation, function=function, table=call.params.get("TableName"))
         return self.services.handle(call, function)
 
-    def _apply_faults(self, call: hooks.AwsCall, task: Task, function: str | None):
-        """Faults on this call, attempt by attempt: retryable errors are retried as the calling
-        client's SDK would (virtual backoff); an error response when the attempts run out."""
-        policy = None
-        attempt = 1
-        while True:
-            fault = self.faults.match(AwsCallFault.KIND, call.name, call.params, function)
-            if fault is None:
-                return None
-            self.trace.record("aws", "fault", task.meta.get("correlation_id"), call=call.name, function=function,
-                              error=fault.error, latency=fault.latency, crash=fault.crash_after, attempt=attempt)
-            if fault.latency:
-                self.scheduler.sleep(fault.latency)
-            if fault.crash_after:
-                call.context["sim_crash"] = True
-            if not fault.error:
-                return None
-            policy = policy or sdk_retry.policy_for(call.context, call.service)
-            if attempt >= policy.max_attempts or not policy.retryable(fault.error, fault.status):
-                return hooks.error_response(fault.error, fault.message or f"Injected {fault.error}", fault.status)
-            self.scheduler.sleep(policy.delay(attempt, fault.error, self.rng_for("sdk-retry")))
-            attempt += 1
-
     def after_call(self, call: hooks.AwsCall, http, parsed: dict) -> None:
         self._flush_stripe()
         ok = getattr(http, "status_code", 200) < 300
         self.streams.after(call, ok)
-        if ok and call.service == "cloudwatch" and call.operation == "PutMetricData":
-            for datum in call.params.get("MetricData", []):
-                self.metrics.append({"namespace": call.params.get("Namespace"), "name": datum.get("MetricName"),
-                                     "value": datum.get("Value"), "unit": datum.get("Unit"),
-                                     "dimensions": datum.get("Dimensions", []), "time": self.clock.now()})
-        elif ok and call.service == "sns" and call.operation == "Publish":
-            self.sns_messages.append({"topic": call.params.get("TopicArn"), "subject": call.params.get("Subject"),
-                                      "message": call.params.get("Message"), "time": self.clock.now()})
-            self.trace.record("sns", "publish", None, topic=call.params.get("TopicArn"),
-                              subject=call.params.get("Subject"))
-        elif ok and call.service == "eventbridge" and call.operation in (
-                "PutRule", "DeleteRule", "PutTargets", "RemoveTargets", "EnableRule", "DisableRule"):
-            self.router.invalidate()
-        if call.context.pop("sim_crash", False) and not self._internal:
-            raise LambdaCrash(call.name)
+        self.writes.after(call, ok)
+        self.observer.after(call, ok, internal=bool(self._internal))
 
     # -- wiring ----------------------------------------------------------------------------------
     def _function_env(self, fn) -> dict[str, str]:
@@ -343,6 +329,11 @@ class World:
         self.stripe = FakeStripe(self.clock, self.rng.child("stripe"), trace=self.trace, scheduler=self.scheduler,
                                  faults=self.faults)
         self.stripe.start()
+        if self.fast_paths:
+            from sim.stripe import inprocess
+
+            inprocess.install()
+            inprocess.serve(self.stripe.api)
 
     def _connect_stripe(self) -> None:
         """Two webhook endpoints, as a Connect platform has: its own events and its accounts'."""

@@ -86,8 +86,11 @@ def run(args) -> int:
     started = time.perf_counter()
     replay_cmd = command(args.files, args.seed, deliveries=args.deliveries, speed=args.speed,
                          reconcile=not args.no_reconcile, backend=args.backend)
-    outcome = replay(plan, run_seed=args.seed, backend=args.backend, report_dir=args.report,
-                     replay_command=replay_cmd)
+    from sim.report.progress import DeliveryProgress
+
+    with DeliveryProgress(None, enabled=not args.quiet, label="replay") as progress:
+        outcome = replay(plan, run_seed=args.seed, backend=args.backend, report_dir=args.report,
+                         replay_command=replay_cmd, progress=progress)
     summary = RunSummary([outcome.result], seed=args.seed, backend=args.backend, jobs=1,
                          wall_s=time.perf_counter() - started,
                          command=shlex.join(["sim", "replay", *sys.argv[2:]]) if sys.argv[1:2] == ["replay"] else "")
