@@ -34,3 +34,12 @@ def remove_permission(monkeypatch):
         monkeypatch.setattr(sim.world, "marketplace_stack", patched)
 
     return remove
+
+
+def with_workflow_rule(stack):
+    """The stack plus a rule that starts a state machine directly (EventBridge then needs a role)."""
+    from sim.aws.stack import Rule, Target
+
+    stack.rules.append(Rule("iam-test-workflows", pattern={"source": ["iam.test"]},
+                            targets=(Target("payment-processing", "state_machine", "ecosystem-payment-processing"),)))
+    return stack

@@ -3,6 +3,7 @@
 from sim.aws.cfn import render
 from sim.aws.stack import marketplace_stack
 from sim.iam.principals import principals
+from tests.iam.conftest import with_workflow_rule
 
 
 def _roles(template):
@@ -11,7 +12,7 @@ def _roles(template):
 
 
 def test_every_principal_is_a_role_in_the_template_with_the_same_policy():
-    stack = marketplace_stack()
+    stack = with_workflow_rule(marketplace_stack())
     roles = _roles(render(stack))
     for p in principals(stack).values():
         doc = roles[p.role]["Policies"][0]["PolicyDocument"]
@@ -19,8 +20,8 @@ def test_every_principal_is_a_role_in_the_template_with_the_same_policy():
 
 
 def test_state_machine_targets_carry_their_role():
-    template = render(marketplace_stack())
-    rule = template["Resources"]["MarketplacePaymentWorkflowsRule"]["Properties"]
+    template = render(with_workflow_rule(marketplace_stack()))
+    rule = template["Resources"]["IamTestWorkflowsRule"]["Properties"]
     (target,) = rule["Targets"]
     role = template["Resources"][target["RoleArn"]["Fn::GetAtt"][0]]["Properties"]
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "events.amazonaws.com"}
