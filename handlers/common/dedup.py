@@ -30,7 +30,8 @@ in `effects.published` (a fenced UpdateItem; mark_completed / mark_failed write 
 failed marker write is repaired by the status write). A later holder (takeover of an expired
 lock, the retry of a FAILED record) gets them in `Lock.published` and publishes only the others.
 Left open: a process that dies (or whose three writes all fail) after PutEvents returned and
-before any of these writes landed; its events are published again by the next holder.
+before any of these writes landed; its events are published again by the next holder, with the
+same detail.domainEventId, on which every consumer is idempotent (docs/handlers.md, "Exactly once").
 """
 
 from __future__ import annotations

@@ -154,9 +154,12 @@ class Run:
         self.world.trace.record("scenario", kind, cid, **details)
 
     # -- driving the world -----------------------------------------------------------------------
+    concurrent = False  # inside `concurrently`: the step's own wait drives the scheduler
+
     def settle(self) -> None:
         """Run everything due at this instant (the clock does not move)."""
-        self.world.settle()
+        if not self.concurrent:
+            self.world.settle()
 
     def wait_all(self, tasks) -> list:
         """Run the scheduler until every task is done; their results, in order."""
