@@ -38,6 +38,7 @@ from typing import Any
 import stripe
 from boto3.dynamodb.types import TypeDeserializer
 
+from handlers.common import authz
 from handlers.common import stripe_client as stripe_factory
 from handlers.common.appsync import PaymentError, ValidationError
 from handlers.common.ddb import Expr
@@ -106,6 +107,8 @@ def sfn_create_account(event: dict[str, Any]) -> dict[str, Any]:
     data = task_input(event)
     provider_id = data.get("providerId")
     profile = _profile(provider_id)
+    authz.authorize("startWorkflow.ONBOARDING", authz.actor_of(data),
+                    authz.user_owner(profile["id"], profile.get("userType") or "provider"))
     if profile.get("stripeAccountId"):
         return {"status": "CREATED", "accountId": profile["stripeAccountId"], "providerId": profile["id"],
                 "error": None}

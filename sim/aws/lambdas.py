@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sim.authz.identity import invocation_caller
 from sim.aws.faults import LambdaCrash
 from sim.aws.stack import ROOT, Function, Stack
 from sim.errors import InputError
@@ -227,7 +228,8 @@ class LambdaRuntime:
         task = self.scheduler.current_task()
         watchdog = self.scheduler.call_at(deadline, task.cancel, LambdaTimeout())
         self.in_flight[fn.name] += 1
-        self.trace.record("lambda", "invoke.start", cid, function=fn.name, requestId=inv.request_id)
+        self.trace.record("lambda", "invoke.start", cid, function=fn.name, requestId=inv.request_id,
+                          **invocation_caller(event))
         try:
             injected = self._injected_failure(fn.name)
             if injected is not None:

@@ -44,6 +44,7 @@ def _load() -> None:
         faults,
         imported,
         payments,
+        preferences,
         timeflow,
         workflow,
         world,
