@@ -26,7 +26,7 @@ from typing import Any
 
 import stripe
 
-from handlers.common import authz, clock, money
+from handlers.common import authz, clock, money, provider_state
 from handlers.common.appsync import (
     NotFoundError,
     PaymentError,
@@ -226,7 +226,7 @@ def _sync_profile(user_id: str, account_id: str, snapshot: dict[str, Any]) -> No
     marker = f"sync_{clock.now_ms()}"
     for _ in range(5):
         old = repo.get(user_id)
-        if old is None:
+        if old is None or provider_state.disconnected(old):  # deauthorized: the profile stays disconnected
             return
         changes = reduce_account(old, snapshot, clock.now_s(), marker)
         if not any(old.get(k) != changes.get(k, old.get(k)) for k in ACCOUNT_VISIBLE):
