@@ -391,4 +391,6 @@ def one_record(snap: Snapshot):
     return problems, f"{_plural(len(counts), 'record')}"
 
 
+from sim.scenario import invariant_authz  # noqa: E402,F401 - registers writes-authorized (its own module)
+
 NAMES = [inv.name for inv in INVARIANTS]
