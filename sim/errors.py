@@ -23,3 +23,11 @@ class InputError(ValueError):
 
 class BackendUnreachable(InputError):
     """An AWS endpoint URL that does not answer."""
+
+
+class UnknownName(InputError):
+    """A name we do not model (an operation, event type, fault kind…); the message lists the supported ones."""
+
+    def __init__(self, what: str, name: str, supported):
+        self.supported = sorted(supported)
+        super().__init__(f"unknown {what} {name!r}; supported: {', '.join(self.supported)}", field=what)

@@ -23,7 +23,6 @@ from sim.aws.appsync import WebhookIngress
 from sim.aws.backend import apply_environment, make_backend, restore_environment
 from sim.aws.deploy import deploy
 from sim.aws.environment import TaskEnvironment
-from sim.aws.faults import FaultInjector
 from sim.aws.items import plain_item
 from sim.aws.lambdas import LambdaRuntime
 from sim.aws.router import EventRouter
@@ -34,6 +33,7 @@ from sim.aws.targets import Targets
 from sim.clock import Clock, parse_instant
 from sim.determinism import pinned
 from sim.durations import to_timedelta
+from sim.faults import AwsCallFault, FaultPlane, LambdaCrash
 from sim.rng import Rng
 from sim.scheduler import Scheduler, Task
 from sim.trace import Trace
@@ -52,7 +52,7 @@ class World:
         self.trace = Trace(self.clock, keep=trace_keep)
         self.backend = make_backend(backend, region)
         self.account, self.region = account, region
-        self.faults = FaultInjector()
+        self.faults = FaultPlane()  # every injected fault, whatever its kind (sim.faults)
         self.metrics: list[dict] = []
         self.sns_messages: list[dict] = []
         self.logs: list[dict] = []
@@ -91,10 +91,11 @@ class World:
             self.stack = marketplace_stack(self.account, self.region, stripe_api_base=api_base)
             self.environments = {fn.name: self._function_env(fn) for fn in self.stack.functions}
             self.lambdas = LambdaRuntime(self.stack, self.scheduler, self.trace, self.rng.child("lambda"),
-                                         self.environments)
+                                         self.environments, faults=self.faults)
             self.router = EventRouter(account=self.account, region=self.region, clock=self.clock, trace=self.trace,
                                       rng=self.rng.child("eventbridge"), internal_client=self.client,
-                                      deliver=lambda target, payload, info: self.targets.deliver(target, payload, info))
+                                      deliver=lambda target, payload, info: self.targets.deliver(target, payload, info),
+                                      faults=self.faults)
             self.targets = Targets(self)
             self.services = ServiceOverrides(self)
             self.streams = StreamRouter(self)
@@ -272,7 +273,7 @@ class World:
         policy = None
         attempt = 1
         while True:
-            fault = self.faults.match(call.name, call.params, function)
+            fault = self.faults.match(AwsCallFault.KIND, call.name, call.params, function)
             if fault is None:
                 return None
             self.trace.record("aws", "fault", task.meta.get("correlation_id"), call=call.name, function=function,
@@ -307,8 +308,6 @@ class World:
                 "PutRule", "DeleteRule", "PutTargets", "RemoveTargets", "EnableRule", "DisableRule"):
             self.router.invalidate()
         if call.context.pop("sim_crash", False) and not self._internal:
-            from sim.aws.faults import LambdaCrash
-
             raise LambdaCrash(call.name)
 
     # -- wiring ----------------------------------------------------------------------------------
@@ -346,7 +345,8 @@ class World:
             return
         from sim.stripe import FakeStripe
 
-        self.stripe = FakeStripe(self.clock, self.rng.child("stripe"), trace=self.trace, scheduler=self.scheduler)
+        self.stripe = FakeStripe(self.clock, self.rng.child("stripe"), trace=self.trace, scheduler=self.scheduler,
+                                 faults=self.faults)
         self.stripe.start()
 
     def _connect_stripe(self) -> None:

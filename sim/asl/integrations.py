@@ -10,6 +10,8 @@
     StepFunctionsService — and ``.waitForTaskToken`` parks on ``tokens`` until SendTaskSuccess/
     Failure (or HeartbeatSeconds passes without SendTaskHeartbeat).
   * ``register(resource_arn, fn)`` adds or overrides an adapter: ``fn(call: TaskCall) -> result``.
+  * ``intercept`` (a seam for the harness: mocked tasks) is asked first; it answers the task's
+    result, or ``NOT_INTERCEPTED`` to let the call through.
 
 Without an adapter a Lambda task fails with Lambda.ResourceNotFoundException (what AWS reports
 for a missing function) and any other resource with States.TaskFailed naming the resource.
@@ -170,6 +172,9 @@ def _client_error(exc: Exception) -> tuple[str, str, int, str] | None:
             int(meta.get("HTTPStatusCode") or 400), str(meta.get("RequestId") or ""))
 
 
+NOT_INTERCEPTED = object()
+
+
 class Integrations:
     """The registry of task adapters an execution calls through."""
 
@@ -183,12 +188,16 @@ class Integrations:
         self.start_execution = start_execution  # (call, sm_arn, input, name) -> Run
         self.tokens = TaskTokens()
         self._adapters: dict[str, Callable[[TaskCall], Any]] = {}
+        # a seam for the harness (mocked tasks): (call) -> the task's result, or NOT_INTERCEPTED
+        self.intercept: Callable[[TaskCall], Any] | None = None
 
     def register(self, resource: str, fn: Callable[[TaskCall], Any]) -> None:
         self._adapters[resource] = fn
 
     # -- dispatch ----------------------------------------------------------------------------
     def invoke(self, call: TaskCall) -> Any:
+        if self.intercept is not None and (hit := self.intercept(call)) is not NOT_INTERCEPTED:
+            return hit
         p = call.parsed
         base = p.arn[: -(len(p.pattern) + 1)] if p.pattern else p.arn
         fn = self._adapters.get(p.arn) or self._adapters.get(base)

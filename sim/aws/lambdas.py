@@ -18,9 +18,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sim.authz.identity import invocation_caller
-from sim.aws.faults import LambdaCrash
 from sim.aws.stack import ROOT, Function, Stack
 from sim.errors import InputError
+from sim.faults.aws import LambdaCrash
+from sim.faults.lambdas import LambdaFault
+from sim.faults.plane import FaultPlane
 from sim.scheduler import Scheduler, Task
 
 ACCOUNT_CONCURRENCY = 1000
@@ -88,17 +90,11 @@ class Invocation:
         return self.result
 
 
-@dataclass
-class _ThrottleFault:
-    function: str
-    times: int | None
-    fired: int = 0
-
-
 class LambdaRuntime:
     """Invoke the stack's functions by name; every invocation is a task on the scheduler."""
 
-    def __init__(self, stack: Stack, scheduler: Scheduler, trace, rng, environment: dict[str, dict[str, str]]):
+    def __init__(self, stack: Stack, scheduler: Scheduler, trace, rng, environment: dict[str, dict[str, str]],
+                 faults: FaultPlane | None = None):
         self.stack = stack
         self.scheduler = scheduler
         self.clock = scheduler.clock
@@ -109,9 +105,8 @@ class LambdaRuntime:
         self.invocations: list[Invocation] = []
         self.concurrency: dict[str, int] = {
             f.name: f.reserved_concurrency or ACCOUNT_CONCURRENCY for f in stack.functions}
-        self._throttles: list[_ThrottleFault] = []
+        self.faults = faults if faults is not None else FaultPlane()  # consulted for LambdaFault specs
         self.async_failures: list[dict] = []   # async invocations that exhausted their retries
-        self._failures: list[dict] = []
         self._handlers: dict[str, Any] = {}
 
     # -- configuration -------------------------------------------------------------------------
@@ -133,7 +128,7 @@ class LambdaRuntime:
     def throttle(self, name: str, times: int | None = 1) -> None:
         """The next `times` invocations of `name` answer TooManyRequestsException."""
         self.function(name)
-        self._throttles.append(_ThrottleFault(name, times))
+        self.faults.add(LambdaFault(name, "throttle", times=times))
 
     def register(self, fn: Function, environment: dict[str, str], handler=None) -> None:
         """Add a function the stack does not describe (a test's toy handler, a user's extra)."""
@@ -148,15 +143,7 @@ class LambdaRuntime:
         """The next `times` invocations of `name` raise `error` before the handler runs (a bad
         deploy, an import error, a dependency down): reported as an unhandled function error."""
         self.function(name)
-        self._failures.append({"function": name, "error": error, "message": message, "left": times})
-
-    def _injected_failure(self, name: str) -> dict | None:
-        for fault in self._failures:
-            if fault["function"] == name and (fault["left"] is None or fault["left"] > 0):
-                if fault["left"] is not None:
-                    fault["left"] -= 1
-                return fault
-        return None
+        self.faults.add(LambdaFault(name, "error", error=error, message=message, times=times))
 
     def handler_for(self, fn: Function):
         if fn.name not in self._handlers:
@@ -210,11 +197,7 @@ class LambdaRuntime:
     def _throttled(self, name: str) -> bool:
         if self.in_flight[name] >= self.concurrency[name]:
             return True
-        for fault in self._throttles:
-            if fault.function == name and (fault.times is None or fault.fired < fault.times):
-                fault.fired += 1
-                return True
-        return False
+        return self.faults.match(LambdaFault.KIND, name, "throttle") is not None
 
     def _run(self, fn: Function, event: Any, inv: Invocation) -> Invocation:
         cid = inv.correlation_id
@@ -231,13 +214,13 @@ class LambdaRuntime:
         self.trace.record("lambda", "invoke.start", cid, function=fn.name, requestId=inv.request_id,
                           **invocation_caller(event))
         try:
-            injected = self._injected_failure(fn.name)
+            injected = self.faults.match(LambdaFault.KIND, fn.name, "error")
             if injected is not None:
                 inv.status = "failed"
-                inv.error = {"errorType": injected["error"],
-                             "errorMessage": injected["message"] or f"injected {injected['error']} in {fn.name}",
+                inv.error = {"errorType": injected.error,
+                             "errorMessage": injected.message or f"injected {injected.error} in {fn.name}",
                              "stackTrace": []}
-                self.trace.record("lambda", "fault", cid, function=fn.name, error=injected["error"])
+                self.trace.record("lambda", "fault", cid, function=fn.name, error=injected.error)
             else:
                 handler = self.handler_for(fn)
                 inv.result = handler(event, ctx)

@@ -14,11 +14,13 @@ from collections.abc import Callable
 from typing import Any
 
 from sim.aws.event_pattern import compile_pattern
+from sim.faults.plane import FaultPlane
+from sim.faults.putevents import PutEventsFault
 
 
 class EventRouter:
     def __init__(self, *, account: str, region: str, clock, trace, rng, internal_client: Callable[[str], Any],
-                 deliver: Callable[[dict, Any, dict], None]):
+                 deliver: Callable[[dict, Any, dict], None], faults: FaultPlane | None = None):
         self.account = account
         self.region = region
         self.clock = clock
@@ -28,7 +30,7 @@ class EventRouter:
         self._deliver = deliver          # (target dict, payload, rule info) -> None
         self._rules: dict[str, list[dict]] | None = None
         self.bus_events: list[dict] = []  # {"bus": name, "event": enveloped event}
-        self.partial_failures: list[dict] = []  # injected PutEvents entry failures
+        self.faults = faults if faults is not None else FaultPlane()  # consulted for PutEventsFault specs
 
     # -- rules -------------------------------------------------------------------------------------
     def invalidate(self) -> None:
@@ -51,21 +53,17 @@ class EventRouter:
 
     # -- PutEvents ---------------------------------------------------------------------------------
     def fail_entries(self, count: int = 1, *, detail_type: str | None = None, times: int = 1,
-                     code: str = "InternalFailure") -> None:
-        """Inject partial failure: the next `times` PutEvents calls fail `count` matching entries."""
-        self.partial_failures.append({"count": count, "detail_type": detail_type, "times": times, "code": code})
+                     code: str = "InternalFailure") -> PutEventsFault:
+        """Inject partial failure: the next `count` matching entries of PutEvents calls fail with `code`."""
+        return self.faults.add(PutEventsFault(count=count, detail_type=detail_type, times=times, code=code))
+
+    @property
+    def partial_failures(self) -> list[PutEventsFault]:
+        return self.faults.of(PutEventsFault.KIND)
 
     def _injected_failure(self, entry: dict) -> str | None:
-        for fault in self.partial_failures:
-            if fault["times"] <= 0 or fault["count"] <= 0:
-                continue
-            if fault["detail_type"] and entry.get("DetailType") != fault["detail_type"]:
-                continue
-            fault["count"] -= 1
-            if fault["count"] == 0:
-                fault["times"] -= 1
-            return fault["code"]
-        return None
+        fault = self.faults.match(PutEventsFault.KIND, entry)
+        return fault.code if fault is not None else None
 
     def put_events(self, params: dict[str, Any], *, caller: str | None = None) -> dict:
         from sim.aws import put_events

@@ -141,6 +141,7 @@ def _make_sfn(world):
     """Our interpreter behind the Step Functions API, its tasks calling the world's services."""
     from sim.asl.integrations import Integrations
     from sim.asl.service import StepFunctionsService
+    from sim.faults.tasks import task_seam
 
     def invoke_lambda(function: str, payload: Any, invocation_type: str):
         from sim.asl.errors import StatesError
@@ -164,5 +165,6 @@ def _make_sfn(world):
 
     integrations = Integrations(invoke_lambda=invoke_lambda, client_factory=world.client,
                                 region=world.region, account=world.account)
+    integrations.intercept = task_seam(world.faults, world.trace)  # mocked Task states
     return StepFunctionsService(world.scheduler, integrations, account=world.account, region=world.region,
                                 rng=world.rng.child("sfn"))

@@ -1,7 +1,8 @@
 """Scenario-side helpers over the World's public pieces:
 
-- `endpoints(world)` / `endpoint(world, event)`: the Stripe webhook endpoints of the world's ingress;
-- `mock_task(world, …)`: mocked Task results in workflows.
+- `endpoints(world)` / `endpoint(world, event)`: the Stripe webhook endpoints of the world's ingress.
+
+(Mocked Task results are the fault plane's `TaskMock`: `world.faults.add(TaskMock(…))`.)
 """
 
 from __future__ import annotations
@@ -28,32 +29,3 @@ def endpoint(world, event: dict | None = None):
         if ("account" in event) == ep.connect:
             return ep
     return eps[0]
-
-
-def mock_task(world, workflow: str, state: str, *, result=None, error: str | None = None,
-              cause: str | None = None, times: int | None = None) -> None:
-    """A Task state of one state machine answers `result` (or fails with `error`) instead of calling
-    its resource, in every execution started from now on (at most `times` times)."""
-    sfn = getattr(world, "sfn", None)
-    integrations = getattr(sfn, "integrations", None)
-    if integrations is None:
-        raise StepFailed("the world does not simulate Step Functions: tasks cannot be mocked")
-    from sim.asl.errors import StatesError
-
-    machine = workflow if workflow.startswith("ecosystem-") else f"ecosystem-{workflow}"
-    state_left = {"left": times}
-    original = integrations.invoke
-
-    def invoke(call):
-        arn = str(getattr(call.run, "state_machine_arn", "") or "")
-        if call.state_name == state and arn.rsplit(":", 1)[-1] == machine and (
-                state_left["left"] is None or state_left["left"] > 0):
-            if state_left["left"] is not None:
-                state_left["left"] -= 1
-            world.trace.record("sfn", "task.mocked", None, machine=machine, state=state, error=error)
-            if error:
-                raise StatesError(error, cause or f"mocked failure of {state}")
-            return result
-        return original(call)
-
-    integrations.invoke = invoke

@@ -2,16 +2,34 @@
 signatures, a delivery channel with faults and retries, and an HTTP API for the real SDK.
 
 See docs/stripe.md. Entry point: `FakeStripe(clock, rng, trace=None, scheduler=None)`.
+
+The names below are imported on first use, so `sim.stripe.events` (the event-type vocabulary) and
+`sim.stripe.errors` can be imported by lower layers (the fault plane) without loading the fake.
 """
 
-from sim.stripe.delivery import Attempt, Channel, Endpoint
-from sim.stripe.errors import StripeError, UnknownName
-from sim.stripe.events import API_VERSION, EVENT_TYPES
-from sim.stripe.fake import FakeStripe
-from sim.stripe.faults import Fault
-from sim.stripe.ledger import Ledger
-from sim.stripe.ops import OPERATIONS, OpResult
-from sim.stripe.retry import RetrySchedule
+from __future__ import annotations
 
-__all__ = ["API_VERSION", "EVENT_TYPES", "OPERATIONS", "Attempt", "Channel", "Endpoint", "FakeStripe", "Fault",
-           "Ledger", "OpResult", "RetrySchedule", "StripeError", "UnknownName"]
+import importlib
+
+_EXPORTS = {
+    "Attempt": "sim.stripe.delivery", "Channel": "sim.stripe.delivery", "Endpoint": "sim.stripe.delivery",
+    "StripeError": "sim.stripe.errors", "UnknownName": "sim.stripe.errors",
+    "API_VERSION": "sim.stripe.events", "EVENT_TYPES": "sim.stripe.events",
+    "FakeStripe": "sim.stripe.fake", "Fault": "sim.stripe.faults", "Ledger": "sim.stripe.ledger",
+    "OPERATIONS": "sim.stripe.ops", "OpResult": "sim.stripe.ops", "RetrySchedule": "sim.stripe.retry",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sim.stripe' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -12,51 +12,36 @@ a free port in a background thread. Requests are served one at a time under the 
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import threading
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from sim.faults.plane import FaultPlane
+from sim.faults.stripe_api import StripeApiFault
 from sim.stripe import errors, forms, routes
 
 
-@dataclass
-class Injection:
-    """An injected failure: the next `times` requests matching `method`/`path` (a glob) get `status`."""
-
-    status: int
-    path: str = "*"
-    method: str | None = None
-    times: int | None = 1
-    should_retry: bool | None = None
-    served: int = 0
-
-    def applies(self, method: str, path: str) -> bool:
-        if self.times is not None and self.served >= self.times:
-            return False
-        return (self.method is None or self.method == method) and fnmatch.fnmatchcase(path, self.path)
-
-    def error(self) -> errors.StripeError:
-        if self.status == 429:
-            err = errors.StripeError("Request rate limit exceeded. You can learn more about rate limits here "
-                                     "https://stripe.com/docs/rate-limits.", http_status=429, code="rate_limit")
-        else:
-            err = errors.StripeError("An unknown error occurred", http_status=self.status, type="api_error")
-        if self.should_retry is not None:
-            err.headers["Stripe-Should-Retry"] = "true" if self.should_retry else "false"
-        return err
+def injected_error(fault: StripeApiFault) -> errors.StripeError:
+    """The answer to a request an injected fault hits: Stripe's 429 or a 5xx api_error."""
+    if fault.status == 429:
+        err = errors.StripeError("Request rate limit exceeded. You can learn more about rate limits here "
+                                 "https://stripe.com/docs/rate-limits.", http_status=429, code="rate_limit")
+    else:
+        err = errors.StripeError("An unknown error occurred", http_status=fault.status, type="api_error")
+    if fault.should_retry is not None:
+        err.headers["Stripe-Should-Retry"] = "true" if fault.should_retry else "false"
+    return err
 
 
 class ApiServer:
     """The fake Stripe API over a ledger."""
 
-    def __init__(self, ledger, *, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, ledger, *, host: str = "127.0.0.1", port: int = 0, faults: FaultPlane | None = None):
         self.ledger = ledger
         self.host = host
         self.port = port
-        self.injections: list[Injection] = []
+        self.faults = faults if faults is not None else FaultPlane()  # consulted for StripeApiFault specs
         self.requests: list[dict] = []  # (method, path, status, request id) log
         self._idempotent: dict[tuple[str, str], tuple[str, int, bytes, str]] = {}
         self._httpd: ThreadingHTTPServer | None = None
@@ -94,12 +79,12 @@ class ApiServer:
         self.close()
 
     def inject(self, status: int, path: str = "*", method: str | None = None, times: int | None = 1,
-               should_retry: bool | None = None) -> Injection:
-        if status not in (429, 500, 502, 503, 504):
-            raise ValueError(f"inject a 429 or a 5xx status, got {status}")
-        injection = Injection(status, path, method.upper() if method else None, times, should_retry)
-        self.injections.append(injection)
-        return injection
+               should_retry: bool | None = None) -> StripeApiFault:
+        return self.faults.add(StripeApiFault(status, path, method, times, should_retry))
+
+    @property
+    def injections(self) -> list[StripeApiFault]:
+        return self.faults.of(StripeApiFault.KIND)
 
     # -- request → response -----------------------------------------------------------------
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, dict, bytes]:
@@ -126,10 +111,9 @@ class ApiServer:
             return status, out_headers, data
 
     def _dispatch(self, method, path, query, headers, body, request_id, key, out_headers):
-        for injection in self.injections:
-            if injection.applies(method, path):
-                injection.served += 1
-                raise injection.error()
+        injected = self.faults.match(StripeApiFault.KIND, method, path)
+        if injected is not None:
+            raise injected_error(injected)
         auth = headers.get("authorization", "")
         api_key = auth[7:] if auth.startswith("Bearer ") else ""
         if not api_key.startswith(("sk_test_", "rk_test_")):

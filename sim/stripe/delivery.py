@@ -20,9 +20,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
+from sim.faults.delivery import ATTEMPT_KINDS, KINDS, DeliveryFault
+from sim.faults.plane import FaultPlane
 from sim.stripe import signing
 from sim.stripe.events import types_match
-from sim.stripe.faults import Fault
 from sim.stripe.retry import RetrySchedule
 
 Target = Callable[[dict[str, str], bytes], object] | str
@@ -91,7 +92,8 @@ class Channel:
     """Delivers the ledger's events to endpoints through faults, with retries, on the scheduler."""
 
     def __init__(self, ledger, scheduler, rng, *, trace=None, retry: RetrySchedule | None = None,
-                 latency_s: float = 1.0, spacing_s: float = 0.001, http_timeout_s: float = 10.0):
+                 latency_s: float = 1.0, spacing_s: float = 0.001, http_timeout_s: float = 10.0,
+                 faults: FaultPlane | None = None):
         self.ledger = ledger
         self.scheduler = scheduler
         self.rng = rng
@@ -101,7 +103,7 @@ class Channel:
         self.spacing_s = spacing_s
         self.http_timeout_s = http_timeout_s
         self.endpoints: list[Endpoint] = []
-        self.faults: list[Fault] = []
+        self.plane = faults if faults is not None else FaultPlane()  # consulted for DeliveryFault specs
         self.attempts: list[Attempt] = []
         self.received: list[tuple[str, str]] = []  # (event id, endpoint id) per 2xx answer
         self.dropped: list[tuple[str, str]] = []
@@ -144,16 +146,19 @@ class Channel:
         endpoint.secret = self.ledger.ids.new("whsec", now)
         return endpoint.secret
 
-    def add_fault(self, fault: Fault | dict) -> Fault:
-        fault = fault if isinstance(fault, Fault) else Fault.parse(fault)
-        self.faults.append(fault)
-        return fault
+    @property
+    def faults(self) -> list[DeliveryFault]:
+        """The delivery faults in force, in the order they are consulted."""
+        return self.plane.of(DeliveryFault.KIND)
 
-    def remove_fault(self, fault: Fault) -> None:
-        self.faults.remove(fault)
+    def add_fault(self, fault: DeliveryFault | dict) -> DeliveryFault:
+        return self.plane.add(fault if isinstance(fault, DeliveryFault) else DeliveryFault.parse(fault))
+
+    def remove_fault(self, fault: DeliveryFault) -> None:
+        self.plane.remove(fault)
 
     def clear_faults(self) -> None:
-        self.faults.clear()
+        self.plane.clear(KINDS)
 
     def count_targets(self, event: dict) -> int:
         return sum(1 for e in self.endpoints if e.accepts(event))
@@ -197,21 +202,21 @@ class Channel:
             self._schedule(event, self.ledger.body(event_id), ep, copy=0, delay=self._next_slot())
 
     def _dispatch(self, event: dict, body: bytes, endpoint: Endpoint, *, reordered: bool = False) -> None:
-        for fault in self.faults:  # a drop wins over every other fault, then a reorder holds it back
-            if fault.kind == "drop" and not reordered and fault.take(event, endpoint.id):
+        plane, kind = self.plane, DeliveryFault.KIND
+        if not reordered:  # a drop wins over every other fault, then a reorder holds it back
+            fault = plane.match(kind, event, endpoint.id, ("drop",))
+            if fault is not None:
                 self.dropped.append((event["id"], endpoint.id))
                 if self.trace is not None:
                     self.trace.record("stripe", "webhook.dropped", event["id"], event_id=event["id"],
                                       type=event["type"], endpoint=endpoint.id, fault=fault.label)
                 return
-        for fault in self.faults:
-            if fault.kind == "reorder" and not reordered and fault.take(event, endpoint.id):
+            fault = plane.match(kind, event, endpoint.id, ("reorder",))
+            if fault is not None:
                 self._hold(fault, event, body, endpoint)
                 return
         copies, concurrent, spread, delay = 1, True, 0.0, self._next_slot()
-        for fault in self.faults:
-            if fault.kind not in ("duplicate", "delay") or not fault.take(event, endpoint.id):
-                continue
+        for fault in plane.match_all(kind, event, endpoint.id, ("duplicate", "delay")):
             if fault.kind == "duplicate":
                 copies, concurrent, spread = fault.copies, fault.concurrent, fault.spread_s
             elif fault.kind == "delay":
@@ -227,7 +232,7 @@ class Channel:
         self._burst += 1
         return slot
 
-    def _hold(self, fault: Fault, event: dict, body: bytes, endpoint: Endpoint) -> None:
+    def _hold(self, fault: DeliveryFault, event: dict, body: bytes, endpoint: Endpoint) -> None:
         key = id(fault)
         if key not in self._reorder:
             self._reorder[key] = []
@@ -260,11 +265,9 @@ class Channel:
         applied: list[str] = []
         signed_at = now
         secrets = endpoint.signing_secrets(now)
-        down: Fault | None = None
+        down: DeliveryFault | None = None
         corrupt = False
-        for fault in self.faults:
-            if fault.kind in ("drop", "duplicate", "reorder", "delay") or not fault.take(event, endpoint.id):
-                continue
+        for fault in self.plane.match_all(DeliveryFault.KIND, event, endpoint.id, ATTEMPT_KINDS):
             applied.append(fault.label)
             if fault.kind == "endpoint_down":
                 down = fault

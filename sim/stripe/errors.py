@@ -8,7 +8,9 @@ event type we do not model) and lists what is supported.
 
 from __future__ import annotations
 
-from sim.errors import InputError
+from sim.errors import UnknownName
+
+__all__ = ["StripeError", "UnknownName", "invalid", "missing", "required", "unknown_param"]
 
 
 class StripeError(Exception):
@@ -56,11 +58,3 @@ def required(param: str) -> StripeError:
 def unknown_param(param: str) -> StripeError:
     return StripeError(f"Received unknown parameter: {param}", http_status=400, code="parameter_unknown",
                        param=param)
-
-
-class UnknownName(InputError):
-    """An operation, event type or fault kind we do not model; the message lists the supported ones."""
-
-    def __init__(self, what: str, name: str, supported):
-        self.supported = sorted(supported)
-        super().__init__(f"unknown {what} {name!r}; supported: {', '.join(self.supported)}", field=what)

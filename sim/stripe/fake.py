@@ -33,7 +33,7 @@ from sim.stripe.triggers import trigger
 class FakeStripe:
     def __init__(self, clock, rng: random.Random, trace=None, scheduler=None, *, retry: RetrySchedule | None = None,
                  latency_s: float = 1.0, api_port: int = 0, api_version: str = API_VERSION,
-                 platform_name: str = "Ecosystem Marketplace"):
+                 platform_name: str = "Ecosystem Marketplace", faults=None):
         self.clock = clock
         self.trace = trace
         self._own_scheduler = scheduler is None
@@ -44,8 +44,9 @@ class FakeStripe:
         self.ledger = Ledger(clock, child(rng, "ledger"), trace=trace, api_version=api_version,
                              platform_name=platform_name)
         self.channel = Channel(self.ledger, scheduler, child(rng, "channel"), trace=trace, retry=retry,
-                               latency_s=latency_s)
-        self.api = ApiServer(self.ledger, port=api_port)
+                               latency_s=latency_s, faults=faults)
+        self.faults = self.channel.plane  # the fault plane (a world's, or this fake's own)
+        self.api = ApiServer(self.ledger, port=api_port, faults=self.faults)
         self._generator_rng = child(rng, "generate")
         self._generator: Generator | None = None
 

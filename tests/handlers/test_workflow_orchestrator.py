@@ -9,7 +9,7 @@ import pytest
 from handlers.common.appsync import NotFoundError, UnauthorizedError, ValidationError
 from handlers.common.repositories import BookingRepository
 from sim.aws.stack import marketplace_stack
-from tests.handlers.conftest_business import IAM_IDENTITY, business_env
+from tests.handlers.conftest_business import business_env
 
 ROLE = "arn:aws:iam::123456789012:role/sfn"
 

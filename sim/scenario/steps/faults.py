@@ -5,10 +5,10 @@ effect), Lambda timeouts/throttles/errors, PutEvents partial failure and mocked 
 from __future__ import annotations
 
 from sim.durations import parse_duration
+from sim.faults import AwsCallFault, LambdaTimeoutFault, TaskMock
 from sim.scenario.context import Run, StepFailed
 from sim.scenario.model import Item
 from sim.scenario.steps import step
-from sim.scenario.worldext import mock_task
 
 STRIPE_KINDS = {"drop", "duplicate", "delay", "reorder", "bad_signature", "stale_timestamp", "future_timestamp",
                 "endpoint_down"}
@@ -65,10 +65,10 @@ def apply(run: Run, raw: dict) -> None:
         _stripe_fault(run, kind, spec)
     elif kind == "aws":
         try:
-            w.faults.add(call=spec["call"], function=spec.get("function"), table=spec.get("table"),
-                         error=spec.get("error"), message=spec.get("message"), times=spec.get("times"),
-                         latency=_seconds(spec["latency"]) if "latency" in spec else None,
-                         crash_after=bool(spec.get("crash_after")))
+            w.faults.add(AwsCallFault(spec["call"], function=spec.get("function"), table=spec.get("table"),
+                                      error=spec.get("error"), message=spec.get("message"), times=spec.get("times"),
+                                      latency=_seconds(spec["latency"]) if "latency" in spec else None,
+                                      crash_after=bool(spec.get("crash_after"))))
         except ValueError as exc:
             raise StepFailed(f"aws fault: {exc}") from None
     elif kind == "lambda":
@@ -76,9 +76,7 @@ def apply(run: Run, raw: dict) -> None:
         if spec.get("throttle"):
             w.lambdas.throttle(fn, spec.get("times"))
         elif spec.get("timeout"):
-            # a dependency so slow the invocation runs out of time at its first AWS call
-            timeout = w.stack.function(fn).timeout
-            w.faults.add(call="*", function=fn, latency=timeout + 1.0, times=spec.get("times"))
+            w.faults.add(LambdaTimeoutFault(fn, w.stack.function(fn).timeout, times=spec.get("times")))
         else:
             w.lambdas.fail(fn, spec["error"], times=spec.get("times"))
     elif kind == "putevents":
@@ -86,8 +84,10 @@ def apply(run: Run, raw: dict) -> None:
         w.router.fail_entries(count=times or 10**9, detail_type=spec.get("detail_type"), times=1,
                               code=spec.get("error_code", "InternalFailure"))
     elif kind == "task":
-        mock_task(w, spec["workflow"], spec["state"], result=spec.get("result"), error=spec.get("error"),
-                  cause=spec.get("cause"), times=spec.get("times"))
+        if getattr(w, "sfn", None) is None:
+            raise StepFailed("the world does not simulate Step Functions: tasks cannot be mocked")
+        w.faults.add(TaskMock(spec["workflow"], spec["state"], result=spec.get("result"), error=spec.get("error"),
+                              cause=spec.get("cause"), times=spec.get("times")))
     else:
         raise StepFailed(f"unknown fault kind {kind}")
     run.trace("fault.added", None, fault=kind, **{k: v for k, v in spec.items() if isinstance(v, (str, int, bool))})
@@ -106,18 +106,9 @@ def fault(run: Run, spec: dict) -> None:
 
 @step("clear_faults")
 def clear_faults(run: Run, spec) -> None:
-    w = run.world
-    kinds = None if spec is True else set(spec or [])
+    """Remove every fault (true) or those of the named kinds, whichever consumer holds them."""
     if spec is False:
         return
-    if kinds is None or kinds & STRIPE_KINDS:
-        channel = w.stripe.channel if w.stripe is not None else None
-        if channel is not None:
-            for f in list(channel.faults):
-                if kinds is None or f.kind in kinds:
-                    channel.remove_fault(f)
-    if kinds is None or "aws" in kinds or "lambda" in kinds:
-        w.faults.clear()
-    if kinds is None or "putevents" in kinds:
-        w.router.partial_failures.clear()
+    kinds = None if spec is True else set(spec or [])
+    run.world.faults.clear(kinds)
     run.trace("faults.cleared", None, kinds=sorted(kinds) if kinds else "all")
