@@ -50,7 +50,20 @@ def caller_of(start: dict | None, executions: dict) -> tuple[authz.Principal, st
     return None
 
 
-def owner_of(snap: Snapshot, table: str, key: dict) -> authz.Owner | None:
+class _Index:
+    """The snapshot's tables by id, built once per check."""
+
+    def __init__(self, snap: Snapshot):
+        self.snap, self._maps = snap, {}
+
+    def items_by_id(self, name: str, key: str = "id") -> dict[str, dict]:
+        if (name, key) not in self._maps:
+            self._maps[(name, key)] = self.snap.items_by_id(name, key)
+        return self._maps[(name, key)]
+
+
+def owner_of(snap, table: str, key: dict) -> authz.Owner | None:
+    """The owner of a written item (`snap`: a Snapshot, or an _Index of one)."""
     by_id = lambda name, ident: snap.items_by_id(name).get(str(ident))  # noqa: E731
     if table == "Booking":
         item = by_id("Booking", key.get("id"))
@@ -89,6 +102,7 @@ def owner_of(snap: Snapshot, table: str, key: dict) -> authz.Owner | None:
 def writes_authorized(snap: Snapshot):
     starts: dict[str, dict] = {}
     executions = {e.arn: e for e in snap.executions}
+    index = _Index(snap)
     problems, checked = [], 0
     for rec in snap.trace:
         details = rec.get("details") or {}
@@ -105,7 +119,7 @@ def writes_authorized(snap: Snapshot):
             logical = _logical(table)
             if logical is None:
                 continue
-            owner = owner_of(snap, logical, key or {})
+            owner = owner_of(index, logical, key or {})
             if owner is None:
                 continue
             checked += 1
