@@ -169,13 +169,13 @@ def create_payment_intent(ev: ResolverEvent) -> dict[str, Any]:
         booking = BookingRepository().get(booking_id)
         if booking is None:
             raise NotFoundError(f"booking {booking_id} not found")
+        authz.authorize("stripeConnect.createPaymentIntent", principal, authz.booking_owner(booking))
         if booking.get("amount") is not None and int(booking["amount"]) != amount:
             raise ValidationError("amount does not match the booking's amount")
         if booking.get("status") not in (None, "pending"):
             raise ValidationError(f"booking {booking_id} is {booking.get('status')}, not pending")
         provider_id = provider_id or booking.get("providerId")
         customer_id = booking.get("customerId") or customer_id
-        authz.authorize("stripeConnect.createPaymentIntent", principal, authz.booking_owner(booking))
     else:
         authz.authorize("stripeConnect.createPaymentIntent", principal, authz.Owner(customer=customer_id))
     if not account_id:
