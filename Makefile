@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 SEED    ?= 1
 
-.PHONY: install test simulate bench lint clean
+.PHONY: install test simulate bench bench-storm bench-100k lint clean
 
 install: $(STAMP)
 
@@ -23,6 +23,12 @@ simulate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+bench-storm: $(STAMP)  # issue 11's memory slope: storms of 100 and 400 bookings (tens of minutes)
+	BENCH_STORM_MEMORY=100,400 $(BIN)/python -m bench storm
+
+bench-100k: $(STAMP)  # sim storm --deliveries 100000 (hours of CPU on a 2-core machine)
+	BENCH_STORM_MEMORY=100,400 BENCH_STORM_100K=1 $(BIN)/python -m bench storm
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

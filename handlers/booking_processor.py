@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.common import authz, booking_events
+from handlers.common import authz, booking_events, cancel_refunds
 from handlers.common import booking_payments as payments
 from handlers.common.appsync import (
     ConflictError,
@@ -41,7 +41,7 @@ from handlers.common.booking_rules import BookingRequest, check_references, over
 from handlers.common.clients import client
 from handlers.common.config import require
 from handlers.common.ddb import Expr
-from handlers.common.events import publish
+from handlers.common.events import publish, publish_all
 from handlers.common.idgen import derived_id
 from handlers.common.invocation import dispatch, task_input
 from handlers.common.isotime import now_utc, parse_iso, to_iso
@@ -260,6 +260,9 @@ def cancel(booking: dict[str, Any], reason: str | None, by: str | None) -> dict[
         elif pi_status == "succeeded":
             paid = True
     updated = _transition(booking, fields, from_status=(booking["status"],))
+    if paid:  # Stripe has the money: refund-processor refunds it (common/cancel_refunds.py)
+        publish_all([cancel_refunds.refund_required(booking["id"], reason="cancelled_after_payment", origin=NAME,
+                                                    paymentIntentId=booking.get("paymentIntentId"))])
     return {"booking": updated, "refundRequired": paid, "paymentIntentStatus": pi_status}
 
 

@@ -10,6 +10,8 @@ Step Functions:
       paymentType "REFUND", bookingId, refundId, amount, currency, reference, booking, error, ...}
   dispute-resolution: createDispute, processDisputeRefund, processServiceComplaint,
       updateDisputeStatus (docs/workflows.md)
+EventBridge (rule marketplace-cancel-refunds): Booking Refund Required → the cancelled, paid booking
+is refunded in full once (common/cancel_refunds.py).
 Refund rules (common/refunds.py): never more than was charged (Stripe's charge is the bound), the
 platform's fee refunded in proportion (refund_application_fee), the booking's platformFee and
 providerEarnings recomputed from Stripe's totals. Disputes: a dispute the marketplace opens has its
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.common import authz, refunds
+from handlers.common import authz, cancel_refunds, refunds
 from handlers.common.appsync import (
     ConflictError,
     PaymentError,
@@ -210,8 +212,28 @@ def sfn_update_dispute(event: dict[str, Any]) -> dict[str, Any]:
     return {"dispute": _dispute_view(record or {})}
 
 
+# -- EventBridge ------------------------------------------------------------------------------------
+def on_event(event: dict[str, Any]) -> dict[str, Any]:
+    """Booking Refund Required (rule marketplace-cancel-refunds): refund a cancelled, paid booking
+    in full, once (common/cancel_refunds.py). Nothing left to refund, or no payment recorded yet
+    (the payment's webhook, when it lands, asks again): nothing to do."""
+    if event.get("detail-type") != cancel_refunds.REFUND_REQUIRED:
+        raise ValidationError(f"unexpected detail-type {event.get('detail-type')!r}")
+    booking = _booking(event["detail"].get("bookingId"))
+    if not cancel_refunds.owes_refund(booking):
+        _log.info("no refund owed", bookingId=booking["id"], status=booking.get("status"),
+                  paymentStatus=booking.get("paymentStatus"))
+        return {"refunded": False, "bookingId": booking["id"], "paymentStatus": booking.get("paymentStatus")}
+    try:
+        res = refunds.refund_booking(booking, None, "requested_by_customer", cancel_refunds.refund_key(booking["id"]))
+    except ConflictError as exc:  # already fully refunded (another copy of the event won)
+        _log.info("cancelled booking already refunded", bookingId=booking["id"], reason=exc.message)
+        return {"refunded": False, "bookingId": booking["id"]}
+    return {"refunded": True, **_result(res.booking, res)}
+
+
 def handler(event: Any, context: Any = None) -> Any:
-    return dispatch(NAME, event, context,
+    return dispatch(NAME, event, context, on_event=on_event,
                     fields={"processRefund": op_process_refund},
                     actions={"processRefund": sfn_process_refund, "checkPaymentStatus": sfn_check_status,
                              "createDispute": sfn_create_dispute, "processDisputeRefund": sfn_dispute_refund,

@@ -13,7 +13,9 @@
    the charge's amount_refunded, and each Dispute record's status. Stripe ahead of the database
    is repaired with the webhook's precedence rules (and its domain events published); the database
    ahead of Stripe (paid but not succeeded, more refunded than Stripe, a different amount, a
-   dispute state Stripe does not have) is CRITICAL.
+   dispute state Stripe does not have) is CRITICAL. A booking cancelled while Stripe kept its money
+   ("cancelled but charged, no refund") is a discrepancy healed by publishing Booking Refund Required
+   again (refund-processor refunds it once); if that cannot be published it is CRITICAL.
 4. Heals the booking-event outbox (common/booking_events.py): every booking whose
    `statusEventPending` marker is older than BOOKING_EVENT_GRACE_SECONDS (600) (the bookings of
    every provider with a Stripe account, through ProviderBookingsIndex, and of the payment intents
@@ -23,9 +25,15 @@
    concurrent healers, or a healer and a retried refund, publish it once. Reported as
    bookingEventsPending (stale markers found), bookingEventsHealed (published by this run) and
    bookingEventsHealedIds.
+   A run that could not list some account's events because Stripe was unavailable (connection,
+   rate limit, 5xx; not an account the platform lost access to) raises ReconciliationIncomplete at the end
+   (after everything else, metrics and alerts included): the invocation fails and is retried
+   rather than passing for a complete reconciliation.
 5. Puts WebhookReconciliation.EventsChecked / .MissedEvents / .FailedEvents / .SuccessfulRetries /
    .Discrepancies in ECOSYSTEMAWS/Webhooks, publishes an SNS alert to CRITICAL_ALERTS_TOPIC_ARN (else
-   RECONCILIATION_ALERTS_TOPIC_ARN) when a critical discrepancy is found, and returns the report.
+   RECONCILIATION_ALERTS_TOPIC_ARN) when a critical discrepancy is found, and one to
+   RECONCILIATION_ALERTS_TOPIC_ARN naming every Stripe event left FAILED at the retry limit
+   (report: retryLimitReached, retryLimitAlerted), and returns the report.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from typing import Any
 
 import stripe
 
-from handlers.common import booking_events, clock
+from handlers.common import booking_events, cancel_refunds, clock
 from handlers.common.clients import client
 from handlers.common.config import env, env_int, lock_timeout_seconds
 from handlers.common.dedup import COMPLETED, FAILED, PROCESSING, SKIPPED, WebhookDeduplicationService
@@ -51,7 +59,13 @@ from handlers.common.repositories import (
     UserProfileRepository,
 )
 from handlers.common.stripe_client import stripe_client
-from handlers.common.stripe_events import InvalidEvent, apply_direct, process_stripe_event
+from handlers.common.stripe_events import (
+    InvalidEvent,
+    apply_direct,
+    event_keys,
+    process_stripe_event,
+    with_event_id,
+)
 from handlers.common.stripe_objects import object_id
 
 _log = get_logger("webhook-reconciliation")
@@ -82,6 +96,7 @@ class Reconciliation:
         self.events: dict[str, tuple[dict[str, Any], str | None]] = {}
         self.outbox_pending = 0
         self.outbox_healed: list[str] = []
+        self.incomplete: list[str] = []  # accounts whose events could not be listed
 
     # -- 1. accounts and events ------------------------------------------------------------------
     def accounts(self) -> list[str]:
@@ -111,6 +126,8 @@ class Reconciliation:
                     self.events.setdefault(data["id"], (data, account))
             except stripe.StripeError as exc:
                 self.errors.append(f"events list failed for {account or 'platform'}: {type(exc).__name__}: {exc}")
+                if isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError):
+                    self.incomplete.append(account or "platform")  # Stripe is down, not the account gone
 
     # -- 2. missed and failed events -------------------------------------------------------------
     def _process(self, event: dict[str, Any], kind: str) -> str:
@@ -213,9 +230,31 @@ class Reconciliation:
             elif db_refunded > stripe_refunded:
                 self._discrepancy("refund_in_database_not_in_stripe", True, bookingId=bid, chargeId=charge_id,
                                   database=db_refunded, stripe=stripe_refunded)
+        if status == "succeeded" and charge_id:
+            self.verify_cancelled_refund(bid, charge_id, account)
         for dispute in DisputeRepository().by_booking(bid):
             if str(dispute.get("id", "")).startswith("dp_"):
                 self.verify_dispute(dispute, account)
+
+    def verify_cancelled_refund(self, booking_id: str, charge_id: str, account: str | None) -> None:
+        """Cancelled, yet Stripe kept (part of) the money: ask refund-processor again (the same
+        domain event every publisher sends, common/cancel_refunds.py); if that cannot be sent, alert."""
+        booking = BookingRepository().get(booking_id) or {}
+        if booking.get("status") != "cancelled":
+            return
+        charge = _dict(stripe_client().v1.charges.retrieve(charge_id, options=_opts(account)))
+        charged, refunded = int(charge.get("amount") or 0), int(charge.get("amount_refunded") or 0)
+        if charge.get("status") != "succeeded" or refunded >= charged or charge.get("disputed"):
+            return
+        try:
+            publish_all([cancel_refunds.refund_required(booking_id, reason="cancelled_but_charged",
+                                                        origin="webhook-reconciliation", chargeId=charge_id)])
+        except Exception as exc:  # noqa: BLE001 - not healed: critical, so an operator refunds it
+            self._discrepancy("cancelled_but_charged", True, bookingId=booking_id, chargeId=charge_id,
+                              charged=charged, refunded=refunded, error=repr(exc))
+            return
+        self._discrepancy("cancelled_but_charged", False, True, bookingId=booking_id, chargeId=charge_id,
+                          charged=charged, refunded=refunded, published=[cancel_refunds.REFUND_REQUIRED])
 
     def verify_dispute(self, dispute: dict[str, Any], account: str | None) -> None:
         remote = _dict(stripe_client().v1.disputes.retrieve(dispute["id"], options=_opts(account)))
@@ -243,7 +282,7 @@ class Reconciliation:
 
     def repair(self, booking_id: str, kind: str, fact: PaymentFact, **detail: Any) -> None:
         events = apply_direct(booking_id, fact)
-        publish_all(events)
+        publish_all([with_event_id(ev, key) for key, ev in zip(event_keys(events), events, strict=True)])
         self._discrepancy(kind, False, True, bookingId=booking_id, published=[e.detail_type for e in events],
                           **detail)
 
@@ -292,6 +331,29 @@ class Reconciliation:
                      "WebhookReconciliation.SuccessfulRetries": self.retried_ok,
                      "WebhookReconciliation.Discrepancies": len(self.discrepancies)})
 
+    def at_retry_limit(self) -> list[dict[str, Any]]:
+        """Stripe events left FAILED with retryCount at the limit: nobody retries them any more."""
+        try:
+            records = ProcessedWebhooksRepository().by_status(FAILED)
+        except Exception as exc:  # noqa: BLE001 - report and go on
+            self.errors.append(f"FAILED records look-up failed: {exc!r}")
+            return []
+        return sorted((r for r in records if r.get("source") == "stripe"
+                       and int(r.get("retryCount") or 0) >= self.max_retries), key=lambda r: r["eventId"])
+
+    def alert_retry_limit(self, stuck: list[dict[str, Any]]) -> bool:
+        """One SNS message to RECONCILIATION_ALERTS_TOPIC_ARN naming every event stuck at the limit
+        (sent by every run while they stay stuck: an operator must look at them)."""
+        topic = env("RECONCILIATION_ALERTS_TOPIC_ARN")
+        if not stuck or not topic:
+            return False
+        message = {"summary": f"{len(stuck)} Stripe event(s) FAILED at the retry limit ({self.max_retries})",
+                   "events": [{"eventId": r["eventId"], "eventType": r.get("eventType"),
+                               "retryCount": int(r.get("retryCount") or 0), "error": r.get("error")} for r in stuck]}
+        client("sns").publish(TopicArn=topic, Subject="Webhook events failed at the retry limit",
+                              Message=json.dumps(message, sort_keys=True, default=str)[:250_000])
+        return True
+
     def alert(self, report: dict[str, Any]) -> bool:
         critical = [d for d in self.discrepancies if d["critical"]]
         topic = env("CRITICAL_ALERTS_TOPIC_ARN") or env("RECONCILIATION_ALERTS_TOPIC_ARN")
@@ -315,7 +377,19 @@ def handler(event, context):
     report = run.report()
     run.metrics()
     report["alerted"] = run.alert(report)
+    stuck = run.at_retry_limit()
+    report["retryLimitReached"] = [r["eventId"] for r in stuck]
+    report["retryLimitAlerted"] = run.alert_retry_limit(stuck)
     _log.info("reconciliation finished", **{k: report[k] for k in (
         "eventsChecked", "missedEvents", "failedEvents", "successfulRetries", "discrepancies",
         "criticalDiscrepancies", "bookingEventsPending", "bookingEventsHealed")})
+    if run.incomplete:  # a run that could not see Stripe's events has not reconciled: fail, be retried
+        _log.error("reconciliation incomplete", accounts=run.incomplete, errors=report["errors"][:5])
+        raise ReconciliationIncomplete(f"Stripe's events could not be listed for {', '.join(run.incomplete)}; "
+                                       f"what could be done was done (report: {report['errors'][:3]})")
     return report
+
+
+class ReconciliationIncomplete(RuntimeError):
+    """Some accounts' events could not be listed: the run failed (Lambda retries it; an alarm on
+    the function's errors sees it) even though everything else was reconciled."""

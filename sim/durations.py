@@ -26,19 +26,19 @@ def parse_duration(value: str | int | float | timedelta) -> timedelta:
     """
     if isinstance(value, timedelta):
         if value < timedelta(0):
-            raise ValueError(f"a duration cannot be negative: {value}")
+            raise InputError(f"a duration cannot be negative: {value}")
         return value
     if isinstance(value, bool):
-        raise ValueError(f"expected a duration like 90s, 1m, 26h or 2d, got {value!r}")
+        raise InputError(f"expected a duration like 90s, 1m, 26h or 2d, got {value!r}")
     if isinstance(value, (int, float)):
         if value < 0:
-            raise ValueError(f"a duration cannot be negative: {value}")
+            raise InputError(f"a duration cannot be negative: {value}")
         return timedelta(seconds=value)
     if not isinstance(value, str):
-        raise ValueError(f"expected a duration like 90s, 1m, 26h or 2d, got {value!r}")
+        raise InputError(f"expected a duration like 90s, 1m, 26h or 2d, got {value!r}")
     text = value.strip()
     if not _DURATION_RE.match(text):
-        raise ValueError(f"expected a duration like 90s, 1m, 26h or 2d, got {value!r}")
+        raise InputError(f"expected a duration like 90s, 1m, 26h or 2d, got {value!r}")
     total_ms = 0
     for number, unit in _PART_RE.findall(text):
         total_ms += round(float(number) * UNITS[unit] * 1000)
@@ -49,7 +49,7 @@ def format_duration(delta: timedelta | float) -> str:
     """The shortest canonical text for a duration (`1d2h`, `90s` → `1m30s`, `0s`)."""
     ms = round((delta.total_seconds() if isinstance(delta, timedelta) else float(delta)) * 1000)
     if ms < 0:
-        raise ValueError("a duration cannot be negative")
+        raise InputError("a duration cannot be negative")
     if ms == 0:
         return "0s"
     parts = []
@@ -71,7 +71,7 @@ def to_timedelta(value: str | int | float | timedelta) -> timedelta:
 def parse_clock(value: str) -> tuple[int, int, int]:
     """`"02:00"` or `"23:59:30"` as (hour, minute, second)."""
     if not isinstance(value, str) or not _CLOCK_RE.match(value.strip()):
-        raise ValueError(f'expected a UTC time of day like "02:00", got {value!r}')
+        raise InputError(f'expected a UTC time of day like "02:00", got {value!r}')
     parts = [int(p) for p in value.strip().split(":")]
     return parts[0], parts[1], parts[2] if len(parts) > 2 else 0
 

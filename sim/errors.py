@@ -1,4 +1,25 @@
-"""Errors shared across the harness: bad input (exit status 2) that names where it came from."""
+"""The harness's error tree: every problem with what a user gave us is an `InputError`.
+
+    ValueError
+    └── InputError                    bad input: exit status 2 whichever verb meets it
+        ├── BackendUnreachable        an endpoint URL that does not answer (sim.errors)
+        ├── UnknownName               a name we do not model: operation, event type, fault kind (sim.errors)
+        ├── ScenarioError             problems in a scenario file, each file:line: field (sim.scenario.errors)
+        │   └── ExportError           a Stripe export / delivery log we cannot read (sim.replay.errors)
+        ├── YamlError                 YAML syntax at a line (sim.scenario.yamllines)
+        ├── InvalidDefinition         ASL that CreateStateMachine would refuse (sim.asl.errors)
+        ├── MockConfigError           a Step Functions Local mock file out of layout (sim.asl.mocks)
+        ├── InvalidEventPattern       an EventBridge pattern AWS would reject (sim.aws.eventbridge)
+        ├── PutEventsValidationError  a PutEvents request refused as a whole (sim.aws.eventbridge)
+        └── SchemaError               an object Stripe's OpenAPI schema rejects (sim.stripe.schema)
+
+Not input errors (a run's outcome, not the user's mistake): `StepFailed` (a scenario step could
+not act: exit 1), `StatesError` (a workflow failure, data), `StripeError` (an API answer, data),
+`LambdaError` (a function error), and the process deaths `LambdaTimeout` / `LambdaCrash`
+(BaseException, so handlers' `except Exception` cannot swallow them).
+
+`sim.cli.main` maps `InputError` to exit status 2 and prints `sim: error: <where>: <field>: <message>`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The World: the composition root of a simulation (contract 1 in DESIGN.md).
+"""The World: the composition root of a simulation (docs/contracts.md §1).
 
 `with World(seed=1, backend="embedded") as w:` builds the kernel (virtual clock driving
 time-machine, scheduler, seeded RNG, trace), starts the AWS backend, deploys the stack, and wires
@@ -18,18 +18,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sim.authz.identity import written_keys
-from sim.aws import hooks, logcapture, sdk_retry, ttl
+from sim.aws import fastpath, hooks, logcapture, sdk_retry, ttl
 from sim.aws.appsync import WebhookIngress
 from sim.aws.backend import apply_environment, make_backend, restore_environment
 from sim.aws.deploy import deploy
 from sim.aws.environment import TaskEnvironment
+from sim.aws.eventbridge.router import EventRouter
+from sim.aws.eventbridge.targets import Targets
+from sim.aws.fastpath.router import FastPath
 from sim.aws.items import plain_item
 from sim.aws.lambdas import LambdaRuntime
-from sim.aws.router import EventRouter
 from sim.aws.services import ServiceOverrides
-from sim.aws.stack import DEFAULT_ACCOUNT, DEFAULT_REGION, SIM_STRIPE_WEBHOOK_SECRET, Stack, marketplace_stack
+from sim.aws.stack import DEFAULT_REGION, SIM_STRIPE_WEBHOOK_SECRET, Stack, marketplace_stack
 from sim.aws.streams import StreamRouter
-from sim.aws.targets import Targets
+from sim.aws.writes import WriteLog
 from sim.clock import Clock, parse_instant
 from sim.determinism import pinned
 from sim.durations import to_timedelta
@@ -43,14 +45,18 @@ class World:
     """A deterministic marketplace: same seed and same actions give the same trace."""
 
     def __init__(self, seed: int = 1, backend: Any = "embedded", start: datetime | str | None = None, *,
-                 account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION, interleave: bool = True,
-                 stripe: bool = True, trace_keep: bool = True, deploy_stack: bool = True):
+                 account: str | None = None, region: str = DEFAULT_REGION, interleave: bool = True,
+                 stripe: bool = True, trace_keep: bool = True, deploy_stack: bool = True,
+                 fast_paths: bool | None = None, trace_spool: bool = False, trace_listeners=()):
         self.seed = seed
+        self.fast_paths = fastpath.enabled_by_default() if fast_paths is None else fast_paths
         self.clock = Clock(start if start is not None else "2026-03-02T09:00:00Z")
         self.rng = Rng(seed)
         self.scheduler = Scheduler(self.clock, self.rng.child("scheduler"), interleave=interleave)
-        self.trace = Trace(self.clock, keep=trace_keep)
+        self.trace = Trace(self.clock, keep=trace_keep, spool=trace_spool)
+        self.trace.listeners.extend(trace_listeners)
         self.backend = make_backend(backend, region)
+        self.fastpath = FastPath(self.fast_paths and self.backend.name == "embedded")
         self.account, self.region = account, region
         self.faults = FaultPlane()  # every injected fault, whatever its kind (sim.faults)
         self.metrics: list[dict] = []
@@ -85,11 +91,15 @@ class World:
             self._pinned = pinned(self.rng.child("process"))
             self._pinned.__enter__()
             self.backend.start()
+            fastpath.configure(self.fast_paths)
+            if self.account is None:
+                self.account = self.backend.account()
             self.clock.freeze()
             self._start_stripe()
             api_base = getattr(getattr(self.stripe, "api", None), "url", None)
             self.stack = marketplace_stack(self.account, self.region, stripe_api_base=api_base)
             self.environments = {fn.name: self._function_env(fn) for fn in self.stack.functions}
+            self.writes = WriteLog({t.name: t.hash_key for t in self.stack.tables})
             self.lambdas = LambdaRuntime(self.stack, self.scheduler, self.trace, self.rng.child("lambda"),
                                          self.environments, faults=self.faults)
             self.router = EventRouter(account=self.account, region=self.region, clock=self.clock, trace=self.trace,
@@ -129,6 +139,9 @@ class World:
         hooks.deactivate(self)
         logcapture.deactivate()
         if self.stripe is not None:
+            from sim.stripe import inprocess
+
+            inprocess.unserve(self.stripe.api)
             with contextlib.suppress(Exception):
                 self.stripe.close()
         self.clock.unfreeze()
@@ -142,7 +155,7 @@ class World:
         self._clients.clear()
         self._started = False
 
-    # -- contract 1 ----------------------------------------------------------------------------
+    # -- docs/contracts.md §1 -------------------------------------------------------------------
     def client(self, service: str):
         """A boto3 client bound to the world's backend."""
         if service not in self._clients:
@@ -251,6 +264,7 @@ class World:
         response = self._before_call(call)
         if response is None:
             self.streams.before(call)
+            response = self.fastpath.answer(call)
         return response
 
     def _before_call(self, call: hooks.AwsCall):
@@ -294,6 +308,7 @@ class World:
         self._flush_stripe()
         ok = getattr(http, "status_code", 200) < 300
         self.streams.after(call, ok)
+        self.writes.after(call, ok)
         if ok and call.service == "cloudwatch" and call.operation == "PutMetricData":
             for datum in call.params.get("MetricData", []):
                 self.metrics.append({"namespace": call.params.get("Namespace"), "name": datum.get("MetricName"),
@@ -348,6 +363,11 @@ class World:
         self.stripe = FakeStripe(self.clock, self.rng.child("stripe"), trace=self.trace, scheduler=self.scheduler,
                                  faults=self.faults)
         self.stripe.start()
+        if self.fast_paths:
+            from sim.stripe import inprocess
+
+            inprocess.install()
+            inprocess.serve(self.stripe.api)
 
     def _connect_stripe(self) -> None:
         """Two webhook endpoints, as a Connect platform has: its own events and its accounts'."""

@@ -39,13 +39,17 @@ from typing import Any
 from handlers.common import clock
 from handlers.common.config import env_int
 from handlers.common.ddb import Expr
-from handlers.common.events import DomainEvent, publish_all
+from handlers.common.events import DOMAIN_EVENT_ID, DomainEvent, publish_all
 from handlers.common.idgen import derived_id
 from handlers.common.log import correlation_id, get_logger, request_id
 from handlers.common.repositories import BookingRepository, ConditionFailed
 
 SOURCE = "marketplace.booking"
 STATUS_EVENTS = {"confirmed": "Booking Confirmed", "cancelled": "Booking Cancelled"}
+# every Booking.status a handler writes, and the moves between them (the oracle reads these)
+BOOKING_STATUSES = ("pending", "confirmed", "completed", "cancelled")
+BOOKING_TRANSITIONS = {"pending": ("confirmed", "cancelled"), "confirmed": ("completed", "cancelled"),
+                       "completed": (), "cancelled": ()}
 OUTBOX = "statusEventPending"
 GRACE_ENV = "BOOKING_EVENT_GRACE_SECONDS"
 _log = get_logger("booking_events")
@@ -166,7 +170,8 @@ def flush(booking: dict[str, Any], min_age_s: int | None = None) -> list[str]:
             booking[OUTBOX] = current[OUTBOX]
         return []
     token = claimed["claimToken"]
-    event = DomainEvent(marker.get("source") or SOURCE, marker["detailType"], dict(marker.get("detail") or {}))
+    event = DomainEvent(marker.get("source") or SOURCE, marker["detailType"],
+                        {**(marker.get("detail") or {}), DOMAIN_EVENT_ID: marker["id"]})
     try:
         publish_all([event])
     except Exception:

@@ -30,12 +30,14 @@ in `effects.published` (a fenced UpdateItem; mark_completed / mark_failed write 
 failed marker write is repaired by the status write). A later holder (takeover of an expired
 lock, the retry of a FAILED record) gets them in `Lock.published` and publishes only the others.
 Left open: a process that dies (or whose three writes all fail) after PutEvents returned and
-before any of these writes landed; its events are published again by the next holder.
+before any of these writes landed; its events are published again by the next holder, with the
+same detail.domainEventId, on which every consumer is idempotent (docs/handlers.md, "Exactly once").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -48,11 +50,30 @@ from handlers.common.log import correlation_id, get_logger
 from handlers.common.repositories.base import ConditionFailed
 from handlers.common.repositories.processed_webhooks import ProcessedWebhooksRepository
 
-PROCESSING, COMPLETED, FAILED, SKIPPED = "PROCESSING", "COMPLETED", "FAILED", "SKIPPED"
+
+class RecordStatus(StrEnum):
+    """ProcessedWebhooks.status (the stored values)."""
+
+    PROCESSING = "PROCESSING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+
+
+class Outcome(StrEnum):
+    """What `acquire` decided for an event."""
+
+    ACQUIRED = "ACQUIRED"
+    TAKEN_OVER = "TAKEN_OVER"
+    DUPLICATE = "DUPLICATE"
+    IN_PROGRESS = "IN_PROGRESS"
+    RETRY_LIMIT = "RETRY_LIMIT"
+
+
+PROCESSING, COMPLETED, FAILED, SKIPPED = RecordStatus
 PUBLISHED = "published"  # effects.published: the keys of the domain events already published (never a step name)
-STATUSES = (PROCESSING, COMPLETED, FAILED, SKIPPED)
-ACQUIRED, TAKEN_OVER, DUPLICATE, IN_PROGRESS, RETRY_LIMIT = (
-    "ACQUIRED", "TAKEN_OVER", "DUPLICATE", "IN_PROGRESS", "RETRY_LIMIT")
+STATUSES = tuple(RecordStatus)
+ACQUIRED, TAKEN_OVER, DUPLICATE, IN_PROGRESS, RETRY_LIMIT = Outcome
 _MAX_TEXT = 1000
 _log = get_logger("dedup")
 

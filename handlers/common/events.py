@@ -3,7 +3,8 @@
 `publish(source, detail_type, detail)` / `publish_all([DomainEvent, ...])`. Entries go in batches
 of 10; entries reported failed (FailedEntryCount > 0) are sent again, only those, up to
 MAX_ATTEMPTS attempts in all; what still fails raises PublishError (the caller decides whether
-that fails its unit of work). The current correlation id is added to each detail as
+that fails its unit of work; `PublishError.accepted` lists the positions of the events EventBridge
+did accept before giving up, so the caller can record them as published). The current correlation id is added to each detail as
 `correlationId` unless the detail already has one.
 """
 
@@ -20,6 +21,7 @@ from handlers.common.config import event_bus
 from handlers.common.log import correlation_id, get_logger
 
 MAX_ATTEMPTS = 3
+DOMAIN_EVENT_ID = "domainEventId"  # detail key: the event's stable id, the same on every republication
 _BATCH = 10
 _log = get_logger("events")
 
@@ -27,9 +29,10 @@ _log = get_logger("events")
 class PublishError(RuntimeError):
     """Some entries were still rejected after MAX_ATTEMPTS."""
 
-    def __init__(self, message: str, failed: list[dict[str, Any]]):
+    def __init__(self, message: str, failed: list[dict[str, Any]], accepted: list[int] | None = None):
         super().__init__(message)
         self.failed = failed
+        self.accepted = accepted or []  # positions (in the events given to publish_all) that were accepted
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,17 @@ def publish_all(events: list[DomainEvent]) -> list[str]:
         return []
     bus = event_bus()
     ids: list[str] = []
+    accepted: list[int] = []
     for start in range(0, len(events), _BATCH):
-        ids += _publish_batch([_entry(ev, bus) for ev in events[start:start + _BATCH]])
+        try:
+            ids += _publish_batch([_entry(ev, bus) for ev in events[start:start + _BATCH]])
+        except PublishError as exc:
+            raise PublishError(str(exc), exc.failed, accepted + [start + i for i in exc.accepted]) from None
+        except Exception as exc:  # noqa: BLE001 - the batches before this one are on the bus
+            if accepted or start:
+                raise PublishError(f"PutEvents failed: {exc!r}", [], list(range(start))) from exc
+            raise
+        accepted += range(start, start + min(_BATCH, len(events) - start))
     return ids
 
 
@@ -87,7 +99,8 @@ def _publish_batch(entries: list[dict[str, Any]]) -> list[str]:
                      failedEntryCount=response.get("FailedEntryCount"), errors=last_errors)
         pending = still
     else:
-        raise PublishError(f"{len(pending)} event(s) rejected after {MAX_ATTEMPTS} attempts", last_errors)
+        raise PublishError(f"{len(pending)} event(s) rejected after {MAX_ATTEMPTS} attempts", last_errors,
+                           [i for i, eid in enumerate(ids) if eid is not None])
     return [i for i in ids if i is not None]
 
 

@@ -1,8 +1,12 @@
 """Provider payouts: which bookings are owed, claiming them, paying them out, reconciling.
 
 Commission: a booking's provider is owed its providerEarnings = amount − refunds − platformFee
-(8 %, adjusted by refunds; common/refunds.py keeps it current), so a payout's amount is the sum of
-its bookings' providerEarnings and its platformFee the sum of theirs.
+(8 %, adjusted by refunds; common/precedence.commission keeps it current). The amount actually
+paid is computed from Stripe's truth at payout time (common/earnings.owed: the charge, its
+refunds, the application fee and the disputed funds withdrawn or reinstated), whatever order
+the webhooks arrived in; a booking that owes nothing (fully refunded, chargeback lost) is
+released as payoutStatus not_payable. A payout's amount is the sum of those, its platformFee
+the sum of the bookings' fees; each booking records its payoutAmount.
 
 Eligible: paymentStatus succeeded | partially_refunded, status confirmed | completed, earnings > 0,
 and not yet claimed (no payoutClaim). A scheduled run also waits until PAYOUT_DELAY_DAYS (default
@@ -29,8 +33,9 @@ from typing import Any
 
 import stripe
 
-from handlers.common import clock
+from handlers.common import clock, earnings
 from handlers.common import stripe_client as stripe_factory
+from handlers.common.appsync import PaymentError
 from handlers.common.config import env_int
 from handlers.common.ddb import Expr
 from handlers.common.idgen import derived_id
@@ -117,7 +122,37 @@ def pay_out(provider: dict[str, Any], bookings: list[dict[str, Any]], *, kind: s
     claimed = _claim(bookings, claim)
     if not claimed:
         return None, None
-    amount = sum(int(b.get("providerEarnings") or 0) for b in claimed)
+    try:
+        owed = {b["id"]: earnings.owed(b) for b in claimed}  # Stripe's truth: refunds, fees, disputes
+    except PaymentError:
+        _release(claimed, claim, "unpaid")
+        raise
+    nothing = [b for b in claimed if owed[b["id"]] <= 0]
+    if nothing:
+        _release(nothing, claim, "not_payable")
+        _log.info("bookings owe the provider nothing (refunded or disputed)", bookingIds=[b["id"] for b in nothing])
+    claimed = [b for b in claimed if owed[b["id"]] > 0]
+    if not claimed:
+        return None, None
+    try:
+        room = earnings.allowance(BookingRepository().by_provider(provider["id"]), _paid_out(provider["id"]))
+    except PaymentError:
+        _release(claimed, claim, "unpaid")
+        raise
+    fits, total = [], 0
+    for b in sorted(claimed, key=lambda b: b["id"]):
+        if total + owed[b["id"]] <= room:
+            fits.append(b)
+            total += owed[b["id"]]
+    if len(fits) < len(claimed):
+        held = [b for b in claimed if b not in fits]
+        _release(held, claim, "unpaid")
+        _log.info("provider's Stripe balance does not cover these bookings yet", bookingIds=[b["id"] for b in held],
+                  allowance=room)
+    claimed = fits
+    if not claimed:
+        return None, None
+    amount = sum(owed[b["id"]] for b in claimed)
     currency = claimed[0].get("currency") or "usd"
     try:
         po = plain(stripe_factory.stripe_client().v1.payouts.create(
@@ -135,9 +170,16 @@ def pay_out(provider: dict[str, Any], bookings: list[dict[str, Any]], *, kind: s
         "platformFee": sum(int(b.get("platformFee") or 0) for b in claimed),
         "providerEarnings": amount, "claim": claim, "origin": "payout-manager"})
     for b in claimed:
-        BookingRepository().update(b["id"], {"payoutId": po["id"], "payoutStatus": po["status"]})
+        BookingRepository().update(b["id"], {"payoutId": po["id"], "payoutStatus": po["status"],
+                                             "payoutAmount": owed[b["id"]]})
     settle(record)
     return record, None
+
+
+def _paid_out(provider_id: str) -> int:
+    """What was already paid out to the provider (payouts pending, in transit or paid)."""
+    return sum(int(p.get("amount") or 0) for p in PayoutRepository().by_provider(provider_id)
+               if p.get("status") in ("pending", *CONFIRMED))
 
 
 def settle(payout: dict[str, Any]) -> int:

@@ -40,6 +40,7 @@ from handlers.common import money
 PAYMENT_RANK = {"pending": 0, "failed": 1, "canceled": 2, "succeeded": 3}
 _PAYMENT_STATUS_RANK = {"pending": 0, "failed": 1, "canceled": 2, "succeeded": 3, "partially_refunded": 3,
                         "refunded": 3}
+PAYMENT_STATUSES = tuple(_PAYMENT_STATUS_RANK)  # every Booking.paymentStatus a handler writes
 DISPUTE_RANK = {"warning_needs_response": 0, "warning_under_review": 1, "needs_response": 2, "under_review": 3,
                 "won": 4, "lost": 4, "warning_closed": 4}
 DISPUTE_TERMINAL = 4
@@ -116,8 +117,23 @@ def reduce_booking(old: dict[str, Any], fact: PaymentFact) -> dict[str, Any]:
             new["applicationFeeAmount"] = int(fact.application_fee_amount)
         if int(fact.application_fee_refunded or 0) > int(old.get("applicationFeeRefunded") or 0):
             new["applicationFeeRefunded"] = int(fact.application_fee_refunded or 0)
+    if (int(new.get("amountRefunded") or 0) or int(new.get("applicationFeeRefunded") or 0)) \
+            and new.get("amount") is not None and new.get("platformFee") is not None:
+        new.update(commission(new))  # fee + earnings = amount − refunds, whoever refunded
     _derive_booking(old, new)
     return {k: v for k, v in new.items() if old.get(k) != v}
+
+
+def commission(booking: dict[str, Any]) -> dict[str, Any]:
+    """platformFee and providerEarnings from the booking's amount, refunds and refunded fee:
+    platformFee = the application fee − what of it was refunded, providerEarnings = amount −
+    refunded − platformFee (so platformFee + providerEarnings = amount − refunds)."""
+    amount = int(booking.get("amount") or 0)
+    original = booking.get("applicationFeeAmount")
+    original = int(original) if original is not None else money.platform_fee(amount)
+    fee = max(0, original - int(booking.get("applicationFeeRefunded") or 0))
+    refunded = int(booking.get("amountRefunded") or 0)
+    return {"platformFee": min(fee, max(0, amount - refunded)), "providerEarnings": max(0, amount - refunded - fee)}
 
 
 def _derive_booking(old: dict[str, Any], new: dict[str, Any]) -> None:

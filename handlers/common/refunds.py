@@ -25,15 +25,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import stripe
-
-from handlers.common import booking_events, money
+from handlers.common import booking_events
 from handlers.common import stripe_client as stripe_factory
 from handlers.common.appsync import ConflictError, PaymentError, ValidationError
 from handlers.common.isotime import now_utc, to_iso
-from handlers.common.precedence import REFUND_RANK
+from handlers.common.precedence import REFUND_RANK, commission
 from handlers.common.repositories import RefundRepository
-from handlers.common.stripe_objects import plain
 from handlers.common.stripe_records import apply_booking, apply_record
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
@@ -53,13 +50,12 @@ class RefundResult:
 
 
 
+def _refused(exc) -> RefundRefused:
+    return RefundRefused(f"Stripe refused the refund: {getattr(exc, 'code', None) or exc.user_message}")
+
+
 def _call(fn, *args, **kwargs) -> dict[str, Any]:
-    try:
-        return plain(fn(*args, **kwargs))
-    except stripe.StripeError as exc:
-        if stripe_factory.is_transient(exc):
-            raise stripe_factory.unavailable(exc) from exc
-        raise RefundRefused(f"Stripe refused the refund: {getattr(exc, 'code', None) or exc.user_message}") from exc
+    return stripe_factory.call_plain(fn, *args, refused=_refused, **kwargs)
 
 
 def _charge(booking: dict[str, Any]) -> dict[str, Any]:
@@ -83,16 +79,6 @@ def _fee_refunded(charge: dict[str, Any]) -> tuple[int | None, int]:
         return None, 0
     fee_obj = _call(stripe_factory.stripe_client().v1.application_fees.retrieve, fee_id)
     return int(fee_obj.get("amount") or 0), int(fee_obj.get("amount_refunded") or 0)
-
-
-def commission(booking: dict[str, Any]) -> dict[str, Any]:
-    """platformFee and providerEarnings from the booking's amount, refunds and refunded fee."""
-    amount = int(booking.get("amount") or 0)
-    original = booking.get("applicationFeeAmount")
-    original = int(original) if original is not None else money.platform_fee(amount)
-    fee = max(0, original - int(booking.get("applicationFeeRefunded") or 0))
-    refunded = int(booking.get("amountRefunded") or 0)
-    return {"platformFee": fee, "providerEarnings": max(0, amount - refunded - fee)}
 
 
 def refundable(booking: dict[str, Any]) -> int:

@@ -45,6 +45,22 @@ def unavailable(exc: stripe.StripeError) -> PaymentError:
     return PaymentError("the payment provider is unavailable; try again")
 
 
+def call_plain(fn, *args, refused=None, **kwargs):
+    """`fn(*args, **kwargs)` (an SDK call) as plain data. A transient StripeError raises
+    `unavailable(exc)`; any other raises `refused(exc)` (an exception to raise) when given, else
+    propagates."""
+    from handlers.common.stripe_objects import plain
+
+    try:
+        return plain(fn(*args, **kwargs))
+    except stripe.StripeError as exc:
+        if is_transient(exc):
+            raise unavailable(exc) from exc
+        if refused is None:
+            raise
+        raise refused(exc) from exc
+
+
 def reset() -> None:
     """Forget cached clients (tests)."""
     with _LOCK:

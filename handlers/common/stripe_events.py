@@ -39,7 +39,7 @@ from typing import Any
 
 import stripe
 
-from handlers.common import clock, deauthorization
+from handlers.common import cancel_refunds, clock, deauthorization
 from handlers.common.booking_events import transition_events
 from handlers.common.dedup import (
     COMPLETED,
@@ -51,7 +51,7 @@ from handlers.common.dedup import (
     LockLost,
     WebhookDeduplicationService,
 )
-from handlers.common.events import DomainEvent, publish_all
+from handlers.common.events import DOMAIN_EVENT_ID, DomainEvent, PublishError, publish_all
 from handlers.common.idgen import derived_id
 from handlers.common.log import get_logger
 from handlers.common.precedence import (
@@ -238,6 +238,12 @@ def _booking_step(run: _Run, booking_id: str, fact: PaymentFact) -> None:
         run.events.append(DomainEvent("marketplace.payment", "Payment Failed", {
             **common, "paymentType": "DIRECT", "reason": new.get("paymentFailureMessage")}))
     run.events += transition_events(old, new, common)
+    if (old.get("paymentRank") or -1) < 3 <= (new.get("paymentRank") or -1) and old.get("status") == "cancelled" \
+            and new.get("status") == "cancelled" and int(new.get("amountRefunded") or 0) < int(new.get("amount") or 0):
+        # the payment landed after the booking was cancelled: Stripe has money we owe back
+        run.events.append(cancel_refunds.refund_required(booking_id, reason="paid_after_cancellation",
+                                                         origin=ORIGIN, stripeEventId=run.id,
+                                                         paymentIntentId=new.get("paymentIntentId")))
 
 
 def _on_payment_intent(run: _Run) -> None:
@@ -451,8 +457,9 @@ def event_keys(events: list[DomainEvent]) -> list[str]:
     attempt (webhook or reconciliation: `via` is left out), repeats numbered."""
     keys, seen = [], Counter()
     for ev in events:
-        detail = {k: v for k, v in ev.detail.items() if k not in ("via", "correlationId")}
-        base = derived_id("de", ev.source, ev.detail_type, json.dumps(detail, sort_keys=True, default=str))
+        detail = {k: v for k, v in ev.detail.items() if k not in ("via", "correlationId", DOMAIN_EVENT_ID)}
+        base = ev.detail.get(DOMAIN_EVENT_ID) or derived_id("de", ev.source, ev.detail_type,
+                                                             json.dumps(detail, sort_keys=True, default=str))
         seen[base] += 1
         keys.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
     return keys
@@ -460,24 +467,43 @@ def event_keys(events: list[DomainEvent]) -> list[str]:
 
 def _publish_once(run: _Run, lock, dedup: WebhookDeduplicationService) -> list[str]:
     """Publish the run's domain events that no earlier holder published, then record them in
-    effects.published (see dedup). A failed marker write is logged, not fatal: the COMPLETED (or
-    FAILED) write that follows records them too. The detail-types published now."""
+    effects.published (see dedup). Each event's detail carries its key as `domainEventId`, the
+    id every consumer dedupes on (EventBridge is at-least-once, and a crash between PutEvents and
+    the marker publishes again). When EventBridge keeps rejecting some entries, the ones it did
+    accept are recorded before the error propagates, so Stripe's retry publishes only the others.
+    A failed marker write is logged, not fatal: the COMPLETED (or FAILED) write that follows
+    records them too. The detail-types published now."""
     todo = [(k, ev) for k, ev in zip(event_keys(run.events), run.events, strict=True) if k not in lock.published]
     if len(todo) < len(run.events):
         _log.info("domain events already published by an earlier attempt", eventId=run.id,
                   skipped=len(run.events) - len(todo))
     if not todo:
         return []
-    publish_all([ev for _, ev in todo])
-    lock.published |= {k for k, _ in todo}  # from here on every status write of this holder carries them
     try:
-        dedup.mark_published(lock, [k for k, _ in todo])
+        publish_all([with_event_id(ev, k) for k, ev in todo])
+    except PublishError as exc:
+        accepted = [todo[i][0] for i in exc.accepted]
+        if accepted:
+            _record_published(run, lock, dedup, accepted)
+        raise
+    _record_published(run, lock, dedup, [k for k, _ in todo])
+    return [ev.detail_type for _, ev in todo]
+
+
+def with_event_id(ev: DomainEvent, key: str) -> DomainEvent:
+    """The event with its stable key as `detail.domainEventId` (what consumers dedupe on)."""
+    return DomainEvent(ev.source, ev.detail_type, {DOMAIN_EVENT_ID: key, **ev.detail}, ev.resources)
+
+
+def _record_published(run: _Run, lock, dedup: WebhookDeduplicationService, keys: list[str]) -> None:
+    lock.published |= set(keys)  # from here on every status write of this holder carries them
+    try:
+        dedup.mark_published(lock, keys)
     except LockLost:
         raise
     except Exception as exc:  # noqa: BLE001 - the status write carries the keys as well
         _log.warning("could not record the published domain events; the status write will", eventId=run.id,
                      error=repr(exc))
-    return [ev.detail_type for _, ev in todo]
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sim.errors import InputError
+
 
 class StatesError(Exception):
     """A runtime error as Step Functions names it: `error` (e.g. "States.Timeout") and `cause`."""
@@ -12,7 +14,7 @@ class StatesError(Exception):
         super().__init__(f"{error}: {cause}" if cause else error)
 
 
-class InvalidDefinition(ValueError):
+class InvalidDefinition(InputError):
     """A definition AWS would refuse at CreateStateMachine (error code InvalidDefinition).
 
     `problems` holds one line per problem in AWS's shape, e.g.

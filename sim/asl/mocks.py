@@ -17,8 +17,10 @@ import json
 import os
 from typing import Any
 
+from sim.errors import InputError
 
-class MockConfigError(ValueError):
+
+class MockConfigError(InputError):
     """A mock configuration that does not follow the MockConfigFile layout."""
 
 

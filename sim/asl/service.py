@@ -73,6 +73,7 @@ class StepFunctionsService:
         self.map_runs: dict[str, Any] = {}  # mapRunArn -> maprun.MapRun
         self.map_runs_by_execution: dict[str, list[str]] = {}
         self.keep_finished = keep_finished
+        self.status_listeners: list = []  # called with each finished Standard execution's record
 
     # -- dispatch ----------------------------------------------------------------------------------
     def handle(self, operation: str, params: dict | None = None) -> dict:
@@ -285,6 +286,8 @@ class StepFunctionsService:
         rec.sm_updated = getattr(run, "sm_updated", None)
         rec.map_run_arn = getattr(run, "map_run_arn", None)
         self.executions[rec.arn] = rec
+        for listener in self.status_listeners:
+            listener(rec)
 
     @staticmethod
     def _status(ex) -> str:

@@ -1,5 +1,5 @@
-"""AppSync, as far as the webhook path needs it: the Lambda-authorizer request (contract 4 in
-DESIGN.md), the resolver event for the `stripeWebhook` mutation, and the HTTP status a caller
+"""AppSync, as far as the webhook path needs it: the Lambda-authorizer request
+(docs/contracts.md §4), the resolver event for the `stripeWebhook` mutation, and the HTTP status a caller
 (Stripe's delivery channel) sees.
 
     headers + raw body ─▶ webhook-authorizer ─(isAuthorized, resolverContext)─▶ stripe-webhook

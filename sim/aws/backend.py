@@ -1,21 +1,25 @@
 """AWS backends: moto in-process (`embedded`, the default) or any endpoint URL (moto server,
-LocalStack, real AWS) reached through boto3's own `AWS_ENDPOINT_URL`.
+LocalStack, real AWS) reached through boto3's own `AWS_ENDPOINT_URL`, with per-service routes
+(`AWS_ENDPOINT_URL_<SERVICE>`, see `sim.aws.endpoints`).
 
-A backend contributes environment variables (credentials, region, endpoint) for the world's
-lifetime and hands out boto3 clients bound to it.
+A backend contributes environment variables (credentials, region, endpoints) for the world's
+lifetime, hands out boto3 clients bound to it (resolved by the same rule the handlers' clients
+follow) and tells the account its resources live in.
 """
 
 from __future__ import annotations
 
 import os
-import urllib.error
-import urllib.request
+import socket
 from urllib.parse import urlparse
 
 import boto3
 from botocore.config import Config
 
-from sim.errors import BackendUnreachable, InputError
+from sim.aws import endpoints, hooks
+from sim.errors import BackendUnreachable
+
+DEFAULT_ACCOUNT = "123456789012"  # moto's, and the harness's when nothing else says
 
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                     "AWS_SESSION_TOKEN": "testing"}
@@ -40,8 +44,19 @@ class Backend:
 
     fake_credentials = True
 
+    def endpoint_for(self, service: str) -> str | None:
+        """Where a client of `service` goes: boto3's rule over the environment this backend sets."""
+        return endpoints.resolve(service, {**os.environ, **self.environment()})
+
     def client(self, service: str):
-        return shared_client(service, self.region, self.endpoint_url, self.fake_credentials)
+        return shared_client(service, self.region, self.endpoint_for(service), self.fake_credentials)
+
+    def account(self) -> str:
+        """The account the backend's resources live in (what STS says for endpoints and AWS)."""
+        return DEFAULT_ACCOUNT
+
+    def describe(self) -> str:
+        return self.name
 
 
 _SESSION: boto3.session.Session | None = None
@@ -56,6 +71,12 @@ def shared_client(service: str, region: str, endpoint_url: str | None, fake_cred
     client = _CLIENTS.get(key)
     if client is None:
         if _SESSION is None:
+            # a session takes botocore's built-in handlers as they are when it is made: the world's
+            # hooks and moto's stubber must be among them, or a world started later in this process
+            # (after `sim stack deploy`, say) would neither see nor answer these clients' calls
+            import moto.core.models  # noqa: F401  (appends moto's stubber; inert until mock_aws starts)
+
+            hooks.install()
             _SESSION = boto3.session.Session()
         credentials = {k.lower(): v for k, v in FAKE_CREDENTIALS.items()} if fake_credentials else {}
         client = _SESSION.client(service, region_name=region, endpoint_url=endpoint_url, config=_CLIENT_CONFIG,
@@ -76,6 +97,9 @@ class EmbeddedBackend(Backend):
     def environment(self) -> dict[str, str]:
         return {**super().environment(), **FAKE_CREDENTIALS}
 
+    def endpoint_for(self, service: str) -> str | None:
+        return None  # mock_aws answers AWS's own endpoints
+
     def start(self) -> None:
         from moto import mock_aws
 
@@ -92,25 +116,38 @@ class EmbeddedBackend(Backend):
 
 
 class EndpointBackend(Backend):
-    """An AWS-compatible endpoint: moto server, LocalStack, or a real AWS endpoint."""
+    """An AWS-compatible endpoint: moto server, LocalStack, or a real AWS endpoint; `spec` is
+    `URL[,service=URL…]` to send some services elsewhere (e.g. DynamoDB to a moto server)."""
 
-    def __init__(self, url: str, region: str = "us-east-1", *, credentials: bool = True):
+    def __init__(self, spec: str, region: str = "us-east-1", *, credentials: bool = True,
+                 overrides: dict[str, str] | None = None):
         super().__init__(region)
-        parsed = urlparse(url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise InputError(f"expected 'embedded' or an http(s) endpoint URL, got {url!r}", field="--backend")
-        self.endpoint_url = url.rstrip("/")
+        url, parsed = endpoints.parse_spec(spec)
+        self.endpoint_url = endpoints.check_url(url)
+        self.overrides = {**parsed, **(overrides or {})}
         self.name = self.endpoint_url
         self.fake_credentials = credentials
+        self._account: str | None = None
 
     def environment(self) -> dict[str, str]:
-        env = {**super().environment(), "AWS_ENDPOINT_URL": self.endpoint_url}
+        env = {**super().environment(), "AWS_ENDPOINT_URL": self.endpoint_url,
+               **endpoints.override_environment(self.overrides)}
         if self.fake_credentials:
             env.update(FAKE_CREDENTIALS)
         return env
 
     def start(self) -> None:
-        check_reachable(self.endpoint_url)
+        for url in dict.fromkeys([self.endpoint_url, *self.overrides.values()]):
+            check_reachable(url)
+
+    def account(self) -> str:
+        if self._account is None:
+            self._account = caller_account(self.client("sts"))
+        return self._account
+
+    def describe(self) -> str:
+        routes = "".join(f", {svc} → {url}" for svc, url in sorted(self.overrides.items()))
+        return f"{self.endpoint_url}{routes}"
 
 
 class RealAwsBackend(Backend):
@@ -119,16 +156,31 @@ class RealAwsBackend(Backend):
     name = "aws"
     fake_credentials = False
 
+    def account(self) -> str:
+        return caller_account(self.client("sts"))
+
+
+def caller_account(sts) -> str:
+    """The account STS says the credentials belong to: LocalStack derives it from the access key
+    (`test` → 000000000000, a 12-digit key → that account), moto answers 123456789012."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return sts.get_caller_identity()["Account"]
+    except (ClientError, BotoCoreError):
+        return DEFAULT_ACCOUNT
+
 
 def check_reachable(url: str, timeout: float = 3.0) -> None:
-    """Raise BackendUnreachable (naming the URL) when nothing answers HTTP there."""
+    """Raise BackendUnreachable (naming the URL) when nothing accepts a connection there. A TCP
+    connection is the test, not an HTTP answer: LocalStack's gateway, for one, leaves `GET /` hanging."""
+    parsed = urlparse(url)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
-        urllib.request.urlopen(urllib.request.Request(url, method="GET"), timeout=timeout)  # noqa: S310
-    except urllib.error.HTTPError:
-        return  # it answered, even if with an error status
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise BackendUnreachable(f"the AWS endpoint {url} is unreachable ({reason}); start it "
+        with socket.create_connection((parsed.hostname, port), timeout=timeout):
+            return
+    except (OSError, ValueError) as exc:
+        raise BackendUnreachable(f"the AWS endpoint {url} is unreachable ({exc}); start it "
                                  f"(e.g. `moto_server -p PORT`) or use --backend embedded",
                                  field="--backend") from None
 
@@ -140,7 +192,7 @@ def make_backend(spec: str | Backend | None, region: str = "us-east-1") -> Backe
         return EmbeddedBackend(region)
     if spec == "aws":
         return RealAwsBackend(region)
-    return EndpointBackend(spec, region)
+    return EndpointBackend(str(spec), region)
 
 
 def apply_environment(env: dict[str, str]) -> dict[str, str | None]:

@@ -86,10 +86,11 @@ def _on_before_parameter_build(params, model, context, **_kw):
         context["sim_params"] = params
 
 
-def _on_before_call(model, params, context, **_kw):
+def _on_before_call(model, params, context, request_signer=None, **_kw):
     observer = active()
     if observer is None:
         return None
+    context["sim_model"], context["sim_signer"] = model, request_signer  # for sim.aws.fastpath
     call = AwsCall(_service_id(model), model.name, context.get("sim_params") or {}, context)
     context["sim_call"] = call
     return observer.before_call(call)

@@ -15,6 +15,7 @@ import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sim.authz.identity import invocation_caller
@@ -28,6 +29,17 @@ from sim.scheduler import Scheduler, Task
 ACCOUNT_CONCURRENCY = 1000
 
 
+class InvocationStatus(StrEnum):
+    """How an invocation ended (the values are what traces and reports have always shown)."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    TIMEOUT = "timeout"
+    THROTTLED = "throttled"
+    CRASHED = "crashed"
+
+
 class LambdaTimeout(BaseException):  # noqa: N818 - the sandbox is killed; handlers cannot catch it
     """Thrown into an invocation when its virtual deadline passes."""
 
@@ -35,7 +47,7 @@ class LambdaTimeout(BaseException):  # noqa: N818 - the sandbox is killed; handl
 class LambdaError(Exception):
     """An invocation that ended in a function error (or a throttle), with Lambda's payload."""
 
-    def __init__(self, function: str, payload: dict[str, Any], *, status: str = "failed"):
+    def __init__(self, function: str, payload: dict[str, Any], *, status: str = InvocationStatus.FAILED):
         self.function = function
         self.payload = payload
         self.status = status
@@ -45,7 +57,7 @@ class LambdaError(Exception):
 
     @property
     def throttled(self) -> bool:
-        return self.status == "throttled"
+        return self.status == InvocationStatus.THROTTLED
 
 
 @dataclass
@@ -79,7 +91,7 @@ class Invocation:
     correlation_id: str | None
     started: datetime
     ended: datetime | None = None
-    status: str = "running"  # succeeded | failed | timeout | throttled | crashed
+    status: InvocationStatus = InvocationStatus.RUNNING
     result: Any = None
     error: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
@@ -202,7 +214,7 @@ class LambdaRuntime:
     def _run(self, fn: Function, event: Any, inv: Invocation) -> Invocation:
         cid = inv.correlation_id
         if self._throttled(fn.name):
-            inv.status, inv.ended = "throttled", self.clock.now()
+            inv.status, inv.ended = InvocationStatus.THROTTLED, self.clock.now()
             inv.error = {"errorType": "TooManyRequestsException", "errorMessage": "Rate Exceeded."}
             self.trace.record("lambda", "invoke.throttled", cid, function=fn.name, requestId=inv.request_id)
             return inv
@@ -216,7 +228,7 @@ class LambdaRuntime:
         try:
             injected = self.faults.match(LambdaFault.KIND, fn.name, "error")
             if injected is not None:
-                inv.status = "failed"
+                inv.status = InvocationStatus.FAILED
                 inv.error = {"errorType": injected.error,
                              "errorMessage": injected.message or f"injected {injected.error} in {fn.name}",
                              "stackTrace": []}
@@ -224,19 +236,19 @@ class LambdaRuntime:
             else:
                 handler = self.handler_for(fn)
                 inv.result = handler(event, ctx)
-                inv.status = "succeeded"
+                inv.status = InvocationStatus.SUCCEEDED
         except LambdaTimeout:
-            inv.status = "timeout"
+            inv.status = InvocationStatus.TIMEOUT
             inv.error = {"errorType": "Sandbox.Timedout",
                          "errorMessage": f"RequestId: {inv.request_id} Error: Task timed out after "
                                          f"{fn.timeout:.2f} seconds"}
         except LambdaCrash:
-            inv.status = "crashed"
+            inv.status = InvocationStatus.CRASHED
             inv.error = {"errorType": "Runtime.ExitError",
                          "errorMessage": f"RequestId: {inv.request_id} Error: Runtime exited with error: "
                                          f"signal: killed"}
         except Exception as exc:  # noqa: BLE001 - reported the way Lambda reports it
-            inv.status = "failed"
+            inv.status = InvocationStatus.FAILED
             inv.error = {"errorType": type(exc).__name__, "errorMessage": str(exc),
                          "stackTrace": [line.replace(f"{ROOT}/", "")
                                         for line in traceback.format_tb(exc.__traceback__)[-5:]]}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+import botocore
 from botocore.retries.standard import (
     DEFAULT_MAX_ATTEMPTS,
     ExponentialBackoff,
@@ -21,9 +22,34 @@ from botocore.retries.standard import (
     TransientRetryableChecker,
 )
 
-THROTTLING_CODES = frozenset(ThrottledRetryableChecker._THROTTLED_ERROR_CODES)
-TRANSIENT_CODES = frozenset(TransientRetryableChecker._TRANSIENT_ERROR_CODES)
-TRANSIENT_STATUSES = frozenset(TransientRetryableChecker._TRANSIENT_STATUS_CODES)
+# botocore internals read here (pyproject.toml pins botocore/boto3 below the next minor release;
+# tests/aws/test_sdk_retry.py fails with this message if an upgrade removes one)
+PRIVATE_ATTRIBUTES = (
+    (ThrottledRetryableChecker, "_THROTTLED_ERROR_CODES"),
+    (TransientRetryableChecker, "_TRANSIENT_ERROR_CODES"),
+    (TransientRetryableChecker, "_TRANSIENT_STATUS_CODES"),
+    (ExponentialBackoff, "_DEFAULT_BACKOFF_CONFIG"),
+    (ExponentialBackoff, "_SERVICE_BACKOFF_CONFIG"),
+    (ExponentialBackoff, "_MAX_BACKOFF"),
+)
+
+
+def private(owner: type, name: str):
+    """A private botocore attribute, or an ImportError saying what to update."""
+    try:
+        return getattr(owner, name)
+    except AttributeError:
+        raise ImportError(f"sim.aws.sdk_retry reads botocore's private {owner.__name__}.{name}, which botocore "
+                          f"{botocore.__version__} no longer has: update sim/aws/sdk_retry.py to the new retry "
+                          f"internals (and the botocore/boto3 pins in pyproject.toml)") from None
+
+
+THROTTLING_CODES = frozenset(private(ThrottledRetryableChecker, "_THROTTLED_ERROR_CODES"))
+TRANSIENT_CODES = frozenset(private(TransientRetryableChecker, "_TRANSIENT_ERROR_CODES"))
+TRANSIENT_STATUSES = frozenset(private(TransientRetryableChecker, "_TRANSIENT_STATUS_CODES"))
+_BACKOFF = private(ExponentialBackoff, "_DEFAULT_BACKOFF_CONFIG")
+_SERVICE_BACKOFF = private(ExponentialBackoff, "_SERVICE_BACKOFF_CONFIG")
+_MAX_BACKOFF = private(ExponentialBackoff, "_MAX_BACKOFF")
 _STANDARD_MAX = {"dynamodb": 4, "dynamodb-streams": 4}
 _LEGACY_MAX = {"dynamodb": 10}
 _LEGACY_BASE = {"dynamodb": 0.05}  # legacy DynamoDB: 50 ms * 2^n; other services: rand * 2^n
@@ -44,12 +70,10 @@ class RetryPolicy:
             base = _LEGACY_BASE.get(self.service)
             return (base if base is not None else rng.random()) * 2 ** (attempt - 1)
         throttled = code in THROTTLING_CODES
-        scale = ExponentialBackoff._DEFAULT_BACKOFF_CONFIG["throttling_base_scale" if throttled
-                                                            else "non_throttling_base_scale"]
+        scale = _BACKOFF["throttling_base_scale" if throttled else "non_throttling_base_scale"]
         if not throttled:
-            scale = ExponentialBackoff._SERVICE_BACKOFF_CONFIG.get(self.service, {}).get(
-                "non_throttling_base_scale", scale)
-        return rng.random() * min(scale * 2 ** (attempt - 1), ExponentialBackoff._MAX_BACKOFF)
+            scale = _SERVICE_BACKOFF.get(self.service, {}).get("non_throttling_base_scale", scale)
+        return rng.random() * min(scale * 2 ** (attempt - 1), _MAX_BACKOFF)
 
 
 def policy_for(context: dict, service: str) -> RetryPolicy:

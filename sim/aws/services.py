@@ -25,6 +25,9 @@ class ServiceOverrides:
     def __init__(self, world):
         self.world = world
         self.sfn = _make_sfn(world)
+        from sim.aws import execution_events
+
+        execution_events.attach(world, self.sfn)
         self.started_by_rules: list[dict] = []
 
     # -- dispatch ------------------------------------------------------------------------------
@@ -32,7 +35,7 @@ class ServiceOverrides:
         if call.service == "sfn":
             return self._sfn(call)
         if call.service == "eventbridge" and call.operation == "PutEvents":
-            from sim.aws.put_events import PutEventsValidationError
+            from sim.aws.eventbridge import PutEventsValidationError
 
             try:
                 return hooks.ok_response(self.world.router.put_events(call.params, caller=function))

@@ -308,6 +308,8 @@ _FUNCTIONS: dict[str, dict[str, Any]] = {
     "workflow-orchestrator": dict(module="workflow_orchestrator", timeout=30, rw=[], ro=["Booking"],
                                   caps={"states", "events"},
                                   fields=("startWorkflow", "stopWorkflow", "getWorkflowStatus")),
+    "payment-workflow-starter": dict(module="payment_workflow_starter", timeout=30, rw=[], ro=[], caps={"states"},
+                                     fields=()),
     "webhook-authorizer": dict(module="webhook_authorizer", timeout=30, rw=[], ro=["ProcessedWebhooks"],
                                caps={"webhook-secrets"}, fields=()),
     "webhook-reconciliation": dict(module="webhook_reconciliation", timeout=300, memory=512,
@@ -411,6 +413,10 @@ def _rules() -> list[Rule]:
                       "detail-type": ["Booking Confirmed", "Booking Cancelled", "Booking Updated"]},
              targets=(fn("notification-handler"), fn("messaging-handler")),
              description="Booking domain events to notifications and messaging"),
+        Rule("marketplace-cancel-refunds",
+             pattern={"source": ["marketplace.booking"], "detail-type": ["Booking Refund Required"]},
+             targets=(fn("refund-processor"),),
+             description="A booking cancelled after Stripe took its money is refunded once by refund-processor"),
         Rule("marketplace-payment-events",
              pattern={"source": ["marketplace.payment"],
                       "detail-type": ["Payment Succeeded", "Payment Failed", "Payout Completed"]},
@@ -419,15 +425,10 @@ def _rules() -> list[Rule]:
         Rule("marketplace-payment-workflows",
              pattern={"source": ["marketplace.payment"], "detail-type": ["Payment Succeeded"],
                       "detail": {"origin": ["stripe-webhook"], "paymentType": ["DIRECT"]}},
-             targets=(Target("payment-processing", "state_machine", "ecosystem-payment-processing",
-                             input_transformer={
-                                 "InputPathsMap": {"bookingId": "$.detail.bookingId",
-                                                   "paymentIntentId": "$.detail.paymentIntentId",
-                                                   "amount": "$.detail.amount"},
-                                 "InputTemplate": '{"paymentType": "PAYOUT", "bookingId": <bookingId>, '
-                                                  '"paymentIntentId": <paymentIntentId>, "amount": <amount>, '
-                                                  '"trigger": "eventbridge"}'}),),
-             description="A payment confirmed by Stripe schedules the provider's payout workflow"),
+             targets=(fn("payment-workflow-starter"),),
+             description="A payment confirmed by Stripe schedules the provider's payout workflow (started "
+                         "by payment-workflow-starter with an execution name derived from the domain event id, "
+                         "so a redelivered event starts nothing)"),
         Rule("marketplace-dispute-events",
              pattern={"source": ["marketplace.dispute"], "detail-type": ["Dispute Created", "Dispute Resolved"]},
              targets=(fn("notification-handler"),),
@@ -442,6 +443,18 @@ def _rules() -> list[Rule]:
                       "detail-type": ["Workflow Started", "Workflow Stopped", "Workflow Error"]},
              targets=(Target("workflow-logs", "logs", WORKFLOW_LOG_GROUP),),
              description="Workflow lifecycle events to CloudWatch Logs"),
+        Rule("workflow-execution-failures", bus="default",
+             pattern={"source": ["aws.states"], "detail-type": ["Step Functions Execution Status Change"],
+                      "detail": {"status": ["FAILED", "TIMED_OUT", "ABORTED"],
+                                 "stateMachineArn": [{"wildcard": "arn:aws:states:*:*:stateMachine:ecosystem-*"}]}},
+             targets=(Target("critical-alerts", "sns", "critical-system-alerts", input_transformer={
+                 "InputPathsMap": {"arn": "$.detail.executionArn", "name": "$.detail.name",
+                                   "machine": "$.detail.stateMachineArn", "status": "$.detail.status",
+                                   "error": "$.detail.error", "cause": "$.detail.cause"},
+                 "InputTemplate": '"Workflow execution <name> ended <status>: <error> (<cause>). '
+                                  'Execution: <arn>. State machine: <machine>."'}),),
+             description="A failed, timed-out or aborted execution of any marketplace workflow alerts "
+                         "critical-system-alerts (Step Functions' status change events on the default bus)"),
         Rule("webhook-reconciliation-daily", schedule=RECONCILIATION_SCHEDULE, bus="default",
              targets=(fn("webhook-reconciliation"),),
              description="Daily reconciliation between Stripe and the database at 02:00 UTC"),

@@ -35,12 +35,12 @@ def register(sub) -> None:
     p.add_argument("--max-gap", default="1s", metavar="DURATION",
                    help="with --speed compressed: the longest quiet gap kept (default 1s)")
     p.add_argument("--emit", metavar="SCENARIO.yaml", help="write the equivalent scenario YAML (sim run replays it)")
-    p.add_argument("--json", metavar="FILE", help="write the JSON report (contract 5, summary.replay added)")
+    p.add_argument("--json", metavar="FILE", help="write the JSON report (docs/contracts.md §5, summary.replay added)")
     p.add_argument("--report", metavar="DIR", help="write the Markdown report (and the replay's trace) here")
     p.add_argument("--no-reconcile", action="store_true",
                    help="stop a minute after the last recorded instant instead of running the next 02:00 "
                         "reconciliation")
-    p.add_argument("--backend", default="embedded", metavar="embedded|URL",
+    p.add_argument("--backend", default="embedded", metavar="embedded|URL[,svc=URL…]",
                    help="embedded moto (default) or an AWS endpoint URL")
     p.add_argument("--dry-run", action="store_true", help="validate and plan only (with --emit: write the YAML)")
     p.add_argument("-q", "--quiet", action="store_true", help="only the failures and the summary line")
@@ -52,8 +52,9 @@ def _check_args(args) -> float:
 
     if args.seed < 0:
         raise InputError(f"expected a seed >= 0, got {args.seed}", field="--seed")
-    if args.backend != "embedded" and not args.backend.startswith(("http://", "https://")):
-        raise InputError(f"expected 'embedded' or an http(s) URL, got {args.backend!r}", field="--backend")
+    from sim.aws.backend import make_backend
+
+    make_backend(args.backend)  # refuses a malformed spec (InputError naming --backend)
     try:
         return parse_duration(args.max_gap).total_seconds()
     except ValueError:
@@ -85,8 +86,11 @@ def run(args) -> int:
     started = time.perf_counter()
     replay_cmd = command(args.files, args.seed, deliveries=args.deliveries, speed=args.speed,
                          reconcile=not args.no_reconcile, backend=args.backend)
-    outcome = replay(plan, run_seed=args.seed, backend=args.backend, report_dir=args.report,
-                     replay_command=replay_cmd)
+    from sim.report.progress import DeliveryProgress
+
+    with DeliveryProgress(None, enabled=not args.quiet, label="replay") as progress:
+        outcome = replay(plan, run_seed=args.seed, backend=args.backend, report_dir=args.report,
+                         replay_command=replay_cmd, progress=progress)
     summary = RunSummary([outcome.result], seed=args.seed, backend=args.backend, jobs=1,
                          wall_s=time.perf_counter() - started,
                          command=shlex.join(["sim", "replay", *sys.argv[2:]]) if sys.argv[1:2] == ["replay"] else "")

@@ -24,6 +24,7 @@ class TaskMock(FaultSpec):
     cause: str | None = None
     times: int | None = None
     fired: int = 0
+    delay_s: float | None = None  # answer only after this much virtual time (a hung dependency)
 
     @property
     def machine(self) -> str:
@@ -52,6 +53,8 @@ class TaskMock(FaultSpec):
             body["result"] = self.result
         if self.times is not None:
             body["times"] = self.times
+        if self.delay_s:
+            body["delay"] = self.delay_s
         return {"task": body}
 
 
@@ -67,6 +70,8 @@ def task_seam(plane, trace=None):
             return NOT_INTERCEPTED
         if trace is not None:
             trace.record("sfn", "task.mocked", None, machine=mock.machine, state=mock.state, error=mock.error)
+        if mock.delay_s:
+            call.run.scheduler.sleep(mock.delay_s)
         if mock.error:
             raise StatesError(mock.error, mock.cause or f"mocked failure of {mock.state}")
         return mock.result

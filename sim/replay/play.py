@@ -74,7 +74,7 @@ def command(files: list[str], run_seed: int, *, deliveries: str | None = None, s
 
 
 def replay(plan: Plan, *, run_seed: int = 1, backend: str = "embedded", report_dir: str | None = None,
-           replay_command: str | None = None) -> ReplayOutcome:
+           replay_command: str | None = None, progress=None) -> ReplayOutcome:
     from sim.scenario.loader import parse_scenario
     from sim.scenario.runner import run_scenario
 
@@ -82,7 +82,9 @@ def replay(plan: Plan, *, run_seed: int = 1, backend: str = "embedded", report_d
     scenario = parse_scenario(text, plan.export.files[0])
     with tempfile.TemporaryDirectory(prefix="sim-replay-") as tmp:
         folder = report_dir or tmp
-        result = run_scenario(scenario, run_seed=run_seed, backend=backend, report_dir=folder, keep_trace=True)
+        live = {"world_options": {"trace_listeners": [progress.on_record]}, "on_step": progress.on_step} \
+            if progress is not None else {}
+        result = run_scenario(scenario, run_seed=run_seed, backend=backend, report_dir=folder, keep_trace=True, **live)
         trace_file = Path(folder) / f"{Path(scenario.file).stem}.trace.jsonl"
         records = _read_trace(trace_file)
         if report_dir is None:

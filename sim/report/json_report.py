@@ -1,4 +1,4 @@
-"""The JSON report (contract 5): {"scenarios": [...], "summary": {...}}."""
+"""The JSON report (docs/contracts.md §5): {"scenarios": [...], "summary": {...}}."""
 
 from __future__ import annotations
 

@@ -124,19 +124,42 @@ class Run:
 
     def observe_statuses(self) -> None:
         """Append each booking's status to its history when it changed (for the transition invariants)."""
-        for item in self.world.table_items("Booking"):
+        for item in self._changed_items("Booking"):
             bid, status = str(item.get("id")), item.get("status")
             history = self.status_history.setdefault(bid, [])
             if status is not None and (not history or history[-1] != status):
                 history.append(status)
 
+    def _changed_items(self, table: str) -> list[dict]:
+        """The table's items written since the last look (all of them the first time), sorted by
+        hash key as `table_items` sorts them."""
+        from sim.aws.items import plain_item
+
+        world = self.world
+        writes = getattr(world, "writes", None)
+        keys = writes.take(world.stack.table(table).name) if writes is not None else None
+        if keys is None:
+            return world.table_items(table)
+        ddb, name = world.client("dynamodb"), world.stack.table(table).name
+        items = []
+        with world.internal():
+            for key in keys:
+                got = ddb.get_item(TableName=name, Key=key, ConsistentRead=True)
+                if "Item" in got:
+                    items.append(plain_item(got["Item"]))
+        hash_key = world.stack.table(table).hash_key
+        return sorted(items, key=lambda i: str(i.get(hash_key)))
+
     def trace(self, kind: str, cid: str | None = None, /, **details) -> None:
         self.world.trace.record("scenario", kind, cid, **details)
 
     # -- driving the world -----------------------------------------------------------------------
+    concurrent = False  # inside `concurrently`: the step's own wait drives the scheduler
+
     def settle(self) -> None:
         """Run everything due at this instant (the clock does not move)."""
-        self.world.settle()
+        if not self.concurrent:
+            self.world.settle()
 
     def wait_all(self, tasks) -> list:
         """Run the scheduler until every task is done; their results, in order."""

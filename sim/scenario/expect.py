@@ -148,10 +148,22 @@ def _count(expected, actual: int) -> str | None:
 
 
 # -- fixed keys --------------------------------------------------------------------------------------
+def bus_selector(key: str) -> tuple[str | None, str | None]:
+    """`Booking Confirmed` → (None, detail-type); `marketplace.payment: Payment Succeeded` → (source,
+    detail-type); `marketplace.booking: *` → (source, None): every detail-type of that source."""
+    source, sep, dtype = key.partition(": ")
+    if not sep:
+        return None, key
+    return source.strip(), None if dtype.strip() == "*" else dtype.strip()
+
+
 def _bus(key, want, snap: Snapshot, run) -> list[Mismatch]:
     out = []
-    for dtype, expected in want.items():
-        n = sum(1 for e in snap.bus_events if e.detail_type == dtype)
+    for dtype_key, expected in want.items():
+        source, dtype = bus_selector(dtype_key)
+        n = sum(1 for e in snap.bus_events
+                if (dtype is None or e.detail_type == dtype) and (source is None or e.source == source))
+        dtype = dtype_key
         reason = _count(expected, n)
         if reason:
             seen = sorted({e.detail_type for e in snap.bus_events})

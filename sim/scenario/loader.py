@@ -26,7 +26,7 @@ SCHEMA_HEADER = "# yaml-language-server: $schema="
 STRIPE_OPS = ("pay", "fail", "cancel", "refund", "dispute", "close_dispute", "onboard", "payout", "emit")
 OUTCOMES = {"dispute": {"won", "lost"}, "close_dispute": {"won", "lost"}, "onboard": {"enabled", "rejected"},
             "payout": {"paid", "failed", "paid_then_failed", "canceled"}}
-DELIVER_SOURCES = ("event", "events", "type", "pending")
+DELIVER_SOURCES = ("event", "events", "type", "pending", "github", "shopify")
 
 
 @functools.cache
@@ -93,7 +93,7 @@ def _build(file: str, data: dict, lines: dict, aliases: dict[str, str]) -> Scena
         start=parse_instant(data.get("start", DEFAULT_START)), world=world,
         delivery={"mode": "auto", **(data.get("delivery") or {})}, faults=items["faults"],
         steps=items["steps"], expect=data.get("expect") or {}, description=data.get("description", ""),
-        lines=lines, aliases=aliases)
+        lines=lines, aliases=aliases, broken_invariants=list(data.get("broken_invariants") or []))
 
 
 class _Semantics:
@@ -130,6 +130,20 @@ class _Semantics:
             kind = next(iter(raw))
             getattr(self, "step_" + kind, lambda p, s: None)(("steps", i, kind), raw[kind])
         self.expectations(("expect",), self.data.get("expect") or {})
+        self.broken_invariants()
+
+    def broken_invariants(self) -> None:
+        from sim.scenario.oracle import NAMES
+
+        seen = set()
+        for i, entry in enumerate(self.data.get("broken_invariants") or []):
+            name = entry.get("name")
+            if name not in NAMES:
+                self.fail(("broken_invariants", i, "name"), f"no invariant {name!r}; the oracle has: "
+                                                            + ", ".join(NAMES))
+            elif name in seen:
+                self.fail(("broken_invariants", i, "name"), f"{name!r} is declared twice")
+            seen.add(name)
 
     # -- aliases ----------------------------------------------------------------------------
     def define(self, path: tuple, alias: str, kind: str) -> None:
@@ -219,6 +233,8 @@ class _Semantics:
             self.fail(path, 'payout needs "amount"')
         if "as" in spec:
             self.define((*path, "as"), spec["as"], "event")
+        for etype, alias in (spec.get("name") or {}).items():
+            self.define((*path, "name", etype), alias, "event")
 
     def step_stripe_import(self, path, spec):
         if "as" in spec:
@@ -233,6 +249,10 @@ class _Semantics:
             self.use((*path, "event"), spec["event"], "event")
         for j, alias in enumerate(spec.get("events", [])):
             self.use((*path, "events", j), alias, "event")
+        if ("github" in spec or "shopify" in spec) and "as" in spec:
+            self.define((*path, "as"), spec["as"], "response")
+        if ("github" in spec or "shopify" in spec) and spec.get("signature", "valid") not in ("valid", "bad", "missing"):
+            self.fail((*path, "signature"), "a GitHub or Shopify webhook's signature is valid, bad or missing")
         if "for" in spec:
             if "type" not in spec:
                 self.fail((*path, "for"), '"for" goes with "type"')
@@ -281,6 +301,18 @@ class _Semantics:
         if not spec.get("set") and not spec.get("remove"):
             self.fail(path, 'expected "set" or "remove"')
 
+    def step_concurrently(self, path, spec):
+        from sim.scenario.steps.concurrent import NOT_CONCURRENT
+
+        if len(spec) < 2:
+            self.fail(path, "concurrently needs at least two steps")
+        for j, raw in enumerate(spec):
+            kind = next(iter(raw))
+            if kind in NOT_CONCURRENT:
+                self.fail((*path, j, kind), f"{kind} cannot run concurrently with other steps")
+                continue
+            getattr(self, "step_" + kind, lambda p, s: None)((*path, j, kind), raw[kind])
+
     def step_fault(self, path, spec):
         self.fault(path, spec)
 
@@ -302,11 +334,29 @@ class _Semantics:
                 self.fail((*path, kind), "expected exactly one of timeout, throttle, error")
         if kind == "task" and "result" in spec and "error" in spec:
             self.fail((*path, kind), 'a mocked task has "result" or "error", not both')
+        if kind == "stripe_api" and "for" in spec and "until" in spec:
+            self.fail((*path, kind), 'expected at most one of "for", "until"')
+        if kind == "stripe_api" and not any(k in spec for k in ("for", "until", "times")):
+            self.fail((*path, kind), 'say how long: "for", "until" or "times"')
         if kind == "endpoint_down" and ("for" in spec) == ("until" in spec):
             self.fail((*path, kind), 'expected exactly one of "for", "until"')
 
     # -- expectations -----------------------------------------------------------------------
+    def empty_matchers(self, path, value) -> None:
+        """An empty mapping in an expectation checks nothing: refuse it (file:line: field)."""
+        if isinstance(value, dict):
+            if not value:
+                self.fail(path, "an empty matcher checks nothing; give a value, a matcher (eq, exists, …) "
+                                "or remove the key")
+            for k, v in value.items():
+                self.empty_matchers((*path, k), v)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                self.empty_matchers((*path, i), v)
+
     def expectations(self, path, spec):
+        for key, value in spec.items():
+            self.empty_matchers((*path, key), value)
         for key in spec:
             head, _, rest = key.partition(".")
             if not rest:

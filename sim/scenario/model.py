@@ -44,6 +44,7 @@ class Scenario:
     description: str = ""
     lines: dict[tuple, int] = field(default_factory=dict, repr=False)
     aliases: dict[str, str] = field(default_factory=dict)  # alias -> kind (booking, event, ...)
+    broken_invariants: list[dict] = field(default_factory=list)  # [{name, reason}] expected to fail at the end
 
     @property
     def stem(self) -> str:

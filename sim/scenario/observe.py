@@ -39,18 +39,20 @@ def snapshot(world, run=None) -> Snapshot:
     ledger = getattr(getattr(world, "stripe", None), "ledger", None)
     events = list(ledger.events) if ledger is not None else []
     objects = {o["id"]: o for o in ledger.objects()} if ledger is not None else {}
+    owners = {oid: ledger.owner(oid) for oid in objects} if ledger is not None else {}
     env, recon = _env(world, "stripe-webhook"), _env(world, "webhook-reconciliation")
     window_s = (float(recon.get("RECONCILIATION_WINDOW_HOURS", 24)) * 3600
                 + float(recon.get("RECONCILIATION_OVERLAP_MINUTES", 60)) * 60)
     snap = Snapshot(
-        now=world.now(), tables=tables, stripe_events=events, stripe_objects=objects,
+        now=world.now(), tables=tables, stripe_events=events, stripe_objects=objects, stripe_owners=owners,
         bus_events=[bus_event(e) for e in world.bus_events], executions=executions(world),
-        trace=list(world.trace.records), reconciliations=reconciliations(world, run),
+        trace=world.trace.records if getattr(world.trace, "spooled", False) else list(world.trace.records), reconciliations=reconciliations(world, run),
         status_history={k: list(v) for k, v in (run.status_history if run else {}).items()},
         sns_messages=list(getattr(world, "sns_messages", [])), metrics=list(getattr(world, "metrics", [])),
         logs=list(getattr(world, "logs", [])),
         lock_timeout_s=float(env.get("WEBHOOK_LOCK_TIMEOUT_SECONDS", DEFAULT_LOCK_TIMEOUT_S)),
-        fee_percent=float(env.get("PLATFORM_FEE_PERCENT", 8)), reconciliation_window_s=window_s)
+        fee_percent=float(env.get("PLATFORM_FEE_PERCENT", 8)), reconciliation_window_s=window_s,
+        reconciliation_max_retries=int(recon.get("RECONCILIATION_MAX_RETRIES", 3)))
     return snap
 
 

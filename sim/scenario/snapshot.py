@@ -50,6 +50,7 @@ class Snapshot:
     tables: dict[str, list[dict]] = field(default_factory=dict)
     stripe_events: list[dict] = field(default_factory=list)       # every ledger event, oldest first
     stripe_objects: dict[str, dict] = field(default_factory=dict)  # id -> current version
+    stripe_owners: dict[str, str] = field(default_factory=dict)    # object id -> the account that holds it
     bus_events: list[BusEvent] = field(default_factory=list)
     executions: list[Execution] = field(default_factory=list)
     trace: list[dict] = field(default_factory=list)
@@ -61,6 +62,7 @@ class Snapshot:
     lock_timeout_s: float = 300.0
     reconciliation_window_s: float = 25 * 3600.0
     fee_percent: float = 8.0
+    reconciliation_max_retries: int = 3
 
     def table(self, name: str) -> list[dict]:
         try:

@@ -14,16 +14,17 @@ import re
 
 import yaml
 
+from sim.errors import InputError
+
 Path = tuple
 
 
-class YamlError(ValueError):
+class YamlError(InputError):
     """A YAML syntax or structure problem at a line (1-based)."""
 
     def __init__(self, message: str, line: int | None):
-        self.message = message
+        super().__init__(message, where=str(line) if line else None)
         self.line = line
-        super().__init__(f"{line}: {message}" if line else message)
 
 
 class LineLoader(yaml.SafeLoader):

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
+from sim.errors import InputError
 from sim.faults.delivery import ATTEMPT_KINDS, KINDS, DeliveryFault
 from sim.faults.plane import FaultPlane
 from sim.stripe import signing
@@ -127,10 +128,10 @@ class Channel:
     def add_endpoint(self, target: Target, secret: str | None = None, connect: bool = False,
                      enabled_events=("*",), description: str | None = None) -> Endpoint:
         if not (callable(target) or (isinstance(target, str) and target.startswith(("http://", "https://")))):
-            raise ValueError(f"an endpoint target is a callable (headers, body) -> status or an http(s) URL, "
+            raise InputError(f"an endpoint target is a callable (headers, body) -> status or an http(s) URL, "
                              f"got {target!r}")
         if secret is not None and not (isinstance(secret, str) and secret.startswith("whsec_")):
-            raise ValueError(f"an endpoint secret starts with 'whsec_', got {secret!r}")
+            raise InputError(f"an endpoint secret starts with 'whsec_', got {secret!r}")
         events = (enabled_events,) if isinstance(enabled_events, str) else tuple(enabled_events)
         now = self.ledger.now()
         endpoint = Endpoint(self.ledger.ids.new("we", now), target,

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.errors import InputError
+
 
 @dataclass(frozen=True)
 class RetrySchedule:
@@ -23,7 +25,7 @@ class RetrySchedule:
 
     def __post_init__(self):
         if any((not isinstance(d, (int, float))) or d < 0 for d in self.delays_s):
-            raise ValueError(f"retry delays must be non-negative numbers of seconds, got {self.delays_s!r}")
+            raise InputError(f"retry delays must be non-negative numbers of seconds, got {self.delays_s!r}")
 
     @property
     def max_attempts(self) -> int:
@@ -57,5 +59,5 @@ class RetrySchedule:
     def named(cls, name: str) -> RetrySchedule:
         table = {"test": cls.test_mode, "live": cls.live_mode, "none": cls.none}
         if name not in table:
-            raise ValueError(f"unknown retry schedule {name!r}; known: {', '.join(table)}")
+            raise InputError(f"unknown retry schedule {name!r}; known: {', '.join(table)}")
         return table[name]()

@@ -275,6 +275,18 @@ def get_charge(call: Call, charge_id: str):
     return 200, _obj(call, charge_id, "charge")
 
 
+def list_disputes(call: Call):
+    q = call.only("charge", "payment_intent", "created", "ending_before", "limit", "starting_after")
+    ledger = call.ledger
+    created = listing.created_filter(q.get("created"))
+    items = [d for d in ledger.objects("dispute", call.viewer)
+             if created(d["created"]) and (q.get("charge") is None or d["charge"] == q["charge"])
+             and (q.get("payment_intent") is None or d.get("payment_intent") == q["payment_intent"])]
+    items.sort(key=lambda d: ledger.order_of(d["id"]), reverse=True)
+    page, more = listing.paginate(items, ledger.order_of, q, "dispute")
+    return 200, listing.list_object("/v1/disputes", page, more)
+
+
 def get_dispute(call: Call, dispute_id: str):
     call.only()
     return 200, _obj(call, dispute_id, "dispute")
@@ -314,6 +326,7 @@ ROUTES = [
     ("GET", r"/v1/application_fees", list_application_fees),
     ("GET", rf"/v1/application_fees/{_ID}", get_application_fee),
     ("GET", rf"/v1/charges/{_ID}", get_charge),
+    ("GET", r"/v1/disputes", list_disputes),
     ("GET", rf"/v1/disputes/{_ID}", get_dispute),
     ("GET", r"/v1/balance", get_balance),
     ("GET", rf"/v1/balance_transactions/{_ID}", get_balance_transaction),

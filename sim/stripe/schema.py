@@ -15,10 +15,12 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from sim.errors import InputError
+
 SCHEMA_FILE = Path(__file__).with_name("schemas") / "objects.json"
 
 
-class SchemaError(ValueError):
+class SchemaError(InputError):
     """An object that Stripe's schema rejects; the message names the path and the reason."""
 
 

@@ -58,3 +58,10 @@ def test_bad_backend_spec_is_input_error(capsys):
 def test_a_scenario_runs_on_the_endpoint_backend(endpoint, capsys):
     assert main(["run", "scenarios/happy-payment.yaml", "--backend", endpoint, "-q", "-j", "1"]) == 0
     assert "1 passed, 0 failed" in capsys.readouterr().out
+
+
+def test_world_takes_its_account_from_the_endpoint_and_routes_services(endpoint):
+    with World(seed=1, backend=f"{endpoint},dynamodb={endpoint}", stripe=False) as w:
+        assert w.account == "123456789012"  # moto server's STS
+        assert w.env("stripe-webhook")["AWS_ENDPOINT_URL_DYNAMODB"] == endpoint
+        assert w.client("dynamodb").meta.endpoint_url == endpoint

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.aws.put_events import (
+from sim.aws.eventbridge.put_events import (
     MAX_REQUEST_BYTES,
     PutEventsValidationError,
     apply_input_path,

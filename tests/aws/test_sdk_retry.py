@@ -43,3 +43,26 @@ def test_standard_backoff_is_bounded_and_jittered(attempt, seed):
 def test_legacy_dynamodb_backoff_is_fixed_base():
     p = RetryPolicy("legacy", 10, "dynamodb")
     assert [p.delay(n, "ThrottlingException", random.Random(0)) for n in (1, 2, 3)] == [0.05, 0.1, 0.2]
+
+
+def test_the_private_botocore_attributes_it_relies_on_exist():
+    """A botocore upgrade that removes one fails here, naming what to update."""
+    from sim.aws import sdk_retry
+
+    for owner, name in sdk_retry.PRIVATE_ATTRIBUTES:
+        value = sdk_retry.private(owner, name)  # raises ImportError with the message below if gone
+        assert value, f"botocore's {owner.__name__}.{name} is empty"
+    assert {"throttling_base_scale", "non_throttling_base_scale"} <= set(sdk_retry._BACKOFF)
+    assert "ThrottlingException" in sdk_retry.THROTTLING_CODES and 503 in sdk_retry.TRANSIENT_STATUSES
+
+
+def test_a_missing_private_attribute_fails_with_a_clear_message():
+    import pytest
+
+    from sim.aws import sdk_retry
+
+    class Renamed:
+        pass
+
+    with pytest.raises(ImportError, match=r"botocore's private Renamed\._GONE.*update sim/aws/sdk_retry.py"):
+        sdk_retry.private(Renamed, "_GONE")

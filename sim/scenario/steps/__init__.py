@@ -40,6 +40,7 @@ def _load() -> None:
         appsync,
         booking,
         checks,
+        concurrent,
         deliver,
         faults,
         imported,

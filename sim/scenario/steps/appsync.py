@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.scenario import response_check
 from sim.scenario.appsync_calls import CALLER_KINDS, call
 from sim.scenario.context import Entity, Run, StepFailed
 from sim.scenario.steps import step
@@ -31,6 +32,7 @@ def appsync(run: Run, spec: dict) -> None:
     user, kind = caller_of(run, spec)
     args = run.substitute(spec.get("arguments") or {})
     result = call(run, spec["field"], args, user=user, caller=kind, expect_error=spec.get("expect_error"))
+    response_check.check(run, spec, result)
     if spec.get("as"):
         run.name(spec["as"], "response", result)
 
@@ -53,5 +55,6 @@ def invoke(run: Run, spec: dict) -> None:
         if expect_error:
             raise StepFailed(f"{spec['function']} succeeded; expected {expect_error!r}", expected=expect_error,
                              actual="success")
+    response_check.check(run, spec, result)
     if spec.get("as"):
         run.name(spec["as"], "response", result)

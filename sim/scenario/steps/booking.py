@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sim.clock import parse_instant
 from sim.durations import parse_duration
+from sim.scenario import response_check
 from sim.scenario.appsync_calls import call
 from sim.scenario.context import Run, StepFailed
 from sim.scenario.steps import step
@@ -43,6 +44,7 @@ def book(run: Run, spec: dict) -> None:
     if spec.get("booking_id"):
         args["bookingId"] = spec["booking_id"]
     result = call(run, "processBooking", args, user=customer, expect_error=spec.get("expect_error"))
+    response_check.check(run, spec, result)
     if spec.get("expect_error"):
         run.name(spec["id"], "booking", None)
         return
@@ -67,4 +69,5 @@ def cancel(run: Run, spec: dict) -> None:
     args = {"action": "cancel", "bookingId": booking_id}
     if spec.get("reason"):
         args["reason"] = spec["reason"]
-    call(run, "processBooking", args, user=user, admin=by == "admin", expect_error=spec.get("expect_error"))
+    result = call(run, "processBooking", args, user=user, admin=by == "admin", expect_error=spec.get("expect_error"))
+    response_check.check(run, spec, result)

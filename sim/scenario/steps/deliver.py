@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sim.durations import parse_duration
 from sim.scenario.context import Run, StepFailed
-from sim.scenario.steps import step
+from sim.scenario.steps import deliver_other, step
 from sim.scenario.worldext import endpoint, endpoints
 from sim.stripe import signing
 from sim.stripe.events import types_match
@@ -86,6 +86,9 @@ def send(run: Run, event: dict, *, signature: str = "valid", age: float = 600.0,
 
 @step("deliver")
 def deliver(run: Run, spec: dict) -> None:
+    if any(p in spec for p in deliver_other.PROVIDERS):  # GitHub / Shopify: the authorizer's answer
+        deliver_other.deliver(run, spec)
+        return
     w = run.world
     events = select(run, spec)
     if not events:

@@ -8,7 +8,7 @@ from sim.durations import parse_duration
 from sim.faults import AwsCallFault, LambdaTimeoutFault, TaskMock
 from sim.scenario.context import Run, StepFailed
 from sim.scenario.model import Item
-from sim.scenario.steps import step
+from sim.scenario.steps import step, stripe_api_faults
 
 STRIPE_KINDS = {"drop", "duplicate", "delay", "reorder", "bad_signature", "stale_timestamp", "future_timestamp",
                 "endpoint_down"}
@@ -87,7 +87,10 @@ def apply(run: Run, raw: dict) -> None:
         if getattr(w, "sfn", None) is None:
             raise StepFailed("the world does not simulate Step Functions: tasks cannot be mocked")
         w.faults.add(TaskMock(spec["workflow"], spec["state"], result=spec.get("result"), error=spec.get("error"),
-                              cause=spec.get("cause"), times=spec.get("times")))
+                              cause=spec.get("cause"), times=spec.get("times"),
+                              delay_s=_seconds(spec["delay"]) if "delay" in spec else None))
+    elif kind == "stripe_api":
+        stripe_api_faults.add(run, spec)
     else:
         raise StepFailed(f"unknown fault kind {kind}")
     run.trace("fault.added", None, fault=kind, **{k: v for k, v in spec.items() if isinstance(v, (str, int, bool))})

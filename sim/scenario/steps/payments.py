@@ -116,4 +116,10 @@ def stripe_step(run: Run, spec: dict) -> None:
         if not match:
             raise StepFailed(f"{real_op} produced no {want} event (it produced: {', '.join(types) or 'none'})")
         run.name(spec["as"], "event", match[0]["id"])
+    for etype, alias in (spec.get("name") or {}).items():  # the operation's other events, by type
+        match = [e for e in result.events if e["type"] == etype]
+        if not match:
+            raise StepFailed(f"{real_op} produced no {etype} event to name {alias!r} (it produced: "
+                             f"{', '.join(types) or 'none'})")
+        run.name(alias, "event", match[0]["id"])
     run.settle()

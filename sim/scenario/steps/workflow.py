@@ -25,7 +25,7 @@ def machine_name(run: Run, name: str) -> str:
 @step("workflow")
 def workflow(run: Run, spec: dict) -> None:
     w = run.world
-    via = spec.get("via", "api")
+    via = spec.get("via", "orchestrator")  # the schema's default: the workflow-orchestrator's AppSync operations
     if "start" in spec:
         name = machine_name(run, spec["start"])
         payload = run.substitute(spec.get("input") or {})

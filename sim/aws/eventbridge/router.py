@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sim.aws.event_pattern import compile_pattern
+from sim.aws.eventbridge.matcher import compile_pattern
 from sim.faults.plane import FaultPlane
 from sim.faults.putevents import PutEventsFault
 
@@ -66,7 +66,7 @@ class EventRouter:
         return fault.code if fault is not None else None
 
     def put_events(self, params: dict[str, Any], *, caller: str | None = None) -> dict:
-        from sim.aws import put_events
+        from sim.aws.eventbridge import put_events
 
         entries = params.get("Entries") or []
         errors = put_events.validate_entries(entries)
@@ -103,7 +103,7 @@ class EventRouter:
                 self._deliver(target, payload, {"rule": rule["name"], "event": event})
 
     def _transform(self, target: dict, event: dict, rule: dict) -> Any:
-        from sim.aws import put_events
+        from sim.aws.eventbridge import put_events
 
         if "Input" in target:
             return json.loads(target["Input"])

@@ -13,6 +13,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from sim.errors import InputError
+
 __all__ = [
     "MAX_ENTRIES",
     "MAX_REQUEST_BYTES",
@@ -32,7 +34,7 @@ MAX_REQUEST_BYTES = 256 * 1024  # AWS's documented PutEvents limit on the summed
 _TIME_BYTES = 14  # a Time parameter counts as 14 bytes, whatever its value
 
 
-class PutEventsValidationError(ValueError):
+class PutEventsValidationError(InputError):
     """The whole request is refused (HTTP 400 ``ValidationException``), not one entry."""
 
     code = "ValidationException"
@@ -156,12 +158,12 @@ _PATH_STEP = re.compile(
 
 def _path_steps(path: str) -> list[tuple[str, Any]]:
     if not path.startswith("$"):
-        raise ValueError(f"Invalid JSON path {path!r}: it must start with '$'")
+        raise InputError(f"Invalid JSON path {path!r}: it must start with '$'")
     steps, pos = [], 1
     while pos < len(path):
         m = _PATH_STEP.match(path, pos)
         if not m:
-            raise ValueError(f"Invalid JSON path {path!r} at position {pos}")
+            raise InputError(f"Invalid JSON path {path!r} at position {pos}")
         if m["star"] or m["all"]:
             steps.append(("*", None))
         elif m["index"] is not None:
@@ -255,7 +257,7 @@ def apply_input_transformer(
     paths = dict(input_paths_map or {})
     reserved = [name for name in paths if name in PREDEFINED_VARIABLES]
     if reserved:
-        raise ValueError(f"InputPathsMap may not define the reserved variable {reserved[0]!r}")
+        raise InputError(f"InputPathsMap may not define the reserved variable {reserved[0]!r}")
     values = _predefined(event, rule_name, rule_arn, ingestion_time)
     values.update({name: _resolve(event, _path_steps(path)) for name, path in paths.items()})
     is_json = input_template.lstrip().startswith(("{", "["))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sim.aws.router import correlation_of
+from sim.aws.eventbridge.router import correlation_of
 from sim.aws.schedule import next_fire
 
 

@@ -1,0 +1,81 @@
+"""Storm benchmarks (issue 11): the cost of a webhook delivery against one bare boto3 → moto
+conditional PutItem measured in the same run, memory per delivery, and deliveries/s.
+
+Costs are CPU seconds of this process (`time.process_time`), so a loaded machine slows both
+sides alike. Sizes: `BENCH_STORM_MEMORY="100,400"` (bookings; default "25,100" so `make bench`
+stays minutes) for the memory slope, each storm in its own process (peak RSS is per process);
+`BENCH_STORM_100K=1` (`make bench-100k`) adds `sim storm --deliveries 100000` — hours of CPU.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import boto3
+
+
+def bare_conditional_put_s(rounds: int = 300) -> float:
+    """CPU seconds of one boto3 → moto conditional PutItem (moto's normal HTTP-shaped path)."""
+    from moto import mock_aws
+
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1", aws_access_key_id="testing",
+                           aws_secret_access_key="testing")
+        ddb.create_table(TableName="t", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+        item = {"status": {"S": "PROCESSING"}, "n": {"N": "1"}, "m": {"M": {"a": {"S": "x"}}}}
+        for i in range(20):
+            ddb.put_item(TableName="t", Item={"id": {"S": f"w{i}"}, **item}, ConditionExpression="attribute_not_exists(id)")
+        t0 = time.process_time()
+        for i in range(rounds):
+            ddb.put_item(TableName="t", Item={"id": {"S": f"k{i}"}, **item}, ConditionExpression="attribute_not_exists(id)")
+        return (time.process_time() - t0) / rounds
+
+
+def storm(bookings: int | None, seed: int = 1, *, extra: tuple = ()) -> dict:
+    """`sim storm` in a fresh process; its --json figures."""
+    size = ("--bookings", str(bookings)) if bookings is not None else ()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "storm.json"
+        cmd = [sys.executable, "-m", "sim", "storm", *size, "--seed", str(seed), "-q",
+               "--emit", str(Path(tmp) / "storm.yaml"), "--json", str(out), *extra]
+        subprocess.run(cmd, check=False, capture_output=True, cwd=Path(__file__).resolve().parents[1])
+        return json.loads(out.read_text())
+
+
+def _marginal(small: dict, large: dict, key: str) -> float:
+    return (large[key] - small[key]) / max(1, large["deliveries"] - small["deliveries"])
+
+
+def run() -> list[dict]:
+    bare = min(bare_conditional_put_s() for _ in range(3))
+    rows = [{"name": "bare boto3 → moto conditional PutItem (CPU)", "value": bare * 1000, "unit": "ms"}]
+    one, two = storm(2), storm(6)
+    webhook = _marginal(one, two, "cpu_s")
+    rows.append({"name": "one webhook through the pipeline (CPU; 6- minus 2-booking storm ÷ Δdeliveries)",
+                 "value": webhook * 1000, "unit": "ms", "baseline": bare * 1000, "ratio": webhook / bare,
+                 "target": "≤ 5× (issue 11; was 21×)"})
+    small_n, large_n = (int(x) for x in os.environ.get("BENCH_STORM_MEMORY", "25,100").split(","))
+    small, large = storm(small_n), storm(large_n)
+    per_delivery = _marginal(small, large, "cpu_s")
+    rows.append({"name": f"storm cost per delivery (CPU; {large_n}- minus {small_n}-booking storm)",
+                 "value": per_delivery * 1000, "unit": "ms", "baseline": bare * 1000, "ratio": per_delivery / bare,
+                 "target": "≤ 5×"})
+    rows.append({"name": f"memory per delivery (peak RSS {large_n} − {small_n} bookings ÷ Δdeliveries)",
+                 "value": _marginal(small, large, "peak_rss_mib") * 1024, "unit": "KiB",
+                 "target": "≤ 30 KiB (issue 11 measures 100 vs 400 bookings: BENCH_STORM_MEMORY=100,400)"})
+    rows.append({"name": f"storm of {large_n} bookings: deliveries/s (wall)", "value": large["deliveries_per_s"],
+                 "unit": "/s", "note": f"{large['deliveries']} deliveries, peak {large['peak_rss_mib']} MiB"})
+    if os.environ.get("BENCH_STORM_100K"):
+        big = storm(None, extra=("--deliveries", "100000"))
+        rows.append({"name": "sim storm --deliveries 100000: deliveries/s", "value": big["deliveries_per_s"],
+                     "unit": "/s", "note": f"{big['deliveries']} deliveries, peak {big['peak_rss_mib']} MiB "
+                                           f"(target < 2048 MiB), {'passed' if big['passed'] else 'FAILED'}"})
+    return rows

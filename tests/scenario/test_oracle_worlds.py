@@ -1,0 +1,44 @@
+"""Every invariant can fail in a real world: one small story per invariant breaks it on purpose
+(tests/scenario/broken_worlds/*.yaml, each declaring it in `broken_invariants`); the story passes
+only if exactly that invariant is broken at the end. (`no-execution-past-timeout` cannot be broken
+through the world, whose interpreter enforces TimeoutSeconds; its snapshot test shows it fires.)"""
+
+from pathlib import Path
+
+import pytest
+
+from sim.scenario import oracle
+from sim.scenario.loader import load_scenario
+from sim.scenario.runner import run_scenario
+
+STORIES = sorted((Path(__file__).parent / "broken_worlds").glob("*.yaml"))
+
+
+def test_every_invariant_has_a_world_that_breaks_it():
+    broken = {d["name"] for p in STORIES for d in load_scenario(p).broken_invariants}
+    assert broken == set(oracle.NAMES) - {"no-execution-past-timeout", "stripe-event-applied-once"}  # see below
+
+
+@pytest.mark.parametrize("story", STORIES, ids=[p.stem for p in STORIES])
+def test_the_story_breaks_its_invariant(story):
+    result = run_scenario(story)
+    declared = {d["name"] for d in load_scenario(story).broken_invariants}
+    failures = [f.message for f in result.failures]
+    assert result.status == "passed", (failures, [i for i in result.invariants if not i["ok"]])
+    assert all(i["detail"].startswith("broken as declared") for i in result.invariants if i["name"] in declared)
+
+
+def test_applied_once_fails_in_a_world_where_one_stripe_event_publishes_two_domain_events():
+    import json
+
+    from sim.scenario import observe
+    from sim.world import World
+
+    with World(seed=3) as w:
+        for key in ("de_first", "de_second"):  # two distinct domain events for one Stripe event
+            w.client("events").put_events(Entries=[{
+                "Source": "marketplace.booking", "DetailType": "Booking Confirmed",
+                "EventBusName": "ecosystem-marketplace-events",
+                "Detail": json.dumps({"bookingId": "b1", "stripeEventId": "evt_1", "domainEventId": key})}])
+        r = next(r for r in oracle.check(observe.snapshot(w)) if r.name == "stripe-event-applied-once")
+    assert not r.ok and "evt_1: 'Booking Confirmed' published as 2 distinct domain events" in r.detail
