@@ -12,14 +12,14 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@$(BIN)/python -m pip install --quiet -e '.[dev,cluster]'
 	@touch $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto
 
 simulate: $(STAMP)
-	$(BIN)/sim run scenarios --seed $(SEED) --junit build/junit.xml --json build/report.json --report build/report
+	$(BIN)/sim run scenarios --seed $(SEED) --enforce-iam --junit build/junit.xml --json build/report.json --report build/report
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

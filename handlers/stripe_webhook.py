@@ -28,12 +28,11 @@ Success returns {"received": true, "eventId", "eventType", "status", "duplicate"
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import stripe
 
-from handlers.common import authz, clock
+from handlers.common import authz, clock, webhook_body
 from handlers.common.appsync import AppSyncError, UnauthorizedError, ValidationError, resolver
 from handlers.common.config import stripe_webhook_secrets, tolerance_seconds
 from handlers.common.dedup import COMPLETED, DUPLICATE, SKIPPED
@@ -41,7 +40,7 @@ from handlers.common.log import get_logger, set_correlation_id
 from handlers.common.signatures import verify_stripe
 from handlers.common.stripe_events import InvalidEvent, process_stripe_event
 
-MAX_PAYLOAD = 512 * 1024
+MAX_PAYLOAD = webhook_body.MAX_PAYLOAD_BYTES  # bytes of UTF-8
 _log = get_logger("stripe-webhook")
 
 
@@ -67,8 +66,8 @@ def _payload(raw: dict[str, Any]) -> str:
         if candidate is not None:
             if not isinstance(candidate, str) or not candidate:
                 raise ValidationError("payload must be the raw webhook body as a string")
-            if len(candidate) > MAX_PAYLOAD:
-                raise ValidationError("payload too large")
+            if webhook_body.too_large(candidate, MAX_PAYLOAD):
+                raise ValidationError(f"payload too large (more than {MAX_PAYLOAD} bytes)")
             return candidate
     raise ValidationError("payload is required (the raw webhook body)")
 
@@ -104,7 +103,9 @@ def verify_and_parse(payload: str, header: str | None) -> dict[str, Any]:
         _log.warning("webhook signature rejected", reason=reason)
         raise UnauthorizedError(f"invalid Stripe signature: {reason}")
     try:
-        event = json.loads(payload)
+        event = webhook_body.parse(payload)
+    except webhook_body.TooDeep as exc:
+        raise ValidationError(str(exc)) from None
     except ValueError as exc:
         raise ValidationError("payload is not valid JSON") from exc
     return event

@@ -19,16 +19,15 @@ the reason logged; this function never raises.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from handlers.common import clock
+from handlers.common import clock, webhook_body
 from handlers.common.config import env, stripe_webhook_secrets, tolerance_seconds
 from handlers.common.dedup import WebhookDeduplicationService
 from handlers.common.log import correlation_id_from, get_logger, set_correlation_id
 from handlers.common.signatures import MAX_HEADER, verify_github, verify_shopify, verify_stripe
 
-MAX_PAYLOAD = 512 * 1024
+MAX_PAYLOAD = webhook_body.MAX_PAYLOAD_BYTES  # bytes of UTF-8
 _log = get_logger("webhook-authorizer")
 
 
@@ -70,7 +69,7 @@ def _authorize(event: Any) -> dict[str, Any]:
     payload = variables.get("payload")
     if not isinstance(payload, str) or not payload:
         return _deny("requestContext.variables.payload (the raw body) is missing")
-    if len(payload) > MAX_PAYLOAD:
+    if webhook_body.too_large(payload, MAX_PAYLOAD):
         return _deny("payload too large")
     headers = _headers(event)
     info = {"operationName": ctx.get("operationName"), "requestId": ctx.get("requestId")}
@@ -80,7 +79,9 @@ def _authorize(event: Any) -> dict[str, Any]:
         if reason:
             return _deny(reason, provider="stripe", **info)
         try:
-            body = json.loads(payload)
+            body = webhook_body.parse(payload)
+        except webhook_body.TooDeep:
+            return _deny("payload is nested too deeply", provider="stripe", **info)
         except ValueError:
             return _deny("payload is not valid JSON", provider="stripe", **info)
         if not isinstance(body, dict) or not isinstance(body.get("id"), str) or not body["id"] \

@@ -16,7 +16,7 @@ What a user imports (each loaded on first use, so `import sim` stays cheap):
 
 from __future__ import annotations
 
-import importlib
+from sim.lazy import exports
 
 __version__ = "0.1.0"
 
@@ -37,14 +37,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = exports(__name__, globals(), _EXPORTS)

@@ -9,6 +9,7 @@ expectations. The dict can be written out as YAML and replayed like any scenario
 
 from __future__ import annotations
 
+from sim.durations import parse_duration
 from sim.errors import InputError
 from sim.rng import Rng
 
@@ -26,6 +27,11 @@ def storm_scenario(*, bookings: int = 100, seed: int = 1, duplicate_rate: float 
             raise InputError(f"expected a rate between 0 and 1, got {rate}", field=name)
     if copies < 2:
         raise InputError(f"duplicates need at least 2 copies, got {copies}", field="--copies")
+    if reorder_window:
+        try:
+            parse_duration(reorder_window)
+        except ValueError as exc:
+            raise InputError(str(exc), field="--reorder-window") from None
     mix = mix or {"pay": 0.8, "fail": 0.1, "refund": 0.07, "dispute": 0.03}
     unknown = set(mix) - set(FLOWS)
     if unknown:

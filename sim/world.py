@@ -7,8 +7,9 @@ interpreter) and the fake Stripe. Nothing global outlives it: the environment, t
 and time-machine are restored on exit.
 
 The world is also the botocore-hook observer (`sim.aws.hooks`): each boto3 call made inside a
-task is a yield point, may be faulted, and is answered by the world where the backend falls short
-(Step Functions, PutEvents routing, Lambda Invoke, Bedrock).
+task is a yield point, may be faulted and is recorded (`sim.aws.call_observer`: fault application
+and call telemetry), and is answered by the world's services where the backend falls short
+(Step Functions, PutEvents routing, Lambda Invoke, Bedrock: `sim.aws.services`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
+from sim import iam
 from sim.authz.identity import written_keys
-from sim.aws import fastpath, hooks, logcapture, sdk_retry, ttl
+from sim.aws import fastpath, hooks, logcapture, ttl
 from sim.aws.appsync import WebhookIngress
 from sim.aws.backend import apply_environment, make_backend, restore_environment
+from sim.aws.call_observer import CallObserver
 from sim.aws.deploy import deploy
 from sim.aws.environment import TaskEnvironment
 from sim.aws.eventbridge.router import EventRouter
@@ -35,7 +38,7 @@ from sim.aws.writes import WriteLog
 from sim.clock import Clock, parse_instant
 from sim.determinism import pinned
 from sim.durations import to_timedelta
-from sim.faults import AwsCallFault, FaultPlane, LambdaCrash
+from sim.faults import FaultPlane
 from sim.rng import Rng
 from sim.scheduler import Scheduler, Task
 from sim.trace import Trace
@@ -106,14 +109,23 @@ class World:
                                       rng=self.rng.child("eventbridge"), internal_client=self.client,
                                       deliver=lambda target, payload, info: self.targets.deliver(target, payload, info),
                                       faults=self.faults)
-            self.targets = Targets(self)
+            self.targets = Targets(lambdas=self.lambdas, client=self.client,
+                                   start_execution=lambda *a: self.services.start_execution_from_rule(*a),
+                                   internal=self.internal, logs=self.logs,
+                                   publish=self.router.publish, scheduler=self.scheduler, stack=self.stack,
+                                   rng=self.rng_for("schedule"), trace=self.trace, account=self.account,
+                                   region=self.region)
             self.services = ServiceOverrides(self)
             self.streams = StreamRouter(self)
+            self.observer = CallObserver(faults=self.faults, scheduler=self.scheduler, trace=self.trace,
+                                         rng=self.rng_for("sdk-retry"), metrics=self.metrics,
+                                         sns_messages=self.sns_messages, rules_changed=self.router.invalidate)
             self.sfn = self.services.sfn
             self.webhook_ingress = WebhookIngress(self)
             logcapture.activate(self)
             hooks.install()
             hooks.activate(self)
+            iam.attach(self)
             self.scheduler.on_switch = self._task_env.switch
             self._started = True
             if self._deploy:
@@ -273,7 +285,7 @@ class World:
         function = task.meta.get("function") if task is not None else None
         if in_task:
             self.scheduler.checkpoint()
-            faulted = self._apply_faults(call, task, function)
+            faulted = self.observer.apply_faults(call, task, function)
             if faulted is not None:
                 return faulted
             self.trace.record("aws", "call", task.meta.get("correlation_id"), service=call.service,
@@ -281,49 +293,12 @@ class World:
                               requestId=task.meta.get("request_id"), **written_keys(call, self._hash_keys))
         return self.services.handle(call, function)
 
-    def _apply_faults(self, call: hooks.AwsCall, task: Task, function: str | None):
-        """Faults on this call, attempt by attempt: retryable errors are retried as the calling
-        client's SDK would (virtual backoff); an error response when the attempts run out."""
-        policy = None
-        attempt = 1
-        while True:
-            fault = self.faults.match(AwsCallFault.KIND, call.name, call.params, function)
-            if fault is None:
-                return None
-            self.trace.record("aws", "fault", task.meta.get("correlation_id"), call=call.name, function=function,
-                              error=fault.error, latency=fault.latency, crash=fault.crash_after, attempt=attempt)
-            if fault.latency:
-                self.scheduler.sleep(fault.latency)
-            if fault.crash_after:
-                call.context["sim_crash"] = True
-            if not fault.error:
-                return None
-            policy = policy or sdk_retry.policy_for(call.context, call.service)
-            if attempt >= policy.max_attempts or not policy.retryable(fault.error, fault.status):
-                return hooks.error_response(fault.error, fault.message or f"Injected {fault.error}", fault.status)
-            self.scheduler.sleep(policy.delay(attempt, fault.error, self.rng_for("sdk-retry")))
-            attempt += 1
-
     def after_call(self, call: hooks.AwsCall, http, parsed: dict) -> None:
         self._flush_stripe()
         ok = getattr(http, "status_code", 200) < 300
         self.streams.after(call, ok)
         self.writes.after(call, ok)
-        if ok and call.service == "cloudwatch" and call.operation == "PutMetricData":
-            for datum in call.params.get("MetricData", []):
-                self.metrics.append({"namespace": call.params.get("Namespace"), "name": datum.get("MetricName"),
-                                     "value": datum.get("Value"), "unit": datum.get("Unit"),
-                                     "dimensions": datum.get("Dimensions", []), "time": self.clock.now()})
-        elif ok and call.service == "sns" and call.operation == "Publish":
-            self.sns_messages.append({"topic": call.params.get("TopicArn"), "subject": call.params.get("Subject"),
-                                      "message": call.params.get("Message"), "time": self.clock.now()})
-            self.trace.record("sns", "publish", None, topic=call.params.get("TopicArn"),
-                              subject=call.params.get("Subject"))
-        elif ok and call.service == "eventbridge" and call.operation in (
-                "PutRule", "DeleteRule", "PutTargets", "RemoveTargets", "EnableRule", "DisableRule"):
-            self.router.invalidate()
-        if call.context.pop("sim_crash", False) and not self._internal:
-            raise LambdaCrash(call.name)
+        self.observer.after(call, ok, internal=bool(self._internal))
 
     # -- wiring ----------------------------------------------------------------------------------
     def _function_env(self, fn) -> dict[str, str]:

@@ -11,7 +11,16 @@ import json
 from datetime import datetime
 from typing import Any
 
+from sim.asl.context import ContextBase
+from sim.asl.engine import Run
 from sim.asl.errors import InvalidDefinition, StatesError
+from sim.asl.integrations import Integrations
+from sim.asl.jsonutil import dumps
+from sim.asl.machine import compile_definition
+from sim.asl.mocks import MockConfig
+from sim.clock import Clock
+from sim.rng import Rng
+from sim.scheduler import Scheduler
 
 __all__ = ["execute", "Execution", "StatesError", "InvalidDefinition", "start"]
 
@@ -59,8 +68,6 @@ def _parse_input(value: Any) -> tuple[Any, str]:
     if isinstance(value, str | bytes):
         text = value.decode() if isinstance(value, bytes) else value
         return json.loads(text), text
-    from sim.asl.jsonutil import dumps
-
     return json.loads(dumps(value)), dumps(value)
 
 
@@ -70,13 +77,6 @@ def start(definition: dict | str, input: Any = None, *, scheduler, rng=None, int
           timeout_seconds: float | None = None, machine=None, execution_arn: str | None = None,
           redrive_count: int | None = 0):
     """Start an execution on `scheduler` (it runs as the scheduler runs); returns the engine's Run."""
-    from sim.asl.context import ContextBase
-    from sim.asl.engine import Run
-    from sim.asl.integrations import Integrations
-    from sim.asl.machine import compile_definition
-    from sim.asl.mocks import MockConfig
-    from sim.rng import Rng
-
     machine = machine or compile_definition(definition, validate=validate)
     value, text = _parse_input(input)
     rng = rng if rng is not None else Rng(0)
@@ -107,10 +107,6 @@ def execute(definition: dict | str, input: Any = None, **options: Any) -> Execut
     caller's scheduler), integrations, mocks + test_case, name, state_machine_arn, role_arn,
     context (extra context-object fields), validate (True), timeout_seconds.
     """
-    from sim.clock import Clock
-    from sim.rng import Rng
-    from sim.scheduler import Scheduler
-
     seed = options.pop("seed", 0)
     start_at = options.pop("start", None)
     scheduler = options.pop("scheduler", None)

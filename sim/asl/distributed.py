@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.asl.child_lines import exceeded, gather, item_input, kill, tolerance
+from sim.asl.context import ContextBase
 from sim.asl.errors import StatesError
+from sim.asl.machine import Machine
 from sim.asl.maprun import MapRun
 
 THRESHOLD = ("States.ExceedToleratedFailureThreshold", "The specified tolerated failure threshold was exceeded")
 
 
 def _sub_machine(sr):
-    from sim.asl.machine import Machine
-
     sub = Machine.__new__(Machine)
     sub.definition = sr.state.spec.get("ItemProcessor") or sr.state.spec.get("Iterator") or {}
     sub.text = ""
@@ -30,16 +31,12 @@ def _sub_machine(sr):
 
 
 def run_map_run(sr, items: list, effective: Any, max_conc: int) -> list:
-    from sim.asl.context import ContextBase
-    from sim.asl.engine import Run
-    from sim.asl.fanout import _exceeded, _gather, _item_input, _kill, _tolerance
-
     run = sr.run
     ctx = sr.scope.ctx
     sm_name = run.context_base.state_machine["Name"]
     label = sr.state.spec.get("Label") or sr.state.name
     n = len(items)
-    tol_count, tol_pct = _tolerance(sr, effective, n)
+    tol_count, tol_pct = tolerance(sr, effective, n)
     mr = MapRun(region=run.integrations.region, account=run.integrations.account, sm_name=sm_name, label=label,
                 run_id=run.rng.uuid4(), execution_arn=run.arn, start=run.clock.now(), max_concurrency=max_conc,
                 tolerated_count=tol_count, tolerated_pct=tol_pct)
@@ -61,15 +58,14 @@ def run_map_run(sr, items: list, effective: Any, max_conc: int) -> list:
         for index in queue:
             if halted[0]:
                 return
-            item_input = _item_input(sr, index, items[index], effective)
+            value = item_input(sr, index, items[index], effective)
             name = run.rng.uuid4()
             arn = mr.prefix + name
-            base = ContextBase(execution_arn=arn, name=name, input_value=item_input, role_arn=run.role_arn,
+            base = ContextBase(execution_arn=arn, name=name, input_value=value, role_arn=run.role_arn,
                                start=run.clock.now(), state_machine_arn=mr.state_machine_arn,
                                state_machine_name=f"{sm_name}/{label}")
-            child = Run(sub, item_input, scheduler=run.scheduler, rng=run.rng.child(name), integrations=run.integrations,
-                        mocks=run.mocks, context_base=base, execution_arn=arn, name=name, role_arn=run.role_arn,
-                        state_machine_arn=mr.state_machine_arn)
+            child = run.child_execution(sub, value, context_base=base, execution_arn=arn, name=name,
+                                        state_machine_arn=mr.state_machine_arn)
             child.map_run_arn = mr.arn
             mr.child_started(arn, sizes[index])
             if hook is not None:
@@ -81,16 +77,16 @@ def run_map_run(sr, items: list, effective: Any, max_conc: int) -> list:
                 continue
             failures[0] += 1
             results[index] = {"Error": child.error or "", "Cause": child.cause or ""}
-            if (tol_count is None and tol_pct is None) or _exceeded(failures[0], n, tol_count, tol_pct):
+            if (tol_count is None and tol_pct is None) or exceeded(failures[0], n, tol_count, tol_pct):
                 halted[0] = True
                 raise StatesError(*THRESHOLD)
 
     workers_n = max(1, n if max_conc == 0 else min(max_conc, n)) if n else 0
     tasks = [run.spawn_child(worker, name=f"maprun:{label}:{i}") for i in range(workers_n)]
     try:
-        _gather(run, tasks)
+        gather(run, tasks)
     except StatesError as exc:
-        _kill(tasks, None)
+        kill(tasks, None)
         mr.finish("FAILED", run.clock.now())
         sr.event("MapRunFailed", {"error": exc.error, "cause": exc.cause})
         sr.event("MapStateFailed")

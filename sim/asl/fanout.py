@@ -15,62 +15,15 @@ import json
 from typing import Any
 
 from sim.asl import aborts, jsonpath
-from sim.asl.engine import Scope, run_graph, with_retry_catch
+from sim.asl.child_lines import exceeded, gather, item_input, kill, tolerance
+from sim.asl.distributed import run_map_run
 from sim.asl.errors import StatesError
 from sim.asl.failures import Abort, BranchFailed, ExecutionFatal, QueryFailure, RuntimeFailure
 from sim.asl.history import HistoryContext
 from sim.asl.jsonutil import dumps
+from sim.asl.loop import run_graph
 from sim.asl.payload import render, select_path
-
-
-class _FirstFailure(Exception):
-    def __init__(self, exc: BaseException):
-        super().__init__(str(exc))
-        self.exc = exc
-
-
-def _gather(run, tasks: list, ctxs: list | None = None) -> list:
-    """Wait for every task; on the first failure kill the rest and raise it.
-
-    The caller records AWS's abort events before the lines are killed: `ctxs` (their history
-    contexts) are marked dead here, so nothing a killed line still had queued is recorded.
-    """
-    sched = run.scheduler
-    if not tasks:
-        return []
-    done = sched.future(name="gather")
-    state = {"left": len(tasks)}
-
-    def on_done(t):
-        if done.done:
-            return
-        exc = t.exception()
-        if exc is not None and not isinstance(exc, Abort):
-            done.set_exception(_FirstFailure(exc))
-            return
-        state["left"] -= 1
-        if state["left"] == 0:
-            done.set_result(None)
-
-    for t in tasks:
-        t.add_done_callback(on_done)
-    try:
-        sched.wait(done)
-    except _FirstFailure as ff:
-        raise ff.exc from None
-    except BaseException:
-        _kill(tasks, ctxs)
-        raise
-    return [t.result() for t in tasks]
-
-
-def _kill(tasks: list, ctxs: list | None) -> None:
-    for c in ctxs or ():
-        c.dead = True
-    for t in tasks:
-        if not t.done:
-            t.cancel(Abort("CANCELLED"))
-
+from sim.asl.staterun import Scope, with_retry_catch
 
 # ---------------------------------------------------------------------------------------------
 # Parallel
@@ -93,7 +46,7 @@ def do_parallel(sr):
                  for i, (g, s) in enumerate(zip(sr.state.branches, scopes, strict=True))]
         sr.scope.kids = scopes
         try:
-            results = _gather(run, tasks, [s.ctx for s in scopes])
+            results = gather(run, tasks, [s.ctx for s in scopes])
         except BranchFailed as bf:
             for s in scopes:
                 ctx.integrate(s.ctx)
@@ -102,12 +55,12 @@ def do_parallel(sr):
             lines = ([failed] if failed is not None else []) + [s for s in scopes if s is not failed]
             for s in lines:
                 aborts.record_line(run.history, ctx, ctx.source, s)
-            _kill(tasks, [s.ctx for s in scopes])
+            kill(tasks, [s.ctx for s in scopes])
             sr.scope.kids = None
             sr.event("ParallelStateFailed")
             raise StatesError(bf.error, bf.cause) from None
         except ExecutionFatal:
-            _kill(tasks, [s.ctx for s in scopes])
+            kill(tasks, [s.ctx for s in scopes])
             raise
         sr.scope.kids = None
         for s in scopes:
@@ -174,8 +127,6 @@ def _map_attempt(sr):
     ctx = sr.scope.ctx
     sr.event("MapStateStarted", {"length": len(items)})
     if sr.state.distributed:
-        from sim.asl.distributed import run_map_run
-
         results = run_map_run(sr, items, effective, max_conc)
     else:
         results = _inline(sr, items, effective, max_conc)
@@ -198,39 +149,6 @@ def _max_concurrency(sr, effective: Any) -> int:
     return value
 
 
-def _item_input(sr, index: int, item: Any, effective: Any) -> Any:
-    spec = sr.state.spec
-    if sr.state.jsonata:
-        if "ItemSelector" not in spec:
-            return item
-        ctx = sr.context(map_item=(index, item))
-        ev = sr.evaluator(context=ctx)
-        return ev.value(spec["ItemSelector"], "ItemSelector")
-    tpl = spec.get("ItemSelector", spec.get("Parameters"))
-    if tpl is None:
-        return item
-    return render(tpl, effective, sr.context(map_item=(index, item)), sr.scope.variables, sr.run.rng)
-
-
-def _tolerance(sr, effective: Any, n: int) -> tuple[int | None, float | None]:
-    spec = sr.state.spec
-    count = spec.get("ToleratedFailureCount")
-    if "ToleratedFailureCountPath" in spec:
-        count = select_path(spec["ToleratedFailureCountPath"], effective, sr.context(), sr.scope.variables)
-    pct = spec.get("ToleratedFailurePercentage")
-    if "ToleratedFailurePercentagePath" in spec:
-        pct = select_path(spec["ToleratedFailurePercentagePath"], effective, sr.context(), sr.scope.variables)
-    if sr.state.jsonata:
-        ev = None
-        if isinstance(count, str):
-            ev = sr.evaluator()
-            count = ev.value(count, "ToleratedFailureCount")
-        if isinstance(pct, str):
-            ev = ev or sr.evaluator()
-            pct = ev.value(pct, "ToleratedFailurePercentage")
-    return count, pct
-
-
 def _inline(sr, items: list, effective: Any, max_conc: int) -> list:
     run = sr.run
     name = sr.state.name
@@ -240,7 +158,7 @@ def _inline(sr, items: list, effective: Any, max_conc: int) -> list:
         return []
     results: list[Any] = [None] * n
     queue = iter(range(n))
-    tol_count, tol_pct = _tolerance(sr, effective, n)
+    tol_count, tol_pct = tolerance(sr, effective, n)
     tolerant = tol_count is not None or tol_pct is not None
     failures: list[BranchFailed] = []
     workers_n = n if max_conc == 0 else min(max_conc, n)
@@ -267,8 +185,8 @@ def _inline(sr, items: list, effective: Any, max_conc: int) -> list:
             scope = Scope(jctx, dict(sr.scope.variables), nested=True)
             live[index] = scope
             try:
-                item_input = _item_input(sr, index, items[index], effective)
-                results[index] = run_graph(run, sr.state.processor, item_input, scope)
+                value = item_input(sr, index, items[index], effective)
+                results[index] = run_graph(run, sr.state.processor, value, scope)
             except RuntimeFailure as exc:
                 raise sr.fatal(exc) from None
             except BranchFailed as bf:
@@ -279,7 +197,7 @@ def _inline(sr, items: list, effective: Any, max_conc: int) -> list:
                     history.add(jctx, "MapIterationFailed", {"name": name, "index": index}, update_source=False)
                     failures.append(bf)
                     results[index] = {"Error": bf.error or "", "Cause": bf.cause or ""}
-                    if _exceeded(len(failures), n, tol_count, tol_pct):
+                    if exceeded(len(failures), n, tol_count, tol_pct):
                         halted[0] = True
                         over = BranchFailed("States.ExceedToleratedFailureThreshold",
                                             "The specified tolerated failure threshold was exceeded", jctx)
@@ -298,7 +216,7 @@ def _inline(sr, items: list, effective: Any, max_conc: int) -> list:
 
     tasks = [run.spawn_child(worker, w, i, name=f"map:{name}:{i}") for i, w in enumerate(worker_ctxs)]
     try:
-        _gather(run, tasks, worker_ctxs)
+        gather(run, tasks, worker_ctxs)
     except BranchFailed as bf:
         halted[0] = True
         for w in worker_ctxs:
@@ -312,28 +230,17 @@ def _inline(sr, items: list, effective: Any, max_conc: int) -> list:
                 aborts.record_line(history, ctx, ctx.source, failed)
         for index in sorted(live):
             aborts.record_iteration_aborted(history, ctx, ctx.source, name, index, live[index])
-        _kill(tasks, worker_ctxs)
+        kill(tasks, worker_ctxs)
         sr.scope.kids = None
         sr.event("MapStateFailed")
         raise StatesError(bf.error, bf.cause) from None
     except ExecutionFatal:
-        _kill(tasks, worker_ctxs)
+        kill(tasks, worker_ctxs)
         raise
     sr.scope.kids = None
     for w in worker_ctxs:
         ctx.integrate(w)
     return results
-
-
-def _exceeded(failed: int, n: int, count: int | None, pct: float | None) -> bool:
-    over = False
-    if count is not None and failed > count:
-        over = True
-    if pct is not None and n and failed * 100.0 / n > pct:
-        over = True
-    if count is not None and pct is not None:
-        return failed > count and failed * 100.0 / n > pct
-    return over
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,12 +250,8 @@ def _exceeded(failed: int, n: int, count: int | None, pct: float | None) -> bool
 def _batch(sr, batcher: dict | None, items: list, effective: Any) -> list:
     if not batcher:
         return items
-    max_items = batcher.get("MaxItemsPerBatch")
-    if "MaxItemsPerBatchPath" in batcher:
-        max_items = select_path(batcher["MaxItemsPerBatchPath"], effective, sr.context(), sr.scope.variables)
-    max_bytes = batcher.get("MaxInputBytesPerBatch")
-    if "MaxInputBytesPerBatchPath" in batcher:
-        max_bytes = select_path(batcher["MaxInputBytesPerBatchPath"], effective, sr.context(), sr.scope.variables)
+    max_items = sr.field_or_path(batcher, "MaxItemsPerBatch", effective)
+    max_bytes = sr.field_or_path(batcher, "MaxInputBytesPerBatch", effective)
     batch_input = batcher.get("BatchInput")
     if batch_input is not None and not sr.state.jsonata:
         batch_input = render(batch_input, effective, sr.context(), sr.scope.variables, sr.run.rng)
@@ -393,9 +296,7 @@ def _read_items(sr, reader: dict, effective: Any) -> list:
     config = reader.get("ReaderConfig") or {}
     resource = reader.get("Resource", "")
     s3 = _s3(sr)
-    max_items = config.get("MaxItems")
-    if "MaxItemsPath" in config:
-        max_items = select_path(config["MaxItemsPath"], effective, sr.context(), sr.scope.variables)
+    max_items = sr.field_or_path(config, "MaxItems", effective)
     try:
         if resource.endswith("listObjectsV2"):
             items = []

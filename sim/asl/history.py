@@ -18,6 +18,11 @@ from sim.asl.failures import Abort
 # event type -> the key AWS uses for its details (None: the event carries no details)
 DETAIL_KEYS: dict[str, str | None] = {
     "ActivityFailed": "activityFailedEventDetails",
+    "ActivityScheduled": "activityScheduledEventDetails",
+    "ActivityScheduleFailed": "activityScheduleFailedEventDetails",
+    "ActivityStarted": "activityStartedEventDetails",
+    "ActivitySucceeded": "activitySucceededEventDetails",
+    "ActivityTimedOut": "activityTimedOutEventDetails",
     "ExecutionStarted": "executionStartedEventDetails",
     "ExecutionSucceeded": "executionSucceededEventDetails",
     "ExecutionFailed": "executionFailedEventDetails",

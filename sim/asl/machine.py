@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from sim.asl.errors import InvalidDefinition
+from sim.asl.validate import validate as validate_definition
 
 
 class State:
@@ -85,9 +86,7 @@ def compile_definition(definition: dict | str, *, validate: bool = True) -> Mach
     if not isinstance(parsed, dict):
         raise InvalidDefinition(["SCHEMA_VALIDATION_FAILED: The definition must be a JSON object at /"])
     if validate:
-        from sim.asl.validate import validate as _validate
-
-        result = _validate(parsed)
+        result = validate_definition(parsed)
         if isinstance(result, dict):
             parsed = result
     machine = Machine(parsed, text)

@@ -18,6 +18,7 @@ import os
 from typing import Any
 
 from sim.errors import InputError
+from sim.safeinput import load_json, load_yaml, read_text
 
 
 class MockConfigError(InputError):
@@ -28,9 +29,17 @@ class MockConfig:
     def __init__(self, data: dict):
         if not isinstance(data, dict):
             raise MockConfigError("a mock configuration must be an object with StateMachines and MockedResponses")
-        self.machines: dict = data.get("StateMachines") or {}
+        self.machines: dict = _object(data.get("StateMachines"), "StateMachines")
+        for machine, spec in self.machines.items():
+            cases = _object(_object(spec, f"StateMachines.{machine}").get("TestCases"),
+                            f"StateMachines.{machine}.TestCases")
+            for case, mapping in cases.items():
+                where = f"StateMachines.{machine}.TestCases.{case}"
+                for state, response in _object(mapping, where).items():
+                    if not isinstance(response, str):
+                        raise MockConfigError(f"{where}.{state} must name a mocked response (a string)")
         self.responses: dict[str, list[tuple[int, int, dict]]] = {}
-        for name, steps in (data.get("MockedResponses") or {}).items():
+        for name, steps in _object(data.get("MockedResponses"), "MockedResponses").items():
             if not isinstance(steps, dict):
                 raise MockConfigError(f"MockedResponses.{name} must be an object of invocation ranges")
             ranges = []
@@ -43,6 +52,10 @@ class MockConfig:
                                           "range like '0' or '1-2'") from None
                 if not isinstance(resp, dict) or not ({"Return", "Throw"} & set(resp)):
                     raise MockConfigError(f"MockedResponses.{name}.{key} needs Return or Throw")
+                throw = resp.get("Throw", {})
+                if not isinstance(throw, dict) or not all(isinstance(throw.get(k, ""), str) for k in ("Error", "Cause")):
+                    raise MockConfigError(f"MockedResponses.{name}.{key}.Throw must be an object with Error and "
+                                          "Cause strings")
                 ranges.append((lo_i, hi_i, resp))
             self.responses[name] = sorted(ranges, key=lambda r: r[0])
 
@@ -52,16 +65,10 @@ class MockConfig:
             return source
         if isinstance(source, dict):
             return cls(source)
-        text = str(source)
+        text, file = str(source), "<mock configuration>"
         if os.path.exists(text):
-            with open(text, encoding="utf-8") as fh:
-                text = fh.read()
-        try:
-            return cls(json.loads(text))
-        except ValueError:
-            import yaml
-
-            return cls(yaml.safe_load(text))
+            text, file = read_text(text), text
+        return cls(parse_text(text, file))
 
     def test_case(self, machine: str | None, case: str | None) -> MockedCase | None:
         if case is None:
@@ -72,6 +79,22 @@ class MockConfig:
             if case in cases:
                 return MockedCase(self, cases[case])
         raise MockConfigError(f"no test case '{case}' for state machine '{machine}' in the mock configuration")
+
+
+def parse_text(text: str, file: str) -> Any:
+    """The JSON (or else YAML) value of a mock file's text, read with the safe loaders."""
+    try:
+        return load_json(text, file)
+    except json.JSONDecodeError:
+        return load_yaml(text, file)
+
+
+def _object(value: Any, where: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MockConfigError(f"{where} must be an object, got {type(value).__name__}")
+    return value
 
 
 class MockedCase:

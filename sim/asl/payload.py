@@ -6,6 +6,7 @@ intrinsic function; every failure to resolve is a States.Runtime with AWS's word
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sim.asl import intrinsics, jsonpath
@@ -91,16 +92,24 @@ def select_path(path: str | None, data: Any, context: dict, variables: dict, *, 
         return data
     try:
         return jsonpath.resolve(parsed(path), data, context, variables)
-    except jsonpath.PathNotFound:
-        raise RuntimeFailure(f"Invalid path '{path}' : No results for path: {_bracketed(path)}") from None
+    except jsonpath.PathNotFound as exc:
+        raise missing_path(path, exc) from None
     except StatesError as exc:
         raise RuntimeFailure(exc.cause or str(exc)) from None
 
 
+def missing_path(path: str, exc: jsonpath.PathNotFound) -> RuntimeFailure:
+    """AWS's States.Runtime for a path that selects nothing, with Jayway's detail (recorded:
+    "Invalid path '$.no.such.result.path' : Missing property in path $['no']", and "… : No results
+    for path: $['NoSuchOutputPath']" when only the leaf is missing)."""
+    detail = str(exc)
+    if detail == f"No results for path: {exc.path}":
+        detail = f"No results for path: {_bracketed(path)}"
+    return RuntimeFailure(f"Invalid path '{path}' : {detail}")
+
+
 def _bracketed(path: str) -> str:
     """$.a.b[0] -> $['a']['b'][0] (how AWS's path library echoes a path in its messages)."""
-    import re
-
     if path.startswith("$$"):
         head, rest = "$$", path[2:]
     else:

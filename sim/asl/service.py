@@ -16,9 +16,13 @@ import zlib
 from datetime import datetime
 from typing import Any
 
-from sim.asl import express
-from sim.asl.errors import InvalidDefinition
+from sim.asl import express, redrive, start
+from sim.asl.activities import ActivityError
+from sim.asl.errors import InvalidDefinition, StatesError
 from sim.asl.history import render_event
+from sim.asl.integrations import Integrations
+from sim.asl.machine import compile_definition
+from sim.rng import Rng
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9\-_]{1,80}$")
 
@@ -51,15 +55,13 @@ class _Record:
     """A finished execution, kept small."""
 
     __slots__ = ("arn", "sm_arn", "name", "status", "start", "stop", "input_text", "output_text", "error", "cause",
-                 "events", "definition", "role_arn", "sm_name", "sm_updated", "map_run_arn")
+                 "events", "definition", "role_arn", "sm_name", "sm_updated", "map_run_arn", "redrive_count",
+                 "redrive_date")
 
 
 class StepFunctionsService:
     def __init__(self, scheduler, integrations=None, account: str = "123456789012", region: str = "us-east-1",
                  rng=None, keep_finished: int = 100_000):
-        from sim.asl.integrations import Integrations
-        from sim.rng import Rng
-
         self.scheduler = scheduler
         self.account = account
         self.region = region
@@ -72,6 +74,7 @@ class StepFunctionsService:
         self.by_machine: dict[str, list[str]] = {}
         self.map_runs: dict[str, Any] = {}  # mapRunArn -> maprun.MapRun
         self.map_runs_by_execution: dict[str, list[str]] = {}
+        self._redrivable: dict[str, Any] = {}  # arn -> the finished Run of a FAILED/TIMED_OUT/ABORTED execution
         self.keep_finished = keep_finished
         self.status_listeners: list = []  # called with each finished Standard execution's record
 
@@ -108,8 +111,6 @@ class StepFunctionsService:
 
     @staticmethod
     def _compile(definition: Any):
-        from sim.asl.machine import compile_definition
-
         try:
             return compile_definition(definition)
         except InvalidDefinition as exc:
@@ -226,8 +227,6 @@ class StepFunctionsService:
 
     def _launch(self, sm: _StateMachine, input_text: str, name: str, _trace=None, parent_rng=None,
                 express_run: bool = False):
-        from sim.asl import start
-
         rng = (parent_rng or self.rng).child(name)
         if express_run:
             # AWS keeps nothing of an Express execution to describe later: it is not registered
@@ -247,8 +246,6 @@ class StepFunctionsService:
 
     def _start_child(self, call, params: dict):
         """states:startExecution from a Task: the child runs on the same scheduler."""
-        from sim.asl.errors import StatesError
-
         try:
             sm = self._machine(params.get("StateMachineArn"))
             value = params.get("Input", {})
@@ -285,7 +282,10 @@ class StepFunctionsService:
         rec.sm_name = run.context_base.state_machine["Name"]
         rec.sm_updated = getattr(run, "sm_updated", None)
         rec.map_run_arn = getattr(run, "map_run_arn", None)
+        rec.redrive_count, rec.redrive_date = run.redrive_count, run.redrive_date
         self.executions[rec.arn] = rec
+        if run.status in redrive.REDRIVABLE and rec.map_run_arn is None:
+            self._redrivable[rec.arn] = run
         for listener in self.status_listeners:
             listener(rec)
 
@@ -315,15 +315,18 @@ class StepFunctionsService:
         start = ex.start if isinstance(ex, _Record) else ex.start_date
         out = {"executionArn": ex.arn, "stateMachineArn": ex.sm_arn if isinstance(ex, _Record) else ex.state_machine_arn,
                "name": ex.name, "status": status, "startDate": start, "input": ex.input_text,
-               "inputDetails": {"included": True}, "redriveCount": 0}
+               "inputDetails": {"included": True}, "redriveCount": ex.redrive_count}
+        if ex.redrive_date is not None:
+            out["redriveDate"] = ex.redrive_date
         if status != "RUNNING":
             out["stopDate"] = ex.stop if isinstance(ex, _Record) else ex.stop_date
-            out["redriveStatus"] = "REDRIVABLE" if status in ("FAILED", "TIMED_OUT", "ABORTED") else "NOT_REDRIVABLE"
-            if status == "SUCCEEDED":
-                out["redriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven"
+        reason = self._not_redrivable(ex)
+        if getattr(ex, "map_run_arn", None) and status in redrive.REDRIVABLE:
+            out["redriveStatus"] = "REDRIVABLE_BY_MAP_RUN"
         else:
-            out["redriveStatus"] = "NOT_REDRIVABLE"
-            out["redriveStatusReason"] = "Execution is RUNNING and cannot be redriven"
+            out["redriveStatus"] = "NOT_REDRIVABLE" if reason else "REDRIVABLE"
+        if reason and status in ("RUNNING", "SUCCEEDED"):
+            out["redriveStatusReason"] = reason
         if status == "SUCCEEDED":
             out["output"] = ex.output_text
             out["outputDetails"] = {"included": True}
@@ -410,6 +413,8 @@ class StepFunctionsService:
                 item["stopDate"] = stop
             if getattr(ex, "map_run_arn", None):
                 item["mapRunArn"] = ex.map_run_arn
+            if ex.redrive_count:
+                item["redriveCount"], item["redriveDate"] = ex.redrive_count, ex.redrive_date
             items.append(item)
         return self._listing("executions", items, req)
 
@@ -453,6 +458,62 @@ class StepFunctionsService:
 
     def send_task_heartbeat(self, req: dict) -> dict:
         return self._token_call(self.integrations.tokens.heartbeat, req.get("taskToken"))
+
+    # -- activities -------------------------------------------------------------------------------------------
+    def _activities(self, fn, *args):
+        try:
+            return fn(*args)
+        except ActivityError as exc:
+            raise ServiceError(exc.code, exc.message) from None
+
+    def create_activity(self, req: dict) -> dict:
+        activity = self._activities(self.integrations.activities.create, req.get("name"), self._now())
+        return {"activityArn": activity.arn, "creationDate": activity.created}
+
+    def describe_activity(self, req: dict) -> dict:
+        activity = self._activities(self.integrations.activities.get, req.get("activityArn"))
+        return {"activityArn": activity.arn, "name": activity.name, "creationDate": activity.created,
+                "encryptionConfiguration": {"type": "AWS_OWNED_KEY"}}
+
+    def delete_activity(self, req: dict) -> dict:
+        self._activities(self.integrations.activities.delete, req.get("activityArn"))
+        return {}
+
+    def list_activities(self, req: dict) -> dict:
+        items = [{"activityArn": a.arn, "name": a.name, "creationDate": a.created}
+                 for a in self.integrations.activities.all()]
+        return self._listing("activities", items, req)
+
+    def get_activity_task(self, req: dict) -> dict:
+        tokens = self.integrations.tokens
+        task = self._activities(self.integrations.activities.poll, req.get("activityArn"), req.get("workerName"),
+                                tokens.is_pending)
+        if task is None:
+            return {}
+        return {"taskToken": task.token, "input": task.input_text}
+
+    # -- redrive -----------------------------------------------------------------------------------------------
+    def redrive_execution(self, req: dict) -> dict:
+        arn = req.get("executionArn")
+        ex = self._execution(arn)
+        reason = self._not_redrivable(ex)
+        if reason:
+            raise ServiceError("ExecutionNotRedrivable", reason)
+        run = self._redrivable.pop(arn)
+        redrive.redrive(run)
+        self.executions[arn] = run
+        return {"redriveDate": run.redrive_date}
+
+    def _not_redrivable(self, ex) -> str | None:
+        """AWS's redriveStatusReason for an execution RedriveExecution would refuse (None: redrivable)."""
+        if ex.status in ("RUNNING", "SUCCEEDED"):
+            return f"Execution is {ex.status} and cannot be redriven"
+        if ex.arn not in self._redrivable:  # a Map Run's child: its parent is redriven instead
+            return "Execution cannot be redriven: redrive the parent execution"
+        stop = ex.stop if isinstance(ex, _Record) else ex.stop_date
+        if stop is not None and (self._now() - stop).total_seconds() > redrive.REDRIVABLE_SECONDS:
+            return "Execution redrivable period exceeded"
+        return None
 
     # -- paging -----------------------------------------------------------------------------------------------
     @classmethod

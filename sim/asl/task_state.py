@@ -7,21 +7,22 @@ from typing import Any
 
 from sim.asl import jsonpath
 from sim.asl.errors import StatesError
-from sim.asl.failures import DataLimitFailure, RuntimeFailure, over_data_limit
+from sim.asl.failures import Abort, DataLimitFailure, RuntimeFailure, over_data_limit
 from sim.asl.integrations import TaskCall, parse_resource
 from sim.asl.jsonutil import dumps
+from sim.asl.payload import missing_path
+from sim.asl.staterun import with_retry_catch
+from sim.scheduler import WaitTimeout
 
 
 def do_task(sr):
-    from sim.asl.engine import with_retry_catch
-
     spec = sr.state.spec
     resource = spec.get("Resource", "")
     parsed = parse_resource(resource)
 
     def attempt():
         sr.token = None
-        if parsed.pattern == "waitForTaskToken":
+        if parsed.pattern == "waitForTaskToken" or parsed.activity:
             sr.token = sr.run.integrations.tokens.new_token(sr.run.rng)
         if sr.state.jsonata:
             ev = sr.evaluator()
@@ -61,8 +62,8 @@ def _path_number(sr, spec: dict, field: str, effective: Any) -> float | None:
         return None
     try:
         value = jsonpath.resolve(path, effective, sr.context(), sr.scope.variables)
-    except jsonpath.PathNotFound:
-        raise RuntimeFailure(f"Invalid path '{path}' : No results for path: {path}") from None
+    except jsonpath.PathNotFound as exc:
+        raise missing_path(path, exc) from None
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise RuntimeFailure(f"The {field}Path '{path}' must point to a positive integer, but was '{dumps(value)}'")
     return value
@@ -72,7 +73,18 @@ def invoke(sr, parsed, params: Any, timeout: float | None, heartbeat: float | No
     """Record the scheduling events, run the call (bounded by TimeoutSeconds), record the outcome."""
     run = sr.run
     legacy = parsed.legacy_lambda
-    if legacy:
+    family = "Activity" if parsed.activity else "LambdaFunction" if legacy else None
+    if parsed.activity:
+        # recorded (v2/activities::test_activity_task_on_deleted): no ActivityScheduled, States.Runtime
+        if not run.integrations.activities.exists(parsed.arn):
+            raise RuntimeFailure(f"The activity {parsed.arn} does not exist.")
+        details = {"resource": parsed.arn, "input": dumps(params)}
+        if timeout is not None:
+            details["timeoutInSeconds"] = int(timeout)
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = int(heartbeat)
+        sr.event("ActivityScheduled", details)
+    elif legacy:
         details = {"resource": parsed.arn, "input": dumps(params)}
         if timeout is not None:
             details["timeoutInSeconds"] = int(timeout)
@@ -92,28 +104,31 @@ def invoke(sr, parsed, params: Any, timeout: float | None, heartbeat: float | No
         sr.event("TaskSubmitted", {"resourceType": parsed.resource_type, "resource": parsed.resource,
                                    "output": dumps(output)})
 
+    def started(worker: str | None) -> None:
+        sr.event("ActivityStarted", {"workerName": worker} if worker else {})
+
     call = TaskCall(run=run, state_name=sr.state.name, parsed=parsed, params=params, token=sr.token,
-                    heartbeat=heartbeat, submitted=submitted)
+                    heartbeat=heartbeat, submitted=submitted, started=started)
     try:
         result = _call(run, call, timeout)
         text = dumps(result)
         if over_data_limit(text):
             # recorded (LocalStack test_states_errors): the label is the function ARN for a plain
             # Lambda resource, the resource type ('lambda') for an optimized integration
-            raise DataLimitFailure(parsed.arn if legacy else parsed.resource_type)
+            raise DataLimitFailure(parsed.arn if family else parsed.resource_type)
     except StatesError as exc:
         timed_out = exc.error in ("States.Timeout", "States.HeartbeatTimeout")
         fail = {"error": exc.error}
         if exc.cause is not None:
             fail["cause"] = exc.cause
-        if legacy:
-            sr.event("LambdaFunctionTimedOut" if timed_out else "LambdaFunctionFailed", fail)
+        if family:
+            sr.event(f"{family}TimedOut" if timed_out else f"{family}Failed", fail)
         else:
             sr.event("TaskTimedOut" if timed_out else "TaskFailed",
                      {"resourceType": parsed.resource_type, "resource": parsed.resource, **fail})
         raise
-    if legacy:
-        sr.event("LambdaFunctionSucceeded", {"output": text})
+    if family:
+        sr.event(f"{family}Succeeded", {"output": text})
     else:
         sr.event("TaskSucceeded", {"resourceType": parsed.resource_type, "resource": parsed.resource,
                                    "output": text})
@@ -126,14 +141,10 @@ def _call(run, call: TaskCall, timeout: float | None) -> Any:
         return _mock_result(mocked)
     if timeout is None:
         return _safe(run, call)
-    from sim.scheduler import WaitTimeout
-
     child = run.spawn_child(_safe, run, call, name=f"task:{call.state_name}")
     try:
         return run.scheduler.wait(child, timeout=timeout)
     except WaitTimeout:
-        from sim.asl.failures import Abort
-
         child.cancel(Abort("CANCELLED"))
         raise StatesError("States.Timeout", None) from None
 

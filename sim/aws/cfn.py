@@ -41,6 +41,7 @@ def render(stack: Stack) -> dict[str, Any]:
     for fn in stack.functions:
         lid = _logical(fn.name)
         res[lid + "Role"] = {"Type": "AWS::IAM::Role", "Properties": {
+            "RoleName": stack.function_role_name(fn.name),
             "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
             "Policies": [{"PolicyName": "least-privilege",
@@ -63,9 +64,10 @@ def render(stack: Stack) -> dict[str, Any]:
             "DefinitionSubstitutions": stack.definition_substitutions(),
             "RoleArn": {"Fn::GetAtt": [_logical(sm.name) + "Role", "Arn"]}}}
     for rule in stack.rules:
+        role = _target_role(stack, rule, res)
         props: dict[str, Any] = {"Name": rule.name, "EventBusName": rule.bus, "State": "ENABLED",
                                  "Description": rule.description,
-                                 "Targets": [_target(stack, t) for t in rule.targets]}
+                                 "Targets": [_target(stack, t, role) for t in rule.targets]}
         if rule.pattern:
             props["EventPattern"] = rule.pattern
         if rule.schedule:
@@ -89,8 +91,25 @@ def render(stack: Stack) -> dict[str, Any]:
     }
 
 
-def _target(stack: Stack, t) -> dict[str, Any]:
+def _target_role(stack: Stack, rule, res: dict[str, Any]) -> str | None:
+    """The rule's target role (state machine and bus targets need one), added to `res`; its logical id."""
+    policy = stack.target_role_policy(rule)
+    if not policy:
+        return None
+    lid = _logical(stack.target_role_name(rule))
+    res[lid] = {"Type": "AWS::IAM::Role", "Properties": {
+        "RoleName": stack.target_role_name(rule),
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "Policies": [{"PolicyName": "least-privilege",
+                      "PolicyDocument": {"Version": "2012-10-17", "Statement": list(policy)}}]}}
+    return lid
+
+
+def _target(stack: Stack, t, role: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"Id": t.id, "Arn": stack.target_arn(t)}
+    if role is not None and t.kind in ("state_machine", "bus"):
+        out["RoleArn"] = {"Fn::GetAtt": [role, "Arn"]}
     if t.input_path:
         out["InputPath"] = t.input_path
     if t.input_transformer:

@@ -38,6 +38,14 @@ class AwsCallObserver(Protocol):
 
 
 _active: list[AwsCallObserver] = []
+_guards: list = []   # fn(observer, call) -> (http, parsed) | None, consulted before the observer
+
+
+def add_guard(fn) -> None:
+    """Consult `fn(observer, call)` before the observer answers each call; a response it returns
+    (an access denial) ends the call there, like an injected error. Idempotent."""
+    if fn not in _guards:
+        _guards.append(fn)
 
 
 def activate(observer: AwsCallObserver) -> None:
@@ -93,6 +101,10 @@ def _on_before_call(model, params, context, request_signer=None, **_kw):
     context["sim_model"], context["sim_signer"] = model, request_signer  # for sim.aws.fastpath
     call = AwsCall(_service_id(model), model.name, context.get("sim_params") or {}, context)
     context["sim_call"] = call
+    for guard in _guards:
+        answer = guard(observer, call)
+        if answer is not None:
+            return answer
     return observer.before_call(call)
 
 

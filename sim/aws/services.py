@@ -148,13 +148,13 @@ def _make_sfn(world):
 
     def invoke_lambda(function: str, payload: Any, invocation_type: str):
         from sim.asl.errors import StatesError
+        from sim.asl.integrations import FunctionNotFound
 
         name = str(function).rsplit(":function:", 1)[-1].split(":", 1)[0]
         try:
             world.lambdas.function(name)
         except Exception:  # noqa: BLE001
-            raise StatesError("Lambda.ResourceNotFoundException",
-                              f"Function not found: {function} (Service: Lambda, Status Code: 404)") from None
+            raise FunctionNotFound(function) from None
         if invocation_type == "Event":
             world.lambdas.spawn(name, payload)
             return 202, None, None, "$LATEST"

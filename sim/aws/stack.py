@@ -212,6 +212,26 @@ class Stack:
     def state_machine_role(self, sm: StateMachine) -> str:
         return f"arn:aws:iam::{self.account}:role/{sm.name}-role"
 
+    def function_role_name(self, name: str) -> str:
+        """The execution role of a function (one role per function: least privilege)."""
+        return f"{name}-role"
+
+    def target_role_name(self, rule: Rule) -> str:
+        return f"{rule.name}-targets-role"
+
+    def target_role_policy(self, rule: Rule) -> tuple[dict[str, Any], ...]:
+        """The role EventBridge assumes for the rule's targets that need one: StartExecution on
+        exactly the state machines it targets, PutEvents on exactly the buses. Functions, log
+        groups, queues and topics are reached through their resource-based policies instead."""
+        statements: list[dict[str, Any]] = []
+        machines = [self.state_machine_arn(t.ref) for t in rule.targets if t.kind == "state_machine"]
+        if machines:
+            statements.append({"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": machines})
+        buses = [self.bus_arn(t.ref) for t in rule.targets if t.kind == "bus"]
+        if buses:
+            statements.append({"Effect": "Allow", "Action": ["events:PutEvents"], "Resource": buses})
+        return tuple(statements)
+
     def definition(self, sm: StateMachine) -> str:
         """The state machine's ASL with every `${Name}` placeholder substituted."""
         text = (ASL_DIR / sm.definition_file).read_text(encoding="utf-8")
@@ -289,7 +309,7 @@ _FUNCTIONS: dict[str, dict[str, Any]] = {
                            caps={"stripe", "events"}, fields=("stripeConnect",)),
     "stripe-webhook": dict(module="stripe_webhook", timeout=60,
                            rw=["ProcessedWebhooks", "Booking", "UserProfile", "Dispute", "Payout", "Refund"],
-                           ro=[], caps={"stripe", "events", "webhook-secrets", "metrics", "states", "sns"},
+                           ro=[], caps={"stripe", "events", "webhook-secrets", "metrics", "sns"},
                            fields=("stripeWebhook",)),
     "booking-processor": dict(module="booking_processor", timeout=30, rw=["Booking"],
                               ro=["Service", "UserProfile"], caps={"stripe", "events", "s3"},
@@ -316,7 +336,7 @@ _FUNCTIONS: dict[str, dict[str, Any]] = {
                                    rw=["ProcessedWebhooks", "Booking", "UserProfile", "Dispute", "Payout",
                                        "Refund"],
                                    ro=[], scan=["UserProfile"],
-                                   caps={"stripe", "events", "sns", "metrics", "webhook-secrets", "states"},
+                                   caps={"stripe", "events", "sns", "metrics", "webhook-secrets"},
                                    env={"RECONCILIATION_WINDOW_HOURS": "24", "RECONCILIATION_OVERLAP_MINUTES": "60",
                                         "RECONCILIATION_MAX_RETRIES": "3"},
                                    fields=()),
@@ -365,13 +385,13 @@ def _functions(account: str, region: str, stripe_api_base: str | None) -> list[F
         if "states" in caps:
             for sm in STATE_MACHINES:
                 env[sm.env_var] = f"arn:aws:states:{region}:{account}:stateMachine:{sm.name}"
-            policy.append({"Effect": "Allow",
-                           "Action": ["states:StartExecution", "states:StopExecution", "states:DescribeExecution",
-                                      "states:ListExecutions"],
+            # StartExecution is authorised on the state machine, Describe/Stop on its executions
+            policy.append({"Effect": "Allow", "Action": ["states:StartExecution"],
                            "Resource": [f"arn:aws:states:{region}:{account}:stateMachine:{sm.name}"
-                                        for sm in STATE_MACHINES]
-                           + [f"arn:aws:states:{region}:{account}:execution:{sm.name}:*"
-                              for sm in STATE_MACHINES]})
+                                        for sm in STATE_MACHINES]})
+            policy.append({"Effect": "Allow", "Action": ["states:DescribeExecution", "states:StopExecution"],
+                           "Resource": [f"arn:aws:states:{region}:{account}:execution:{sm.name}:*"
+                                        for sm in STATE_MACHINES]})
         if "sns" in caps:
             env["RECONCILIATION_ALERTS_TOPIC_ARN"] = f"arn:aws:sns:{region}:{account}:{TOPICS[0]}"
             env["CRITICAL_ALERTS_TOPIC_ARN"] = f"arn:aws:sns:{region}:{account}:{TOPICS[1]}"
@@ -387,13 +407,15 @@ def _functions(account: str, region: str, stripe_api_base: str | None) -> list[F
         streamed = [t.name for t in TABLES if name in t.stream_targets]
         if streamed:
             policy.append({"Effect": "Allow", "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords",
-                                                         "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+                                                         "dynamodb:GetShardIterator"],
                            "Resource": [f"arn:aws:dynamodb:{region}:{account}:table/{t}/stream/*"
                                         for t in streamed]})
+            # ListStreams takes no resource: granted on a stream ARN it never authorises anything
+            policy.append({"Effect": "Allow", "Action": ["dynamodb:ListStreams"], "Resource": ["*"]})
         if "bedrock" in caps:
             env["BEDROCK_MODEL_ID"] = "anthropic.claude-3-haiku-20240307-v1:0"
             policy.append({"Effect": "Allow", "Action": ["bedrock:InvokeModel"],
-                           "Resource": [f"arn:aws:bedrock:{region}::foundation-model/*"]})
+                           "Resource": [f"arn:aws:bedrock:{region}::foundation-model/{env['BEDROCK_MODEL_ID']}"]})
         policy.append({"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
                                                      "logs:PutLogEvents"],
                        "Resource": [f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{name}:*"]})

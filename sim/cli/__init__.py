@@ -12,7 +12,7 @@ import sys
 from sim.errors import InputError
 
 VERB_MODULES = ["sim.cli.version", "sim.cli.run", "sim.cli.asl", "sim.cli.stack", "sim.cli.stripe",
-                "sim.cli.storm", "sim.cli.replay", "sim.cli.authz"]
+                "sim.cli.storm", "sim.cli.replay", "sim.cli.explore", "sim.cli.iam", "sim.cli.authz"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -7,6 +7,7 @@ import json
 import sys
 
 from sim.errors import InputError
+from sim.safeinput import BadFile, load_json, read_text
 
 
 def register(sub) -> None:
@@ -26,40 +27,34 @@ def register(sub) -> None:
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
-def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise InputError(exc.strerror or str(exc), where=path) from None
-
-
 def _definition(path: str):
-    text = _read(path)
+    text = read_text(path)
     try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise InputError(f"INVALID_JSON_DESCRIPTION: {exc}", where=path) from None
+        return load_json(text, path)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"INVALID_JSON_DESCRIPTION: {exc}", where=f"{path}:{exc.lineno}") from None
 
 
 def run(args) -> int:
     from sim.asl import InvalidDefinition, execute
-    from sim.asl.mocks import MockConfig, MockConfigError
+    from sim.asl.mocks import MockConfig, MockConfigError, parse_text
 
     definition = _definition(args.file)
-    raw = args.input
+    raw, source = args.input, "--input"
     if raw.startswith("@"):
-        raw = _read(raw[1:])
+        raw, source = read_text(raw[1:]), raw[1:]
     try:
-        value = json.loads(raw)
-    except ValueError as exc:
+        value = load_json(raw, source)
+    except json.JSONDecodeError as exc:
         raise InputError(f"InvalidExecutionInput: {exc}", field="--input") from None
     options = {"seed": args.seed}
     if args.mock:
         try:
-            config = MockConfig.load(_read(args.mock))
+            config = MockConfig(parse_text(read_text(args.mock), args.mock))
+        except BadFile:
+            raise
         except (MockConfigError, ValueError) as exc:
-            raise InputError(str(exc), where=args.mock) from None
+            raise InputError(getattr(exc, "message", str(exc)), where=args.mock) from None
         case = args.test_case
         if case is None:
             for m in config.machines.values():
@@ -90,7 +85,11 @@ def validate(args) -> int:
 
     bad = 0
     for path in args.files:
-        text = _read(path)
+        text = read_text(path)
+        try:
+            load_json(text, path)
+        except json.JSONDecodeError:
+            pass  # the validator reports it in AWS's words
         found = problems(text)
         for problem in found:
             print(f"{path}: {problem}", file=sys.stderr)

@@ -30,6 +30,8 @@ def register(sub) -> None:
     p.add_argument("--report", metavar="DIR", help="write a Markdown page per scenario (mermaid sequence diagram)")
     p.add_argument("--check-every-step", action="store_true",
                    help="check the invariants after every step, not only at the end")
+    p.add_argument("--enforce-iam", action="store_true",
+                   help="AWS calls outside the calling principal's IAM policy fail as on AWS (AccessDenied…)")
     p.add_argument("--tag", action="append", metavar="T", help="only scenarios with this tag (repeatable)")
     p.add_argument("-j", "--jobs", type=int, metavar="N", default=None,
                    help="parallel processes (default: the number of CPUs)")
@@ -69,7 +71,8 @@ def run(args) -> int:
             console.print(f"{mark} {result.file} [dim]({result.wall_s:.1f}s)[/]", highlight=False)
 
     results = run_many([s.file for s in scenarios], jobs=jobs, on_result=progress, run_seed=args.seed,
-                       backend=args.backend, check_every_step=args.check_every_step, report_dir=args.report)
+                       backend=args.backend, check_every_step=args.check_every_step, report_dir=args.report,
+                       enforce_iam=args.enforce_iam)
     summary = RunSummary(results, seed=args.seed, backend=args.backend, jobs=min(jobs, len(results)),
                          wall_s=time.perf_counter() - started,
                          command=shlex.join(["sim", "run", *sys.argv[2:]]) if sys.argv[1:2] == ["run"] else "")

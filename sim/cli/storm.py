@@ -32,7 +32,9 @@ def register(sub) -> None:
                    help="fraction of deliveries three hours late (default 0.05)")
     p.add_argument("--reorder-window", default="2m", metavar="DURATION",
                    help="events within this window may arrive shuffled (default 2m; 0 for none)")
-    p.add_argument("--emit", metavar="FILE", help="where to write the generated scenario")
+    p.add_argument("--emit", metavar="FILE",
+                   help="where to write the generated scenario (default: build/storm-N-SEED.yaml under the "
+                        "current directory, created if missing)")
     p.add_argument("--json", metavar="FILE",
                    help="write the figures (deliveries, invocations, aws_calls, wall_s, sim_time_s, peak_rss_mib, "
                         "deliveries_per_s) with the scenario report (docs/contracts.md §5)")

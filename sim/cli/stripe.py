@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sim.errors import InputError
@@ -16,6 +17,12 @@ def wall_clock_now():
     from datetime import UTC, datetime
 
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def _lead_s(generate: int) -> float:
+    """How far before the real now a live `--generate` starts: room for its first deliveries
+    (1 s latency, 1 ms apart) to be signed before the real now."""
+    return 60.0 + 0.002 * max(generate, 0) if generate else 0.0
 
 
 def register(sub) -> None:
@@ -37,7 +44,8 @@ def register(sub) -> None:
                         "reproducible runs")
     s.add_argument("--retry", choices=["test", "live", "none"], default="test", help="retry schedule")
     s.add_argument("--once", "--exit-after-delivery", dest="once", action="store_true",
-                   help="exit once the generated events are delivered (and retries settled)")
+                   help="exit once the generated events are delivered (with --start: and retries settled on virtual "
+                        "time; with real time, retries not yet due are dropped: they would be signed ahead of it)")
     s.add_argument("--duration", type=float, default=None, metavar="S", help="serve for S seconds, then exit")
     s.add_argument("--trace", metavar="FILE", help="write the trace (JSON lines) here on exit")
     s.set_defaults(func=run)
@@ -66,8 +74,9 @@ def run(args) -> int:
     from sim.stripe import FakeStripe, RetrySchedule
     from sim.trace import Trace
 
+    live = args.start == "now"
     try:
-        start = wall_clock_now() if args.start == "now" else parse_instant(args.start)
+        start = wall_clock_now() - timedelta(seconds=_lead_s(args.generate)) if live else parse_instant(args.start)
     except ValueError as exc:
         raise InputError(str(exc), where="--start") from None
     clock = Clock(start)
@@ -92,7 +101,13 @@ def run(args) -> int:
         if secret:
             print(f"> Ready! Your webhook signing secret is {secret} (forwarding to {args.forward_to})", file=out)
         out.flush()
-        if args.generate:
+        if args.generate and live:
+            # real endpoints check the signature's timestamp: generate without virtual gaps a little
+            # in the past, deliver up to the real now, and leave retries to real time (never ahead of it)
+            fake.generate(args.generate, advance=False)
+            fake.advance(max(0.0, (wall_clock_now() - clock.now()).total_seconds()))
+            _summary(fake, out)
+        elif args.generate:
             fake.generate(args.generate)
             fake.drain()
             _summary(fake, out)

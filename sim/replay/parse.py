@@ -22,12 +22,12 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sim.clock import parse_instant
 from sim.replay.errors import ExportError, Problem
 from sim.replay.export import Attempt, Export, Recorded
+from sim.safeinput import BadFile, load_json, read_text
 from sim.scenario.schema_errors import render_path
 
 SHAPES = ('a {"object": "list", "data": [...]} page, a JSON array of events or pages, JSON lines of events, '
@@ -256,15 +256,19 @@ def _document(text: str, file: str, kind: str) -> tuple[_Doc, _Sink]:
         sink.add(None, (), f"empty file: expected {SHAPES if kind == 'events' else ATTEMPT_SHAPES}")
         return doc, sink
     try:
-        data = json.loads(text)
+        data = load_json(text, file)
+    except BadFile as exc:
+        sink = _Sink(file, text, True)
+        sink.add(exc.line, (), exc.message)
+        return doc, sink
     except json.JSONDecodeError as exc:
         body = [ln for ln in text.splitlines() if ln.strip()]
         first_ok = False
         if len(body) > 1:
             try:
-                json.loads(body[0])
+                load_json(body[0], file)
                 first_ok = True
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, BadFile):
                 pass
         if not first_ok:
             sink = _Sink(file, text, True)
@@ -301,7 +305,10 @@ def _json_lines(text: str, file: str, kind: str) -> tuple[_Doc, _Sink]:
         if not raw.strip():
             continue
         try:
-            value = json.loads(raw)
+            value = load_json(raw, file)
+        except BadFile as exc:
+            sink.add(n, (), exc.message)
+            continue
         except json.JSONDecodeError as exc:
             sink.add(n, (), f"invalid JSON: {exc.msg} (column {exc.colno})")
             continue
@@ -336,11 +343,9 @@ def load_export(paths: list[str], deliveries: str | None = None) -> Export:
 
 def _read(path: str) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ExportError([Problem(path, None, "", "no such file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExportError([Problem(path, None, "", f"cannot read: {exc}")]) from None
+        return read_text(path)
+    except BadFile as exc:
+        raise ExportError([Problem(exc.file, exc.line, "", exc.message)]) from None
 
 
 def _build(texts: list[tuple[str, str]], log: tuple[str, str] | None) -> Export:

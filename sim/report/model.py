@@ -35,6 +35,7 @@ class ScenarioResult:
     steps_total: int = 0
     report_file: str | None = None
     stats: dict = field(default_factory=dict)   # counts from the trace (run_stats)
+    iam: dict = field(default_factory=dict)     # per-principal IAM usage (sim.iam.monitor.summary)
 
     @property
     def passed(self) -> bool:

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 
 from sim.clock import parse_instant
 from sim.durations import parse_duration
+from sim.safeinput import BadFile, read_text
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import DEFAULT_START, WORLD_DEFAULTS, Item, Scenario
 from sim.scenario.schema_errors import describe, render_path
@@ -43,11 +44,9 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate one scenario file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([Problem(str(path), None, "", "no such file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(str(path), None, "", f"cannot read: {exc}")]) from None
+        text = read_text(path)
+    except BadFile as exc:
+        raise ScenarioError([Problem(exc.file, exc.line, "", exc.message)]) from None
     return parse_scenario(text, str(path))
 
 
@@ -93,7 +92,8 @@ def _build(file: str, data: dict, lines: dict, aliases: dict[str, str]) -> Scena
         start=parse_instant(data.get("start", DEFAULT_START)), world=world,
         delivery={"mode": "auto", **(data.get("delivery") or {})}, faults=items["faults"],
         steps=items["steps"], expect=data.get("expect") or {}, description=data.get("description", ""),
-        lines=lines, aliases=aliases, broken_invariants=list(data.get("broken_invariants") or []))
+        iam=data.get("iam", "record"), lines=lines, aliases=aliases,
+        broken_invariants=list(data.get("broken_invariants") or []))
 
 
 class _Semantics:

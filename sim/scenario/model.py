@@ -42,6 +42,7 @@ class Scenario:
     steps: list[Item]
     expect: dict[str, Any]
     description: str = ""
+    iam: str = "record"                    # "record" | "enforce" (sim.iam)
     lines: dict[tuple, int] = field(default_factory=dict, repr=False)
     aliases: dict[str, str] = field(default_factory=dict)  # alias -> kind (booking, event, ...)
     broken_invariants: list[dict] = field(default_factory=list)  # [{name, reason}] expected to fail at the end

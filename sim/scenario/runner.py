@@ -46,32 +46,36 @@ def run_stats(world) -> dict[str, int]:
     return stats
 
 
-def replay_command(file: str, run_seed: int, backend: str = "embedded", check_every_step: bool = False) -> str:
+def replay_command(file: str, run_seed: int, backend: str = "embedded", check_every_step: bool = False,
+                   enforce_iam: bool = False) -> str:
     parts = ["sim", "run", file, "--seed", str(run_seed)]
     if backend != "embedded":
         parts += ["--backend", backend]
     if check_every_step:
         parts.append("--check-every-step")
+    if enforce_iam:
+        parts.append("--enforce-iam")
     return shlex.join(parts)
 
 
 def run_scenario(path: str | Path | Scenario, *, run_seed: int = 1, backend: str = "embedded",
                  check_every_step: bool = False, report_dir: str | Path | None = None,
                  keep_trace: bool = False, world_options: dict | None = None,
-                 on_step=None) -> ScenarioResult:
+                 on_step=None, enforce_iam: bool = False) -> ScenarioResult:
     """Play one scenario in this process. `world_options` go to `World(...)` (e.g.
-    `trace_spool=True`); `on_step(run, item)` is called after every step (progress displays)."""
+    `trace_spool=True`); `on_step(run, item)` is called after every step (progress displays);
+    `enforce_iam`: denied AWS calls fail, as on AWS."""
     scenario = path if isinstance(path, Scenario) else load_scenario(path)
     seed = world_seed(run_seed, scenario)
     result = ScenarioResult(name=scenario.name, file=scenario.file, tags=list(scenario.tags), status="failed",
                             trace_hash="", invariants=[], sim_time_s=0.0, wall_s=0.0, seed=seed,
                             run_seed=run_seed, replay=replay_command(scenario.file, run_seed, backend,
-                                                                     check_every_step),
+                                                                     check_every_step, enforce_iam),
                             steps_total=len(scenario.steps))
     started = time.perf_counter()
     try:
         _play(scenario, result, seed, backend, check_every_step, report_dir, keep_trace, started,
-              world_options or {}, on_step)
+              world_options or {}, on_step, enforce_iam)
     except Exception as exc:  # noqa: BLE001 - the world itself failed: report, never crash the run
         result.failures.append(Failure("error", type(exc).__name__, f"{exc}",
                                        where=scenario.file, actual=_short_tb(exc)))
@@ -84,7 +88,9 @@ def run_scenario(path: str | Path | Scenario, *, run_seed: int = 1, backend: str
 
 
 def _play(scenario: Scenario, result: ScenarioResult, seed: int, backend: str, check_every_step: bool,
-          report_dir, keep_trace: bool, started: float, world_options: dict, on_step) -> None:
+          report_dir, keep_trace: bool, started: float, world_options: dict, on_step,
+          enforce_iam: bool = False) -> None:
+    from sim import iam
     from sim.report import markdown
     from sim.scenario import observe, steps
     from sim.scenario.checks_final import final_expectations
@@ -96,6 +102,8 @@ def _play(scenario: Scenario, result: ScenarioResult, seed: int, backend: str, c
 
     with World(seed=seed, backend=backend, start=scenario.start, **world_options) as w:
         run = Run(w, scenario)
+        if enforce_iam or scenario.iam == "enforce":
+            iam.enforce(w)
         run.trace("start", None, name=scenario.name, file=Path(scenario.file).name, seed=seed)
         if scenario.delivery.get("mode", "auto") == "manual" and w.stripe is not None:
             for ep in endpoints(w):
@@ -145,6 +153,7 @@ def _play(scenario: Scenario, result: ScenarioResult, seed: int, backend: str, c
         run.trace("end", None, steps=result.steps_run)
         result.trace_hash = w.trace.hash()
         result.stats = run_stats(w)
+        result.iam = iam.monitor_of(w).summary()
         result.sim_time_s = (w.now() - scenario.start).total_seconds()
         if report_dir:
             result.wall_s = time.perf_counter() - started

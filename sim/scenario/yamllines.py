@@ -5,7 +5,8 @@ of its key).
 The loader is a PyYAML SafeLoader subclass with YAML 1.2-like scalars, so a scenario means what
 it looks like: `start: 2026-03-02T09:00:00Z` stays a string (no datetime), `until: 02:00` stays
 "02:00" (no base-60 integer 120), and only `true`/`false` are booleans (`on`, `no`, `yes` are
-strings). Duplicate keys are an error, not a silent overwrite.
+strings). Duplicate keys are an error, not a silent overwrite. It is `sim.safeinput.SafeLoader`
+underneath: nesting and alias expansion are capped, so a hostile file fails fast with its line.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 import re
 
 import yaml
+import yaml.reader
 
 from sim.errors import InputError
+from sim.safeinput import SafeLoader, reader_problem
 
 Path = tuple
 
@@ -27,7 +30,7 @@ class YamlError(InputError):
         self.line = line
 
 
-class LineLoader(yaml.SafeLoader):
+class LineLoader(SafeLoader):
     """SafeLoader with YAML 1.2-style implicit scalars (see module docstring)."""
 
 
@@ -58,6 +61,8 @@ def load_with_lines(text: str) -> tuple[object, dict[Path, int]]:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or str(exc)
             raise YamlError(f"invalid YAML: {problem}", mark.line + 1 if mark else None) from None
+        except yaml.reader.ReaderError as exc:
+            raise YamlError(f"invalid YAML: {reader_problem(exc)}", text.count("\n", 0, exc.position) + 1) from None
         except yaml.YAMLError as exc:
             raise YamlError(f"invalid YAML: {exc}", None) from None
         lines: dict[Path, int] = {}

@@ -9,7 +9,7 @@ The names below are imported on first use, so `sim.stripe.events` (the event-typ
 
 from __future__ import annotations
 
-import importlib
+from sim.lazy import exports
 
 _EXPORTS = {
     "Attempt": "sim.stripe.delivery", "Channel": "sim.stripe.delivery", "Endpoint": "sim.stripe.delivery",
@@ -22,14 +22,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sim.stripe' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = exports(__name__, globals(), _EXPORTS)

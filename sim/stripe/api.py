@@ -7,6 +7,11 @@ events), `Idempotency-Key` replays (same answer, `Idempotent-Replayed: true`; ot
 whole request → response logic, usable without sockets; `start()`/`close()` (or `with`) run it on
 a free port in a background thread. Requests are served one at a time under the ledger's lock.
 
+Every answer is Stripe-shaped JSON, also for what never reaches a route: a body that is not UTF-8,
+a bad or negative `Content-Length` (400, connection closed), a body over `MAX_BODY` (413), a method
+we do not serve (PUT, PATCH, OPTIONS; HEAD gets the headers only) and a malformed request line.
+Nothing echoes the API key. The listen backlog is 128 (many SDK clients connecting at once).
+
     stripe.StripeClient("sk_test_…", base_addresses={"api": server.url})
 """
 
@@ -105,6 +110,9 @@ class ApiServer:
             except errors.StripeError as exc:
                 out_headers.update(exc.headers)
                 status, payload = exc.http_status, exc.to_dict(request_id)
+            except Exception:  # noqa: BLE001 - a bug in a route is Stripe's 500, never a dropped connection
+                status, payload = 500, errors.StripeError("An unknown error occurred", http_status=500,
+                                                          type="api_error").to_dict(request_id)
             data = payload if isinstance(payload, bytes) else json.dumps(payload, indent=2).encode()
             self.requests.append({"method": method, "path": path, "status": status, "request_id": request_id,
                                   "account": headers.get("stripe-account")})
@@ -122,18 +130,20 @@ class ApiServer:
                                      "YOUR_SECRET_KEY').", http_status=401)
         found = routes.route(method, path)
         if found is None:
-            raise errors.StripeError(f"Unrecognized request URL ({method}: {path}). Please see "
-                                     "https://stripe.com/docs or we can help at https://support.stripe.com/.",
-                                     http_status=404)
+            raise errors.unsupported(method, path)
         handler, ids = found
-        text = body.decode("utf-8") if method == "POST" else query
+        try:
+            text = body.decode("utf-8") if method == "POST" else query
+        except UnicodeDecodeError:
+            raise errors.StripeError("Invalid request body: the form-encoded body is not UTF-8.",
+                                     http_status=400) from None
         params = forms.decode(text or "")
         account = headers.get("stripe-account") or None
         if account is not None:
             acct = self.ledger.find(account)
             if acct is None or acct["object"] != "account" or account in self.ledger.deauthorized:
                 raise errors.StripeError(
-                    f"The provided key '{api_key[:12]}…' does not have access to account '{account}' (or that "
+                    f"The provided key does not have access to account '{account}' (or that "
                     "account does not exist). Application access may have been revoked.",
                     http_status=403, code="account_invalid")
             if account == self.ledger.platform_id:
@@ -159,30 +169,75 @@ class ApiServer:
         return status, data
 
 
+MAX_BODY = 1024 * 1024
+
+
+def _error_body(message: str) -> bytes:
+    return json.dumps(errors.StripeError(message).to_dict(), indent=2).encode()
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    request_queue_size = 128
     app: ApiServer
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
+    timeout = 60  # a client that announces a body and never sends it frees its thread (socket timeout)
     server: _Server
 
+    def _body(self) -> bytes | None:
+        """The request body; None (after a Stripe-shaped 4xx, closing) when its length is unusable."""
+        raw = self.headers.get("Content-Length")
+        if raw is None or raw.strip() == "":
+            return b""
+        try:
+            length = int(raw.strip(), 10)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self._reply(400, {}, _error_body("Invalid Content-Length header: expected a non-negative integer."),
+                        close=True)
+            return None
+        if length > MAX_BODY:
+            self._reply(413, {}, _error_body(f"Request body too large: at most {MAX_BODY} bytes."), close=True)
+            return None
+        return self.rfile.read(length) if length else b""
+
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self._body()
+        if body is None:
+            return
         status, headers, data = self.server.app.handle(self.command, self.path, dict(self.headers.items()), body)
+        self._reply(status, headers, data)
+
+    def _reply(self, status: int, headers: dict, data: bytes, close: bool = False) -> None:
         self.send_response(status)
+        if "Content-Type" not in headers:
+            self.send_header("Content-Type", "application/json")
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
-    do_GET = do_POST = do_DELETE = _serve
+    def send_error(self, code, message=None, explain=None) -> None:
+        """The stdlib's own errors (malformed request line, header too long, …) in Stripe's shape."""
+        self.close_connection = True
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"  # answer with a status line and headers, never bare HTTP/0.9
+        text = message or self.responses.get(code, ("Bad request",))[0]
+        self._reply(code, {}, _error_body(f"{text}." if not text.endswith(".") else text), close=True)
+
+    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = do_HEAD = do_OPTIONS = _serve
 
     def log_message(self, format, *args) -> None:  # noqa: A002 - the stdlib's signature
         pass

@@ -55,6 +55,13 @@ def required(param: str) -> StripeError:
                        param=param)
 
 
+def unsupported(method: str, path: str) -> StripeError:
+    """A request the fake does not serve: a 404 that says so (not Stripe's "Unrecognized request URL")."""
+    return StripeError(f"{method} {path} is not supported by marketplace-sim's fake Stripe API (it serves the "
+                       "endpoints listed in sim/stripe/routes.py; docs/stripe.md lists them).", http_status=404,
+                       code="unsupported_by_fake")
+
+
 def unknown_param(param: str) -> StripeError:
     return StripeError(f"Received unknown parameter: {param}", http_status=400, code="parameter_unknown",
                        param=param)

@@ -45,6 +45,7 @@ EVENT_TYPES = (
     "refund.created",
     "refund.failed",
     "refund.updated",
+    "transfer.created",
 )
 _KNOWN = frozenset(EVENT_TYPES)
 

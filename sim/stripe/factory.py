@@ -284,6 +284,15 @@ class Factory:
                    fee_details=fee_details, net=amount - fee, reporting_category=reporting_category,
                    source=source, status="pending" if pending else "available", type=type)
 
+    def transfer(self, tr_id: str, now: int, *, amount: int, currency: str, destination: str,
+                 destination_payment: str, source_transaction: str, balance_transaction: str | None,
+                 transfer_group: str | None, metadata: dict | None = None) -> dict:
+        return obj(tr_id, "transfer", amount=amount, amount_reversed=0, balance_transaction=balance_transaction,
+                   created=now, currency=currency, description=None, destination=destination,
+                   destination_payment=destination_payment, livemode=False, metadata=dict(metadata or {}),
+                   reversals=empty_list(f"/v1/transfers/{tr_id}/reversals"), reversed=False,
+                   source_transaction=source_transaction, source_type="card", transfer_group=transfer_group)
+
     def application_fee(self, now: int, platform: str, *, account: str, amount: int, currency: str, charge: str,
                         application: str, balance_transaction: str | None) -> dict:
         fee_id = self.ids.new("fee", now, platform)

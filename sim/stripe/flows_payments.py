@@ -59,14 +59,17 @@ class PaymentFlows:
                               application_fee_amount=None, metadata: dict | None = None, customer=None,
                               description: str | None = None, receipt_email: str | None = None,
                               on_behalf_of: str | None = None, payment_method: str | None = None,
-                              confirm: bool = False, idempotency_key: str | None = None) -> OpResult:
+                              confirm: bool = False, idempotency_key: str | None = None,
+                              transfer_data: dict | None = None) -> OpResult:
         """`payment_intent.created` (and the confirmation chain when `confirm`). `account` is the
-        connected account of a direct charge (the Stripe-Account header)."""
+        connected account of a direct charge (the Stripe-Account header); `transfer_data` makes a
+        destination charge on the platform (flows_transfers.py)."""
         currency = params.currency("currency", currency)
         amount = params.amount("amount", amount, currency)
         owner = self._account_id(account, allow_platform=True)
         fee = params.integer("application_fee_amount", application_fee_amount, minimum=0, allow_none=True)
-        if fee is not None and owner == self.platform_id:
+        destination = self._destination(transfer_data, amount, owner, fee)
+        if fee is not None and owner == self.platform_id and destination is None:
             raise errors.invalid("application_fee_amount",
                                  "Can only apply an application_fee_amount when the PaymentIntent is attempting a "
                                  "direct payment (using an OAuth key or Stripe-Account header) or destination "
@@ -99,6 +102,8 @@ class PaymentFlows:
             application_fee_amount=fee, on_behalf_of=on_behalf_of, description=description,
             payment_method=card["pm"] if card else None, receipt_email=receipt_email,
             application=self.application["id"] if owner != self.platform_id else None)
+        if destination is not None:
+            pi["transfer_data"] = destination
         self._put(pi, owner)
         self._pi_cards[pi["id"]] = card
         request = self._request(idempotency_key)
@@ -143,17 +148,21 @@ class PaymentFlows:
     def pay(self, amount, currency="usd", account: str | None = None, application_fee_amount="default",
             metadata: dict | None = None, outcome: str = "succeeded", customer=None,
             description: str | None = None, receipt_email: str | None = None,
-            idempotency_key: str | None = None) -> OpResult:
+            idempotency_key: str | None = None, transfer_data: dict | None = None) -> OpResult:
         """A booking payment: a payment intent created and confirmed with a card. On a connected
-        account it is a direct charge whose application fee defaults to the platform's 8%."""
+        account it is a direct charge whose application fee defaults to the platform's 8%; with
+        `transfer_data` a destination charge whose transfer keeps the same 8% on the platform."""
         params.choice("outcome", outcome, PAY_OUTCOMES)
         if application_fee_amount == "default":
             application_fee_amount = None
-            if account is not None and self._account_id(account, allow_platform=True) != self.platform_id:
+            destination_charge = isinstance(transfer_data, dict) and "amount" not in transfer_data
+            direct_charge = account is not None and self._account_id(account, allow_platform=True) != self.platform_id
+            if destination_charge or direct_charge:
                 application_fee_amount = round(params.integer("amount", amount) * self.platform_fee_percent / 100)
         card = self._card_for(None, outcome)
         result = self.create_payment_intent(amount, currency, account, application_fee_amount, metadata, customer,
-                                            description, receipt_email, idempotency_key=idempotency_key)
+                                            description, receipt_email, idempotency_key=idempotency_key,
+                                            transfer_data=transfer_data)
         pi = result.payment_intent
         self._pi_cards[pi["id"]] = card
         pi, _ = self._update(pi["id"], payment_method=card["pm"], status="requires_confirmation")
@@ -220,6 +229,8 @@ class PaymentFlows:
                                                currency=pi["currency"], charge=charge["id"], application=app,
                                                balance_transaction=None)
             charge["application_fee"] = fee["id"]
+        if pi["transfer_data"]:
+            self._transfer_ids(pi, charge, now)
         self._put(charge, owner)
         self._emit("charge.succeeded", charge, account=owner, request=request, result=result)
         pi, _ = self._update(pi_id, status="succeeded", amount_received=pi["amount"], latest_charge=charge["id"],
@@ -238,6 +249,8 @@ class PaymentFlows:
         charge, prev = self._update(charge["id"], balance_transaction=txn["id"])
         self._emit("charge.updated", charge, account=owner, previous=prev, request=request, result=result)
         result.objects.update(payment_intent=pi, charge=charge, balance_transaction=txn)
+        if pi["transfer_data"]:
+            self._transfer(pi, charge, result, request, now)
         if fee is not None:
             fee_txn = self.factory.balance_transaction(now, self.platform_id, amount=fee_amount,
                                                        currency=pi["currency"], type="application_fee",

@@ -10,6 +10,7 @@ from sim.stripe import errors
 
 _KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 _PART = re.compile(r"\[([^\[\]]*)\]")
+MAX_DEPTH = 20
 
 
 def decode(text: str) -> dict:
@@ -20,6 +21,8 @@ def decode(text: str) -> dict:
         if not m:
             raise errors.invalid(key, f"Invalid parameter name: {key}")
         path = [m.group(1), *_PART.findall(m.group(2))]
+        if len(path) > MAX_DEPTH:
+            raise errors.invalid(key[:100], f"Invalid parameter name: nested deeper than {MAX_DEPTH} levels")
         node = root
         for i, part in enumerate(path):
             last = i == len(path) - 1

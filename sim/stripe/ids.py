@@ -17,7 +17,7 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # prefix -> (version char, uses account tag + time): the 24-character family
 _FAMILY = {
     "pi": "3", "ch": "3", "re": "3", "py": "3", "pm": "1", "card": "1", "evt": "1", "txn": "1",
-    "fee": "1", "fr": "1", "dp": "1", "du": "1", "po": "1", "ba": "1", "person": "1",
+    "fee": "1", "fr": "1", "dp": "1", "du": "1", "po": "1", "ba": "1", "person": "1", "tr": "1",
 }
 # prefixes with plain random bodies of a fixed length
 _PLAIN = {"cus": 14, "req": 14, "whsec": 32, "ca": 32, "rcpt": 31, "seti": 24, "we": 24}

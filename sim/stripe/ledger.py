@@ -24,6 +24,7 @@ from sim.stripe.events import API_VERSION
 from sim.stripe.factory import Factory, requirements
 from sim.stripe.flows_accounts import AccountFlows
 from sim.stripe.flows_payments import PaymentFlows
+from sim.stripe.flows_transfers import TransferFlows
 from sim.stripe.ids import IdFactory
 from sim.stripe.ops import OPERATIONS, OpResult
 from sim.stripe.streams import child
@@ -50,7 +51,7 @@ def dumps_body(event: dict) -> bytes:
     return json.dumps(event, ensure_ascii=False).encode("utf-8")
 
 
-class Ledger(AccountFlows, PaymentFlows):
+class Ledger(AccountFlows, PaymentFlows, TransferFlows):
     """Stripe's state on a virtual clock. `rng` is the only source of randomness."""
 
     def __init__(self, clock, rng: random.Random, *, trace=None, api_version: str = API_VERSION,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sim.stripe import errors, listing, params
+from sim.stripe import errors, listing, params, routes_lists
 
 
 @dataclass
@@ -145,10 +145,17 @@ def get_customer(call: Call, customer_id: str):
     return 200, _obj(call, customer_id, "customer")
 
 
+def update_customer(call: Call, customer_id: str):
+    q = call.only("email", "name", "metadata", "description", "phone")
+    result = call.ledger.update_customer(customer_id, account=call.account, idempotency_key=call.idempotency_key, **q)
+    return 200, result.customer
+
+
 # -- payment intents --------------------------------------------------------------------------
 PI_CREATE = ("amount", "currency", "application_fee_amount", "customer", "description", "metadata", "on_behalf_of",
              "payment_method", "payment_method_types", "confirm", "receipt_email", "capture_method",
-             "automatic_payment_methods", "return_url", "statement_descriptor_suffix", "transfer_group")
+             "automatic_payment_methods", "return_url", "statement_descriptor_suffix", "transfer_group",
+             "transfer_data")
 
 
 def create_payment_intent(call: Call):
@@ -165,7 +172,8 @@ def create_payment_intent(call: Call):
     result = call.ledger.create_payment_intent(
         q["amount"], q["currency"], call.account, q.get("application_fee_amount"), q.get("metadata"),
         q.get("customer"), q.get("description"), q.get("receipt_email"), q.get("on_behalf_of"),
-        q.get("payment_method"), params.boolean("confirm", q.get("confirm")), idempotency_key=call.idempotency_key)
+        q.get("payment_method"), params.boolean("confirm", q.get("confirm")), idempotency_key=call.idempotency_key,
+        transfer_data=q.get("transfer_data"))
     return _pi_answer(result.payment_intent)
 
 
@@ -314,6 +322,7 @@ ROUTES = [
     ("POST", r"/v1/account_links", create_account_link),
     ("POST", r"/v1/customers", create_customer),
     ("GET", rf"/v1/customers/{_ID}", get_customer),
+    ("POST", rf"/v1/customers/{_ID}", update_customer),
     ("POST", r"/v1/payment_intents", create_payment_intent),
     ("GET", rf"/v1/payment_intents/{_ID}", get_payment_intent),
     ("POST", rf"/v1/payment_intents/{_ID}", update_payment_intent),
@@ -331,6 +340,7 @@ ROUTES = [
     ("GET", r"/v1/balance", get_balance),
     ("GET", rf"/v1/balance_transactions/{_ID}", get_balance_transaction),
 ]
+ROUTES += routes_lists.ROUTES
 COMPILED = [(m, re.compile(p + r"/?$"), fn) for m, p, fn in ROUTES]
 
 

@@ -60,6 +60,9 @@ def _run(ledger, t: str, kw: dict) -> OpResult:
             _merge(out, ledger.update_customer(cus["id"], name=f"{cus['name']} Jr."))
         return out
     kw.setdefault("amount", 10000)
+    if t == "transfer.created":  # a destination charge
+        destination = _account(ledger, kw)
+        return _merge(out, ledger.pay(transfer_data={"destination": destination}, **kw))
     kw["account"] = _account(ledger, kw)
     if t in FAILED:
         return _merge(out, ledger.pay(outcome="failed", **kw))

@@ -54,7 +54,7 @@ def test_parameters_path_missing_is_uncatchable_runtime_error():
 def test_input_path_missing():
     ex = execute(machine({"A": {"Type": "Pass", "InputPath": "$.a.b", "End": True}}), {})
     assert ex.error == "States.Runtime"
-    assert "Invalid path '$.a.b' : No results for path: $['a']['b']" in ex.cause
+    assert "Invalid path '$.a.b' : Missing property in path $['a']" in ex.cause
 
 
 def test_result_path_match_failure():

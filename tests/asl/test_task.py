@@ -57,6 +57,7 @@ def test_legacy_function_arn_returns_bare_payload():
 
 def test_function_error_mapping_retry_and_catch():
     err = json.dumps({"errorMessage": "card declined", "errorType": "CardError"})
+    compact = '{"errorMessage":"card declined","errorType":"CardError"}'  # lambda:invoke's Cause (recorded)
     fn = fake_lambda([(200, err, "Unhandled", "$LATEST"), (200, err, "Unhandled", "$LATEST"), (200, "{}", None, "1")])
     d = machine({"T": {"Type": "Task", "Resource": INVOKE, "Parameters": {"FunctionName": "f"},
                        "Retry": [{"ErrorEquals": ["CardError"], "IntervalSeconds": 2, "BackoffRate": 3}],
@@ -66,12 +67,12 @@ def test_function_error_mapping_retry_and_catch():
     assert types(ex).count("TaskFailed") == 2 and types(ex).count("TaskScheduled") == 3
     assert (ex.stop_date - ex.start_date).total_seconds() == 2 + 6
     failed = ex.history[4]["taskFailedEventDetails"]
-    assert failed["error"] == "CardError" and failed["cause"] == err
+    assert failed["error"] == "CardError" and failed["cause"] == compact
     # uncaught: TaskFailed then ExecutionFailed pointing at it
     fn = fake_lambda([(200, err, "Unhandled", "$LATEST")])
     d = machine({"T": {"Type": "Task", "Resource": INVOKE, "Parameters": {"FunctionName": "f"}, "End": True}})
     ex = execute(d, {}, integrations=Integrations(invoke_lambda=fn))
-    assert (ex.error, ex.cause) == ("CardError", err)
+    assert (ex.error, ex.cause) == ("CardError", compact)
     assert types(ex)[-2:] == ["TaskFailed", "ExecutionFailed"] and prevs(ex)[-1] == 5
     # Lambda.Unknown without an error type
     fn = fake_lambda([(200, '"oops"', "Unhandled", "$LATEST")])

@@ -255,7 +255,7 @@ def test_auth_and_unknown_routes(server):
         urllib.request.urlopen(req, timeout=5)
     assert err.value.code == 404
     body = json.loads(err.value.read())
-    assert body["error"]["type"] == "invalid_request_error" and "Unrecognized request URL" in body["error"]["message"]
+    assert body["error"]["type"] == "invalid_request_error" and "not supported by marketplace-sim" in body["error"]["message"]
 
 
 def test_unknown_stripe_account_header_is_403(client):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOTS = ("account", "account_link", "application", "application_fee", "balance", "balance_transaction",
          "bank_account", "capability", "charge", "customer", "dispute", "error", "event", "fee_refund",
-         "payment_intent", "payout", "person", "refund")
+         "payment_intent", "payout", "person", "refund", "transfer")
 OUT = Path(__file__).with_name("objects.json")
 
 
