@@ -23,6 +23,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from handlers.common import authz
 from handlers.common.appsync import AppSyncError, NotFoundError, ResolverEvent, ValidationError, optional_str
 from handlers.common.config import env, env_int
 from handlers.common.invocation import dispatch
@@ -94,6 +95,7 @@ def invoke(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
 
 def op_generate(ev: ResolverEvent) -> dict[str, Any]:
     args = ev.arguments
+    authz.authorize("generateServiceDescription", authz.principal_of(ev))
     tone = (optional_str(args, "tone", max_len=20) or "friendly").lower()
     if tone not in TONES:
         raise ValidationError(f"tone must be one of {', '.join(TONES)}")

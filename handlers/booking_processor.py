@@ -27,14 +27,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.common import authz, booking_events, cancel_refunds
 from handlers.common import booking_payments as payments
-from handlers.common import cancel_refunds
 from handlers.common.appsync import (
     ConflictError,
     NotFoundError,
     PaymentError,
     ResolverEvent,
-    UnauthorizedError,
     ValidationError,
     require_str,
 )
@@ -124,8 +123,13 @@ def reserve(req: BookingRequest) -> dict[str, Any]:
 
 # -- payments -----------------------------------------------------------------------------------------
 def _apply_outcome(booking: dict[str, Any], outcome: payments.PaymentOutcome, *,
-                   cancel_on_failure: bool) -> dict[str, Any]:
-    """Record a payment outcome on the booking (conditional; a later Stripe state wins)."""
+                   cancel_on_failure: bool, announce: bool = False) -> dict[str, Any]:
+    """Record a payment outcome on the booking (conditional; a later Stripe state wins). With
+    `announce`, a status change carries its domain event in the booking's outbox (written in the
+    same conditional write, then flushed), so the path that moved the status publishes it once."""
+    def write(changes: dict[str, Any]) -> dict[str, Any]:
+        return booking_events.outbox_changes(booking, changes, origin=NAME) if announce else changes
+
     fields: dict[str, Any] = {}
     if outcome.payment_intent_id and outcome.payment_intent_id != booking.get("paymentIntentId"):
         fields["paymentIntentId"] = outcome.payment_intent_id
@@ -134,6 +138,15 @@ def _apply_outcome(booking: dict[str, Any], outcome: payments.PaymentOutcome, *,
             paid = outcome.pi_status == "succeeded"
             fields.update(status="confirmed", confirmedAt=to_iso(now_utc()),
                           paymentStatus="succeeded" if paid else "pending")
+            if announce and booking.get("status") == "pending":
+                # the marker rides only on the write that moves pending → confirmed (never on a
+                # booking another path confirmed, and announced, meanwhile)
+                for changes in (fields, {k: v for k, v in fields.items() if k != "paymentStatus"}):
+                    try:
+                        return _transition(booking, write(changes), from_status=("pending",),
+                                           payment="paymentStatus" in changes)
+                    except ConflictError:
+                        continue
             try:
                 return _transition(booking, fields, from_status=("pending", "confirmed"), payment=True)
             except ConflictError:
@@ -185,7 +198,10 @@ def _pay(booking: dict[str, Any], payment_method_id: str | None, *, workflow: st
     if in_booking_workflow and outcome.status == payments.PENDING:
         outcome = payments.PaymentOutcome(payments.FAILED, outcome.payment_intent_id, outcome.pi_status, None,
                                           f"payment not completed ({outcome.pi_status})")
-    booking = _apply_outcome(booking, outcome, cancel_on_failure=in_booking_workflow)
+    direct = workflow == "payment-processing"  # no Publish state announces the booking: this task does
+    booking = _apply_outcome(booking, outcome, cancel_on_failure=in_booking_workflow, announce=direct)
+    if direct:
+        booking_events.flush(booking)
     _log.info("payment processed", bookingId=booking["id"], status=outcome.status, pi=outcome.payment_intent_id)
     return _payment_result(booking, outcome)
 
@@ -193,6 +209,8 @@ def _pay(booking: dict[str, Any], payment_method_id: str | None, *, workflow: st
 # -- Step Functions actions ---------------------------------------------------------------------------
 def sfn_validate(event: dict[str, Any]) -> dict[str, Any]:
     data = task_input(event)
+    booking = data.get("booking") if isinstance(data.get("booking"), dict) else {}
+    authz.authorize("startWorkflow.BOOKING.CREATE", authz.actor_of(data), authz.user_owner(booking.get("customerId")))
     try:
         req = parse_request(data.get("booking"))
         if not req.payment_method_id:
@@ -206,6 +224,8 @@ def sfn_validate(event: dict[str, Any]) -> dict[str, Any]:
 def sfn_process_payment(event: dict[str, Any]) -> dict[str, Any]:
     data = task_input(event)
     booking = _get(data.get("bookingId"))
+    if event.get("workflow") == "payment-processing":  # a DIRECT payment started for this booking
+        authz.authorize("startWorkflow.PAYMENT.DIRECT", authz.actor_of(data), authz.booking_owner(booking))
     request = data.get("request") if isinstance(data.get("request"), dict) else {}
     pm = data.get("paymentMethodId") or request.get("paymentMethodId")
     if pm is not None and not isinstance(pm, str):
@@ -249,18 +269,17 @@ def cancel(booking: dict[str, Any], reason: str | None, by: str | None) -> dict[
 def sfn_cancel(event: dict[str, Any]) -> dict[str, Any]:
     data = task_input(event)
     reason = data.get("reason") if isinstance(data.get("reason"), str) else None
-    by = data.get("cancelledBy") if isinstance(data.get("cancelledBy"), str) else None
-    return cancel(_get(data.get("bookingId")), reason, by)
+    booking = _get(data.get("bookingId"))
+    actor = authz.actor_of(data)
+    authz.authorize("startWorkflow.BOOKING.CANCEL", actor, authz.booking_owner(booking))
+    by = data.get("cancelledBy") if isinstance(data.get("cancelledBy"), str) else actor.id
+    return cancel(booking, reason, by)
 
 
 # -- AppSync ------------------------------------------------------------------------------------------
-def _authorize(ev: ResolverEvent, booking: dict[str, Any], *roles: str) -> None:
-    caller = ev.caller_id
-    if caller is None or ev.is_admin:
-        return
-    allowed = {booking.get(f"{r}Id") for r in roles}
-    if caller not in allowed:
-        raise UnauthorizedError("you may not act on this booking")
+def _authorize(ev: ResolverEvent, booking: dict[str, Any], action: str) -> str:
+    """The caller's kind for processBooking.<action> on this booking (Unauthorized if refused)."""
+    return authz.authorize(f"processBooking.{action}", authz.principal_of(ev), authz.booking_owner(booking))
 
 
 def _view(booking: dict[str, Any], client_secret: str | None = None) -> dict[str, Any]:
@@ -281,9 +300,9 @@ def _announce(detail_type: str, booking: dict[str, Any], **extra: Any) -> None:
 
 def op_create(ev: ResolverEvent) -> dict[str, Any]:
     args = ev.arguments
-    if ev.caller_id and not ev.is_admin and args.get("customerId") not in (None, "", ev.caller_id):
-        raise UnauthorizedError("you may only book for yourself")
-    req = parse_request(args, customer_default=ev.caller_id)
+    principal = authz.principal_of(ev)
+    authz.authorize("processBooking.create", principal, authz.user_owner(args.get("customerId") or principal.id))
+    req = parse_request(args, customer_default=principal.id)
     booking = reserve(req)
     outcome = payments.charge(booking, req.payment_method_id)
     if outcome.payment_intent_id is None:
@@ -303,7 +322,7 @@ def op_create(ev: ResolverEvent) -> dict[str, Any]:
 
 def op_confirm(ev: ResolverEvent) -> dict[str, Any]:
     booking = _get(ev.arguments.get("bookingId"))
-    _authorize(ev, booking, "customer")
+    _authorize(ev, booking, "confirm")
     if booking.get("status") != "pending":
         raise ConflictError(f"booking {booking['id']} is {booking.get('status')}, not pending")
     if not booking.get("paymentIntentId"):
@@ -319,10 +338,10 @@ def op_confirm(ev: ResolverEvent) -> dict[str, Any]:
 
 def op_complete(ev: ResolverEvent) -> dict[str, Any]:
     booking = _get(ev.arguments.get("bookingId"))
-    _authorize(ev, booking, "provider")
+    caller = _authorize(ev, booking, "complete")
     if booking.get("status") != "confirmed":
         raise ConflictError(f"booking {booking['id']} is {booking.get('status')}, not confirmed")
-    if parse_iso(booking["endDateTime"], "endDateTime") > now_utc() and not ev.is_admin:
+    if parse_iso(booking["endDateTime"], "endDateTime") > now_utc() and caller != "admin":
         raise ConflictError(f"booking {booking['id']} has not ended yet")
     booking = _transition(booking, {"status": "completed", "completedAt": to_iso(now_utc())},
                           from_status=("confirmed",))
@@ -332,19 +351,19 @@ def op_complete(ev: ResolverEvent) -> dict[str, Any]:
 
 def op_cancel(ev: ResolverEvent) -> dict[str, Any]:
     booking = _get(ev.arguments.get("bookingId"))
-    _authorize(ev, booking, "customer", "provider")
+    _authorize(ev, booking, "cancel")
     reason = ev.arguments.get("reason")
     if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
         raise ValidationError("reason must be a string of at most 500 characters")
-    result = cancel(booking, reason, ev.caller_id)
+    result = cancel(booking, reason, authz.principal_of(ev).id)
     _announce("Booking Cancelled", result["booking"], refundRequired=result["refundRequired"])
     return {**_view(result["booking"]), "refundRequired": result["refundRequired"]}
 
 
 def op_get(ev: ResolverEvent) -> dict[str, Any]:
     booking = _get(ev.arguments.get("bookingId"))
-    _authorize(ev, booking, "customer", "provider")
-    return _view(booking)
+    caller = _authorize(ev, booking, "get")
+    return authz.visible("processBooking.get", caller, _view(booking))
 
 
 _ACTIONS = {"create": op_create, "confirm": op_confirm, "complete": op_complete, "cancel": op_cancel, "get": op_get}

@@ -26,6 +26,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from handlers.common import authz
 from handlers.common.appsync import (
     NotFoundError,
     ResolverEvent,
@@ -97,11 +98,22 @@ def _resolve_conversation(args: dict[str, Any], caller: str | None) -> dict[str,
     raise ValidationError("conversationId, bookingId or recipientId is required")
 
 
-def _check_participant(conv: dict[str, Any], user: str | None, ev: ResolverEvent | None = None) -> None:
-    if user is None or user == SYSTEM or (ev is not None and ev.is_admin):
+def _check_participant(conv: dict[str, Any], user: str | None) -> None:
+    if user is None or user == SYSTEM:
         return
     if user not in (conv.get("participants") or []):
         raise UnauthorizedError("you are not a participant of this conversation")
+
+
+def conversation_owner(conv: dict[str, Any]) -> authz.Owner:
+    """A booking's conversation belongs to the booking's customer and provider; a direct one to its
+    two participants."""
+    if conv.get("bookingId"):
+        booking = BookingRepository().get(conv["bookingId"])
+        if booking is not None:
+            return authz.booking_owner(booking)
+    people = sorted(conv.get("participants") or []) + [None, None]
+    return authz.Owner(customer=people[0], provider=people[1])
 
 
 # -- attachments ----------------------------------------------------------------------------------------
@@ -189,7 +201,13 @@ def post(conv: dict[str, Any], sender: str, content: str, attachments: list[dict
 
 def op_send(ev: ResolverEvent) -> dict[str, Any]:
     args = ev.arguments
-    sender = ev.caller_id or optional_str(args, "senderId", max_len=128)
+    principal = authz.principal_of(ev)
+    if principal.kind in ("user", "admin"):
+        sender = principal.id
+    elif principal.kind == "iam":
+        sender = optional_str(args, "senderId", max_len=128)
+    else:
+        authz.authorize("sendMessage", principal)
     if not sender:
         raise ValidationError("senderId is required")
     content = args.get("content")
@@ -197,6 +215,7 @@ def op_send(ev: ResolverEvent) -> dict[str, Any]:
         raise ValidationError(f"content must be 1 to {MAX_CONTENT} characters")
     attachments = _parse_attachments(args.get("attachments"))
     conv = _resolve_conversation(args, sender)
+    authz.authorize("sendMessage", principal, conversation_owner(conv))
     _check_participant(conv, sender)
     _check_uploads(conv["id"], attachments)
     if conv.get("_new"):
@@ -222,8 +241,9 @@ def op_get(ev: ResolverEvent) -> dict[str, Any]:
     conv = ConversationRepository().get(conv_id or f"conv-{booking_id}")
     if conv is None:
         raise NotFoundError("conversation not found")
-    reader = ev.caller_id
-    _check_participant(conv, reader, ev)
+    principal = authz.principal_of(ev)
+    authz.authorize("getMessages", principal, conversation_owner(conv))
+    reader = principal.id if principal.kind == "user" else None
     messages = MessageRepository().by_conversation(conv["id"], since=since)[:limit]
     if reader and args.get("markAsRead", True):
         now = to_iso(now_utc())

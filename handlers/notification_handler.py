@@ -9,8 +9,9 @@ event) is recorded once.
 Preferences (NotificationPreference, key userId, written by the app through AppSync): {email,
 push, inApp: bool (default true), mutedTypes: [type, ...]}; a muted channel or type is skipped.
 
-AppSync: `sendNotification(userId, title, message, type?, channels?, data?)` (an admin or a
-trusted caller) → {"notifications": [...], "skipped": [...]}; `getNotifications(userId?, limit?,
+AppSync (who may: common/authz_matrix.json): `updateNotificationPreferences(userId?, email?,
+push?, inApp?, mutedTypes?)` (the user themself or an admin) → {"preferences"};
+`sendNotification(userId, title, message, type?, channels?, data?)` (an admin or the backend) → {"notifications": [...], "skipped": [...]}; `getNotifications(userId?, limit?,
 unreadOnly?, markAsRead?)` → the caller's history, newest first (an admin may name a user).
 Step Functions: sendBookingNotifications {event: "BOOKING_CONFIRMED", booking},
 sendWelcomeNotification {userId, stripeAccountId} → {"notifications": [...]}.
@@ -22,9 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.common import authz
 from handlers.common.appsync import (
     ResolverEvent,
-    UnauthorizedError,
     ValidationError,
     json_object,
     optional_str,
@@ -171,11 +172,20 @@ def sfn_welcome(event: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- AppSync ------------------------------------------------------------------------------------------
+def _target(ev: ResolverEvent, operation: str) -> tuple[str, str]:
+    """(the user whose notifications these are, the caller's kind), authorized for `operation`."""
+    principal = authz.principal_of(ev)
+    user = optional_str(ev.arguments, "userId", max_len=128) or (principal.id if principal.kind == "user" else None)
+    if not user:
+        authz.authorize(operation, principal)
+        raise ValidationError("userId is required")
+    profile = UserProfileRepository().get(user) or {}
+    return user, authz.authorize(operation, principal, authz.user_owner(user, profile.get("userType")))
+
+
 def op_send(ev: ResolverEvent) -> dict[str, Any]:
-    if ev.caller_id is not None and not ev.is_admin:
-        raise UnauthorizedError("only an admin may send notifications")
     args = ev.arguments
-    user = require_str(args, "userId", max_len=128)
+    user, _ = _target(ev, "sendNotification")
     title = require_str(args, "title", max_len=200)
     body = require_str(args, "message", max_len=4000)
     kind = (optional_str(args, "type", max_len=64) or "GENERAL").upper()
@@ -191,11 +201,7 @@ def op_send(ev: ResolverEvent) -> dict[str, Any]:
 
 def op_get(ev: ResolverEvent) -> dict[str, Any]:
     args = ev.arguments
-    user = optional_str(args, "userId", max_len=128) or ev.caller_id
-    if not user:
-        raise ValidationError("userId is required")
-    if ev.caller_id is not None and not ev.is_admin and user != ev.caller_id:
-        raise UnauthorizedError("you may only read your own notifications")
+    user, _ = _target(ev, "getNotifications")
     limit = args.get("limit", 50)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 200:
         raise ValidationError("limit must be an integer from 1 to 200")
@@ -211,7 +217,35 @@ def op_get(ev: ResolverEvent) -> dict[str, Any]:
     return {"notifications": items, "preferences": _preferences(user)}
 
 
+PREFERENCE_FLAGS = ("email", "push", "inApp")
+
+
+def op_preferences(ev: ResolverEvent) -> dict[str, Any]:
+    """updateNotificationPreferences(userId?, email?, push?, inApp?, mutedTypes?) → the preferences."""
+    args = ev.arguments
+    user, _ = _target(ev, "updateNotificationPreferences")
+    changes: dict[str, Any] = {}
+    for flag in PREFERENCE_FLAGS:
+        if flag in args and args[flag] is not None:
+            if not isinstance(args[flag], bool):
+                raise ValidationError(f"{flag} must be true or false")
+            changes[flag] = args[flag]
+    if args.get("mutedTypes") is not None:
+        muted = args["mutedTypes"]
+        if not isinstance(muted, list) or len(muted) > 50 or not all(isinstance(m, str) and m for m in muted):
+            raise ValidationError("mutedTypes must be a list of notification types")
+        changes["mutedTypes"] = sorted({m.upper() for m in muted})
+    if not changes:
+        raise ValidationError("nothing to change: give email, push, inApp or mutedTypes")
+    repo = NotificationPreferenceRepository()
+    current = repo.get(user) or {}
+    item = {**current, **changes, "userId": user, "updatedAt": to_iso(now_utc())}
+    repo.put(item)
+    return {"preferences": item}
+
+
 def handler(event: Any, context: Any = None) -> Any:
-    return dispatch(NAME, event, context, fields={"sendNotification": op_send, "getNotifications": op_get},
+    return dispatch(NAME, event, context, fields={"sendNotification": op_send, "getNotifications": op_get,
+                                                  "updateNotificationPreferences": op_preferences},
                     actions={"sendBookingNotifications": sfn_booking, "sendWelcomeNotification": sfn_welcome},
                     on_event=on_event)

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.common import payouts
+from handlers.common import authz, payouts, provider_state
 from handlers.common.appsync import (
+    ConflictError,
     NotFoundError,
     PaymentError,
     ResolverEvent,
-    UnauthorizedError,
     ValidationError,
     require_str,
 )
@@ -74,13 +74,18 @@ def _reconcile(provider_id: str) -> int:
 
 
 # -- AppSync ------------------------------------------------------------------------------------------
+def _self_owner(provider: dict[str, Any]) -> authz.Owner:
+    return authz.user_owner(provider["id"], provider.get("userType") or "customer")
+
+
 def process_payouts(ev: ResolverEvent) -> dict[str, Any]:
     action = require_str(ev.arguments, "action", max_len=32).lower()
-    trusted = ev.caller_id is None or ev.is_admin
+    principal = authz.principal_of(ev)
     if action == "manual":
-        provider = _provider(ev.arguments.get("providerId") or ev.caller_id)
-        if not trusted and ev.caller_id != provider["id"]:
-            raise UnauthorizedError("a provider may only pay out their own earnings")
+        provider = _provider(ev.arguments.get("providerId") or principal.id)
+        authz.authorize("processPayouts.manual", principal, _self_owner(provider))
+        if provider_state.disconnected(provider):
+            raise ConflictError(f"provider {provider['id']} disconnected their Stripe account; no payouts")
         run = payouts.provider_run(provider, scheduled=False)
         return {"payouts": run.payouts, "failures": run.failures, "runs": [_run_view(run)], "reconciled": 0}
     if action in ("scheduled", "reconcile"):
@@ -89,11 +94,15 @@ def process_payouts(ev: ResolverEvent) -> dict[str, Any]:
             raise ValidationError("providerIds must be a list of ids")
         if action == "reconcile" and ids is None and ev.arguments.get("providerId"):
             ids = [ev.arguments["providerId"]]
-        if not trusted and (action == "scheduled" or ids != [ev.caller_id]):
-            raise UnauthorizedError("only an admin may run scheduled payouts or reconcile other providers")
+        if action == "scheduled":
+            authz.authorize("processPayouts.scheduled", principal)
         providers = [_provider(i) for i in ids] if ids is not None else sorted(
             UserProfileRepository().with_stripe_accounts(), key=lambda p: p["id"])
         if action == "reconcile":
+            if ids is None:
+                authz.authorize("processPayouts.scheduled", principal)  # every provider: the backend's job
+            for p in providers:
+                authz.authorize("processPayouts.reconcile", principal, _self_owner(p))
             return {"payouts": [], "failures": [], "runs": [],
                     "reconciled": sum(_reconcile(p["id"]) for p in providers)}
         return scheduled_run(providers)
@@ -109,6 +118,9 @@ def scheduled_run(providers: list[dict[str, Any]] | None = None) -> dict[str, An
     runs = []
     for provider in providers:
         if not provider.get("stripeAccountId") or provider.get("userType", "provider") != "provider":
+            continue
+        if provider_state.disconnected(provider):
+            _log.warning("no payout: the provider disconnected their Stripe account", providerId=provider["id"])
             continue
         try:
             runs.append(payouts.provider_run(provider, scheduled=True))
@@ -142,8 +154,14 @@ def sfn_process_payout(event: dict[str, Any]) -> dict[str, Any]:
             record = PayoutRepository().get(booking["payoutId"]) or {"id": booking["payoutId"]}
             return _result(_STATUS.get(record.get("status"), "PENDING"), record, bookingId=booking["id"])
         provider, booking_ids = _provider(booking.get("providerId")), [booking["id"]]
+        owner = authz.booking_owner(booking)
     else:
         provider = _provider(data.get("providerId"))
+        owner = _self_owner(provider)
+    authz.authorize("startWorkflow.PAYMENT.PAYOUT", authz.actor_of(data), owner)
+    if provider_state.disconnected(provider):
+        return _result("FAILED", None, error="the provider disconnected their Stripe account",
+                       providerId=provider["id"], bookingId=data.get("bookingId"))
     run = payouts.provider_run(provider, scheduled=False, booking_ids=booking_ids)
     if run.payouts:
         record = run.payouts[0]

@@ -38,6 +38,7 @@ from typing import Any
 import stripe
 from boto3.dynamodb.types import TypeDeserializer
 
+from handlers.common import authz, provider_state
 from handlers.common import stripe_client as stripe_factory
 from handlers.common.appsync import PaymentError, ValidationError
 from handlers.common.ddb import Expr
@@ -56,7 +57,8 @@ STREAM_MARK = "providerEventSequence"  # the last stream record whose Provider U
 STREAM_EVENTS = ("INSERT", "MODIFY", "REMOVE")
 # what this function (and stripe-webhook's account mirror) writes: changes to these alone are our own
 # writes and are never announced, so the writes a stream record causes do not trigger another one
-_OWN = set(ACCOUNT_WATCH) | {"updatedAt", "onboardingStatus", "stripeAccountSyncedAt", STREAM_MARK}
+_OWN = set(ACCOUNT_WATCH) | {"updatedAt", "onboardingStatus", "stripeAccountSyncedAt", STREAM_MARK,
+                             "stripeConnected", "stripeDeauthorizedAt"}
 _DESER = TypeDeserializer()
 
 
@@ -68,7 +70,7 @@ def _profile(provider_id: Any) -> dict[str, Any]:
 def sync_account(profile: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Retrieve the connected account and mirror it; (profile after, changed mirror fields)."""
     account_id = profile.get("stripeAccountId")
-    if not account_id:
+    if not account_id or provider_state.disconnected(profile):  # a deauthorized account is not ours to read
         return profile, {}
     try:
         account = plain(stripe_factory.stripe_client().v1.accounts.retrieve(account_id))
@@ -106,6 +108,8 @@ def sfn_create_account(event: dict[str, Any]) -> dict[str, Any]:
     data = task_input(event)
     provider_id = data.get("providerId")
     profile = _profile(provider_id)
+    authz.authorize("startWorkflow.ONBOARDING", authz.actor_of(data),
+                    authz.user_owner(profile["id"], profile.get("userType") or "provider"))
     if profile.get("stripeAccountId"):
         return {"status": "CREATED", "accountId": profile["stripeAccountId"], "providerId": profile["id"],
                 "error": None}

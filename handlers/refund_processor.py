@@ -1,7 +1,7 @@
 """refund-processor: full and partial refunds with the commission adjusted, and marketplace disputes.
 
-AppSync `processRefund(bookingId, amount?, reason?, disputeId?, idempotencyKey?)` (an admin, the
-booking's provider, or a trusted caller without a user identity): refunds `amount` cents (default:
+AppSync `processRefund(bookingId, amount?, reason?, disputeId?, idempotencyKey?)` (who may: the
+matrix in common/authz_matrix.json — the booking's provider, an admin, the backend): refunds `amount` cents (default:
 all that is left) and returns {refundId, status, amount, platformFeeRefunded,
 providerEarningsReduction, booking}; publishes Booking Updated (change "refunded").
 Step Functions:
@@ -25,12 +25,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.common import cancel_refunds, refunds
+from handlers.common import authz, cancel_refunds, refunds
 from handlers.common.appsync import (
     ConflictError,
     PaymentError,
     ResolverEvent,
-    UnauthorizedError,
     ValidationError,
     optional_str,
 )
@@ -83,8 +82,7 @@ def op_process_refund(ev: ResolverEvent) -> dict[str, Any]:
     key = optional_str(args, "idempotencyKey", max_len=128)
     dispute_id = optional_str(args, "disputeId", max_len=128)
     booking = _booking(args.get("bookingId"))
-    if ev.caller_id and not ev.is_admin and ev.caller_id != booking.get("providerId"):
-        raise UnauthorizedError("only the provider or an admin may refund a booking")
+    authz.authorize("processRefund", authz.principal_of(ev), authz.booking_owner(booking))
     key = key or derived_id("rf", booking["id"], amount, to_iso(now_utc()))
     res = refunds.refund_booking(booking, amount, reason, key, dispute_id)
     out = _result(res.booking, res)
@@ -98,6 +96,7 @@ def op_process_refund(ev: ResolverEvent) -> dict[str, Any]:
 def sfn_process_refund(event: dict[str, Any]) -> dict[str, Any]:
     data = task_input(event)
     booking = _booking(data.get("bookingId"))
+    authz.authorize("startWorkflow.PAYMENT.REFUND", authz.actor_of(data), authz.booking_owner(booking))
     amount = _amount(data.get("amount"))
     reason = data.get("reason") if isinstance(data.get("reason"), str) else None
     key = derived_id("rf", booking["id"], amount, event.get("executionArn") or to_iso(now_utc()))
@@ -135,6 +134,8 @@ def sfn_create_dispute(event: dict[str, Any]) -> dict[str, Any]:
     booking = _booking(data.get("bookingId"))
     dtype = data.get("disputeType")
     dtype = dtype.strip().upper() if isinstance(dtype, str) and dtype.strip() else "OTHER"
+    authz.authorize(authz.operation_name("startWorkflow", "DISPUTE", dtype if dtype in DISPUTE_TYPES else "OTHER"),
+                    authz.actor_of(data), authz.booking_owner(booking))
     amount = _amount(data.get("amount"))
     for name in ("reason", "description", "raisedBy", "disputeId", "stripeDisputeId"):
         if data.get(name) is not None and (not isinstance(data[name], str) or len(data[name]) > 2000):

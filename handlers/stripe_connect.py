@@ -14,8 +14,8 @@ Arguments {action, ...}; action (case and `_`/`-` insensitive):
   getAccountStatus   {accountId? | userId?} → the account's status; mirrors it into UserProfile with
                      the webhook's precedence (a snapshot newer than the stored one wins) and publishes
                      Provider Updated when it changed.
-The caller is `identity.sub` unless an admin (group admin/admins) or an IAM/Step Functions caller
-names another user. Errors: raised AppSyncError subclasses (class name = errorType): ValidationError
+The caller is `identity.sub` unless an admin (group admin/admins) or an IAM caller names another
+user; who may do what is the matrix in common/authz_matrix.json (stripeConnect.<action>). Errors: raised AppSyncError subclasses (class name = errorType): ValidationError
 (unknown action, missing field, non-positive amount, ...), NotFoundError, UnauthorizedError,
 PaymentError (Stripe refused); nothing is written on an error.
 """
@@ -26,12 +26,11 @@ from typing import Any
 
 import stripe
 
-from handlers.common import clock, money
+from handlers.common import authz, clock, money, provider_state
 from handlers.common.appsync import (
     NotFoundError,
     PaymentError,
     ResolverEvent,
-    UnauthorizedError,
     ValidationError,
     optional_str,
     require_str,
@@ -53,12 +52,24 @@ def _norm(action: Any) -> str:
     return action.replace("_", "").replace("-", "").lower()
 
 
+def _operation(ev: ResolverEvent) -> str:
+    name = {"createaccount": "createAccount", "createaccountlink": "createAccountLink",
+            "createpaymentintent": "createPaymentIntent"}.get(_norm(ev.arguments.get("action")), "getAccountStatus")
+    return f"stripeConnect.{name}"
+
+
+def _authorize_user(ev: ResolverEvent, user_id: str | None, profile: dict[str, Any] | None = None) -> None:
+    if profile is None and user_id:
+        profile = UserProfileRepository().get(user_id)
+    authz.authorize(_operation(ev), authz.principal_of(ev),
+                    authz.user_owner(user_id, (profile or {}).get("userType")))
+
+
 def _user_id(ev: ResolverEvent) -> str:
     named = optional_str(ev.arguments, "userId", max_len=128)
-    caller = ev.caller_id
-    if named and caller and named != caller and not ev.is_admin:
-        raise UnauthorizedError("you may only manage your own Stripe account")
-    user_id = named or caller
+    principal = authz.principal_of(ev)
+    user_id = named or (principal.id if principal.kind == "user" else None)
+    _authorize_user(ev, user_id)
     if not user_id:
         raise ValidationError("userId is required")
     return user_id
@@ -80,8 +91,7 @@ def _account_id(ev: ResolverEvent) -> tuple[str, dict[str, Any] | None]:
         if not account_id.startswith("acct_"):
             raise ValidationError("accountId must be a Stripe account id (acct_...)")
         profile = UserProfileRepository().by_stripe_account(account_id)
-        if profile and ev.caller_id and profile["id"] != ev.caller_id and not ev.is_admin:
-            raise UnauthorizedError("not your Stripe account")
+        _authorize_user(ev, profile["id"] if profile else None, profile)
         return account_id, profile
     user_id = _user_id(ev)
     profile = UserProfileRepository().get(user_id)
@@ -152,20 +162,22 @@ def create_payment_intent(ev: ResolverEvent) -> dict[str, Any]:
         raise ValidationError(str(exc)) from exc
     booking_id = optional_str(args, "bookingId", max_len=128)
     provider_id = optional_str(args, "providerId", max_len=128)
-    customer_id = optional_str(args, "customerId", max_len=128) or ev.caller_id
+    principal = authz.principal_of(ev)
+    customer_id = optional_str(args, "customerId", max_len=128) or principal.id
     account_id = optional_str(args, "connectedAccountId", max_len=255)
     if booking_id:
         booking = BookingRepository().get(booking_id)
         if booking is None:
             raise NotFoundError(f"booking {booking_id} not found")
+        authz.authorize("stripeConnect.createPaymentIntent", principal, authz.booking_owner(booking))
         if booking.get("amount") is not None and int(booking["amount"]) != amount:
             raise ValidationError("amount does not match the booking's amount")
         if booking.get("status") not in (None, "pending"):
             raise ValidationError(f"booking {booking_id} is {booking.get('status')}, not pending")
         provider_id = provider_id or booking.get("providerId")
         customer_id = booking.get("customerId") or customer_id
-        if ev.caller_id and booking.get("customerId") and booking["customerId"] != ev.caller_id and not ev.is_admin:
-            raise UnauthorizedError("not your booking")
+    else:
+        authz.authorize("stripeConnect.createPaymentIntent", principal, authz.Owner(customer=customer_id))
     if not account_id:
         if not provider_id:
             raise ValidationError("providerId or connectedAccountId is required")
@@ -214,7 +226,7 @@ def _sync_profile(user_id: str, account_id: str, snapshot: dict[str, Any]) -> No
     marker = f"sync_{clock.now_ms()}"
     for _ in range(5):
         old = repo.get(user_id)
-        if old is None:
+        if old is None or provider_state.disconnected(old):  # deauthorized: the profile stays disconnected
             return
         changes = reduce_account(old, snapshot, clock.now_s(), marker)
         if not any(old.get(k) != changes.get(k, old.get(k)) for k in ACCOUNT_VISIBLE):

@@ -32,7 +32,7 @@ from typing import Any
 
 import stripe
 
-from handlers.common import clock, webhook_body
+from handlers.common import authz, clock, webhook_body
 from handlers.common.appsync import AppSyncError, UnauthorizedError, ValidationError, resolver
 from handlers.common.config import stripe_webhook_secrets, tolerance_seconds
 from handlers.common.dedup import COMPLETED, DUPLICATE, SKIPPED
@@ -113,6 +113,7 @@ def verify_and_parse(payload: str, header: str | None) -> dict[str, Any]:
 
 @resolver("stripe-webhook")
 def handler(ev, context):
+    authz.authorize("stripeWebhook", authz.principal_of(ev))
     payload = _payload(ev.raw)
     header = _signature(ev.raw, ev.headers)
     event = verify_and_parse(payload, header)

@@ -9,9 +9,12 @@ PAYMENT_STATE_MACHINE_ARN, DISPUTE_STATE_MACHINE_ARN, ONBOARDING_STATE_MACHINE_A
                 input, output, error, cause}
 Each start/stop publishes Workflow Started / Workflow Stopped (source marketplace.workflow);
 a failed start or stop publishes Workflow Error and raises the AppSync error.
-Authorisation: admins and trusted callers (no user identity) may do anything; a signed-in user
-may start BOOKING as its customer, DISPUTE (raisedBy is set to the caller) and ONBOARDING for
-itself, and read a status; PAYMENT and stopping are for admins. The execution name is derived
+Authorisation: the matrix (handlers/common/authz_matrix.json, enforced by common/authz.py) per
+type and action (startWorkflow.BOOKING.CANCEL, startWorkflow.DISPUTE.REFUND_REQUEST, …) against
+the booking's customer and provider; the caller is recorded in the input as `actor` (and, for a
+user, as booking.customerId / cancelledBy / raisedBy / providerId), which the workflow's tasks
+check again. getWorkflowStatus and stopWorkflow: the execution's owner is its recorded actor
+(getWorkflowStatus: the owner or an admin; stopWorkflow: admins). The execution name is derived
 from (type, input, time) unless given, so a repeated identical request maps to one execution.
 """
 
@@ -23,11 +26,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from handlers.common import authz
 from handlers.common.appsync import (
     ConflictError,
     NotFoundError,
     ResolverEvent,
-    UnauthorizedError,
     ValidationError,
     json_object,
     optional_str,
@@ -40,6 +43,7 @@ from handlers.common.idgen import derived_id
 from handlers.common.invocation import dispatch
 from handlers.common.isotime import now_utc, to_iso
 from handlers.common.log import get_logger
+from handlers.common.repositories import BookingRepository
 
 NAME = "workflow-orchestrator"
 SOURCE = "marketplace.workflow"
@@ -90,26 +94,62 @@ def _error(action: str, kind: str | None, exc: ClientError, **detail: Any) -> No
     raise exc
 
 
-def _authorize_start(ev: ResolverEvent, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
-    caller = ev.caller_id
-    if caller is None or ev.is_admin:
-        return payload
-    if kind == "BOOKING":
-        booking = payload.get("booking") if isinstance(payload.get("booking"), dict) else None
-        if payload.get("action") == "CREATE" and booking is not None:
-            if booking.get("customerId") not in (None, caller):
-                raise UnauthorizedError("you may only book for yourself")
-            return {**payload, "booking": {**booking, "customerId": caller}}
-        if payload.get("action") == "CANCEL":
-            return {**payload, "cancelledBy": caller}
-        return payload
+_ACTIONS = {"BOOKING": ("action", ("CREATE", "CANCEL")), "PAYMENT": ("paymentType", ("DIRECT", "PAYOUT", "REFUND")),
+            "DISPUTE": ("disputeType", None), "ONBOARDING": (None, None)}
+
+
+def operation_of(kind: str, payload: dict[str, Any]) -> str:
+    """The matrix operation of a start: startWorkflow.<TYPE>[.<ACTION>] (DISPUTE: REFUND_REQUEST,
+    SERVICE_COMPLAINT, or OTHER for any other dispute type)."""
+    key, known = _ACTIONS[kind]
+    if key is None:
+        return authz.operation_name("startWorkflow", kind)
+    value = payload.get(key)
+    value = value.strip().upper() if isinstance(value, str) else ""
     if kind == "DISPUTE":
-        return {**payload, "raisedBy": caller}
+        return authz.operation_name("startWorkflow", kind, value if value in ("REFUND_REQUEST", "SERVICE_COMPLAINT")
+                                    else "OTHER")
+    if value not in known:
+        raise ValidationError(f"{kind} workflows need {key} one of {', '.join(known)}")
+    return authz.operation_name("startWorkflow", kind, value)
+
+
+def _owner(kind: str, op: str, payload: dict[str, Any], principal: authz.Principal) -> authz.Owner:
+    """Who owns what the workflow would act on (the matrix compares the caller with it)."""
+    if op == "startWorkflow.BOOKING.CREATE":
+        booking = payload.get("booking") if isinstance(payload.get("booking"), dict) else {}
+        return authz.user_owner(booking.get("customerId") or principal.id)
     if kind == "ONBOARDING":
-        if payload.get("providerId") not in (None, caller):
-            raise UnauthorizedError("you may only onboard yourself")
-        return {**payload, "providerId": caller}
-    raise UnauthorizedError(f"only an admin may start {kind} workflows")
+        return authz.user_owner(payload.get("providerId") or principal.id, "provider")
+    booking_id = payload.get("bookingId")
+    if not isinstance(booking_id, str) or not booking_id:
+        raise ValidationError(f"{op} needs a bookingId")
+    booking = BookingRepository().get(booking_id)
+    if booking is None:
+        raise NotFoundError(f"booking {booking_id} not found")
+    return authz.booking_owner(booking)
+
+
+def _authorize_start(ev: ResolverEvent, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Check the start against the matrix and record the actor in the input (the workflow's tasks
+    check it again); a user's own id is stamped where the workflow names its actor."""
+    principal = authz.principal_of(ev)
+    op = operation_of(kind, payload)
+    authz.authorize(op, principal, _owner(kind, op, payload, principal))
+    payload = {k: v for k, v in payload.items() if k != "actor"}
+    stamped: dict[str, Any] = {**payload, "actor": principal.as_actor()}
+    if principal.kind != "user":
+        return stamped
+    if op == "startWorkflow.BOOKING.CREATE":
+        booking = payload.get("booking") if isinstance(payload.get("booking"), dict) else {}
+        stamped["booking"] = {**booking, "customerId": principal.id}
+    elif op == "startWorkflow.BOOKING.CANCEL":
+        stamped["cancelledBy"] = principal.id
+    elif kind == "DISPUTE":
+        stamped["raisedBy"] = principal.id
+    elif kind == "ONBOARDING":
+        stamped["providerId"] = principal.id
+    return stamped
 
 
 def op_start(ev: ResolverEvent) -> dict[str, Any]:
@@ -131,17 +171,37 @@ def op_start(ev: ResolverEvent) -> dict[str, Any]:
         raise
     started = out["startDate"]
     detail = {"executionArn": out["executionArn"], "workflowType": kind, "stateMachineArn": machine,
-              "name": name, "startedBy": ev.caller_id, "origin": NAME}
+              "name": name, "startedBy": payload["actor"].get("id"), "actor": payload["actor"], "origin": NAME}
     publish(SOURCE, "Workflow Started", detail)
     return {"executionArn": out["executionArn"], "workflowType": kind,
             "startDate": started.isoformat() if hasattr(started, "isoformat") else str(started)}
 
 
+def _describe(arn: str, *, action: str | None = None, kind: str | None = None) -> dict[str, Any]:
+    """The execution (NotFoundError when missing; with `action`, a failure publishes Workflow Error)."""
+    try:
+        return client("stepfunctions").describe_execution(executionArn=arn)
+    except ClientError as exc:
+        if action is not None:
+            _error(action, kind, exc, executionArn=arn)
+        code = exc.response.get("Error", {}).get("Code")
+        if code == "ExecutionDoesNotExist":
+            raise NotFoundError(f"execution {arn} not found") from exc
+        raise
+
+
+def _execution_owner(described: dict[str, Any]) -> authz.Owner:
+    """An execution belongs to the actor the orchestrator recorded in its input."""
+    data = _json(described.get("input"))
+    actor = authz.actor_of(data if isinstance(data, dict) else {})
+    return authz.user_owner(actor.id if actor.kind in ("user", "admin") else None, actor.user_type)
+
+
 def op_stop(ev: ResolverEvent) -> dict[str, Any]:
-    if ev.caller_id is not None and not ev.is_admin:
-        raise UnauthorizedError("only an admin may stop a workflow")
     arn = require_str(ev.arguments, "executionArn", max_len=2048)
     kind = _kind_of_execution(arn)
+    authz.authorize("stopWorkflow", authz.principal_of(ev),
+                    _execution_owner(_describe(arn, action="stopWorkflow", kind=kind)))
     error = optional_str(ev.arguments, "error", max_len=256) or "StoppedByOperator"
     cause = optional_str(ev.arguments, "cause", max_len=32768) or "stopped through stopWorkflow"
     try:
@@ -151,7 +211,7 @@ def op_stop(ev: ResolverEvent) -> dict[str, Any]:
         raise
     stopped = out["stopDate"]
     publish(SOURCE, "Workflow Stopped", {"executionArn": arn, "workflowType": kind, "error": error, "cause": cause,
-                                         "stoppedBy": ev.caller_id, "origin": NAME})
+                                         "stoppedBy": authz.principal_of(ev).id, "origin": NAME})
     return {"executionArn": arn, "stopDate": stopped.isoformat() if hasattr(stopped, "isoformat") else str(stopped)}
 
 
@@ -171,17 +231,12 @@ def _json(text: Any) -> Any:
 def op_status(ev: ResolverEvent) -> dict[str, Any]:
     arn = require_str(ev.arguments, "executionArn", max_len=2048)
     kind = _kind_of_execution(arn)
-    try:
-        out = client("stepfunctions").describe_execution(executionArn=arn)
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code")
-        if code == "ExecutionDoesNotExist":
-            raise NotFoundError(f"execution {arn} not found") from exc
-        raise
-    return {"executionArn": arn, "workflowType": kind, "status": out["status"], "name": out.get("name"),
+    out = _describe(arn)
+    caller = authz.authorize("getWorkflowStatus", authz.principal_of(ev), _execution_owner(out))
+    return authz.visible("getWorkflowStatus", caller, {"executionArn": arn, "workflowType": kind, "status": out["status"], "name": out.get("name"),
             "startDate": _iso(out.get("startDate")), "stopDate": _iso(out.get("stopDate")),
             "input": _json(out.get("input")), "output": _json(out.get("output")),
-            "error": out.get("error"), "cause": out.get("cause")}
+            "error": out.get("error"), "cause": out.get("cause")})
 
 
 def handler(event: Any, context: Any = None) -> Any:

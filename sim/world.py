@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sim import iam
+from sim.authz.identity import written_keys
 from sim.aws import fastpath, hooks, logcapture, ttl
 from sim.aws.appsync import WebhookIngress
 from sim.aws.backend import apply_environment, make_backend, restore_environment
@@ -264,6 +265,13 @@ class World:
         """Delete items whose TTL attribute is in the past (moto never expires them)."""
         return ttl.sweep(self)
 
+    def _hash_keys(self, table_name: str | None) -> tuple[str, ...]:
+        """The key attribute of a deployed table (by its physical name), for the trace's writes."""
+        for t in self.stack.tables:
+            if t.name == table_name:
+                return (t.hash_key,)
+        return ()
+
     # -- the botocore-hook observer ---------------------------------------------------------------
     def before_call(self, call: hooks.AwsCall):
         self._flush_stripe()
@@ -283,7 +291,8 @@ class World:
             if faulted is not None:
                 return faulted
             self.trace.record("aws", "call", task.meta.get("correlation_id"), service=call.service,
-                              operation=call.operation, function=function, table=call.params.get("TableName"))
+                              operation=call.operation, function=function, table=call.params.get("TableName"),
+                              requestId=task.meta.get("request_id"), **written_keys(call, self._hash_keys))
         return self.services.handle(call, function)
 
     def after_call(self, call: hooks.AwsCall, http, parsed: dict) -> None:

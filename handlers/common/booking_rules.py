@@ -9,7 +9,8 @@ booking nobody pays for frees the slot after BOOKING_HOLD_MINUTES, default 15 = 
 workflow's timeout). Rules: start in the future and at most BOOKING_MAX_ADVANCE_DAYS (365) ahead,
 end after start, at most BOOKING_MAX_HOURS (24) long, a positive integer amount in minor units
 (≤ 99 999 999), a three-letter currency, customer ≠ provider, the service belonging to the provider,
-and a provider with a Stripe Connect account (payments are direct charges on it).
+and a provider with a Stripe Connect account that is not disconnected (payments are direct
+charges on it).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from handlers.common import provider_state
 from handlers.common.appsync import NotFoundError, ValidationError
 from handlers.common.config import env_int
 from handlers.common.isotime import now_utc, parse_iso, to_iso
@@ -138,6 +140,8 @@ def check_references(req: BookingRequest) -> tuple[BookingRequest, dict[str, Any
         raise NotFoundError(f"provider {provider_id} not found")
     if not provider.get("stripeAccountId"):
         raise ValidationError(f"provider {provider_id} cannot accept payments yet (no Stripe account)")
+    if provider_state.disconnected(provider):
+        raise ValidationError(f"provider {provider_id} cannot accept payments (their Stripe account is disconnected)")
     if provider_id != req.provider_id:
         req = BookingRequest(**{**req.__dict__, "provider_id": provider_id})
     return req, service, provider

@@ -39,7 +39,7 @@ from typing import Any
 
 import stripe
 
-from handlers.common import cancel_refunds, clock
+from handlers.common import cancel_refunds, clock, deauthorization
 from handlers.common.booking_events import transition_events
 from handlers.common.dedup import (
     COMPLETED,
@@ -432,6 +432,7 @@ DISPATCH: dict[str, Callable[[_Run], None]] = {
     "charge.dispute.funds_withdrawn": _on_dispute,
     "charge.dispute.funds_reinstated": _on_dispute,
     "account.updated": _on_account,
+    deauthorization.EVENT_TYPE: deauthorization.on_deauthorized,
     "payout.paid": _on_payout,
     "payout.failed": _on_payout,
 }

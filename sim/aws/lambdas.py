@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from sim.authz.identity import invocation_caller
 from sim.aws.stack import ROOT, Function, Stack
 from sim.errors import InputError
 from sim.faults.aws import LambdaCrash
@@ -222,7 +223,8 @@ class LambdaRuntime:
         task = self.scheduler.current_task()
         watchdog = self.scheduler.call_at(deadline, task.cancel, LambdaTimeout())
         self.in_flight[fn.name] += 1
-        self.trace.record("lambda", "invoke.start", cid, function=fn.name, requestId=inv.request_id)
+        self.trace.record("lambda", "invoke.start", cid, function=fn.name, requestId=inv.request_id,
+                          **invocation_caller(event))
         try:
             injected = self.faults.match(LambdaFault.KIND, fn.name, "error")
             if injected is not None:

@@ -12,8 +12,8 @@ import sys
 from sim.errors import InputError
 
 VERB_MODULES = ["sim.cli.version", "sim.cli.run", "sim.cli.asl", "sim.cli.stack", "sim.cli.stripe",
-                "sim.cli.storm", "sim.cli.replay", "sim.cli.explore", "sim.cli.iam",
-                "sim.cli.serve"]
+                "sim.cli.storm", "sim.cli.replay", "sim.cli.explore", "sim.cli.iam", "sim.cli.serve",
+                "sim.cli.authz"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.authz.callers import cognito, presented
 from sim.aws.appsync import resolver_event
 from sim.scenario.context import Entity, Run, StepFailed
 
@@ -17,25 +18,30 @@ def function_for(world, field: str) -> str:
     raise StepFailed(f"no function serves the AppSync field {field!r}; known fields: {', '.join(known)}")
 
 
+CALLER_KINDS = ("admin", "none", "api_key", "iam", "webhook")   # `identity:` values other than a user
+
+
 def identity(user: Entity | None, admin: bool = False) -> dict[str, Any] | None:
     if user is None:
         return None
-    groups = ["admin"] if admin else [user.kind + "s"]
-    return {"sub": user.id, "username": user.id, "issuer": "https://cognito-idp.us-east-1.amazonaws.com/sim",
-            "claims": {"sub": user.id, "email": user.data.get("email"), "cognito:groups": groups,
-                       "custom:userType": user.kind},
-            "groups": groups, "sourceIp": ["203.0.113.10"], "defaultAuthStrategy": "ALLOW"}
+    return cognito(user.id, user.kind, user.data.get("email"), admin=admin)
 
 
 def call(run: Run, field: str, arguments: dict, *, user: Entity | None = None, admin: bool = False,
-         expect_error: str | None = None, parent: str = "Mutation") -> Any:
-    """Invoke the function serving `field`; its response. With `expect_error`, the error must
+         expect_error: str | None = None, parent: str = "Mutation", caller: str | None = None) -> Any:
+    """Invoke the function serving `field`; its response. The caller is `user` (an admin with
+    `admin`), else `caller` (one of CALLER_KINDS; default none). With `expect_error`, the error must
     happen and its type or message contain that text (its response is then the error dict)."""
     from sim.aws.lambdas import LambdaError
 
     w = run.world
     name = function_for(w, field)
-    event = resolver_event(field, arguments, identity=identity(user, admin), parent=parent)
+    headers: dict[str, str] = {}
+    if user is not None:
+        who = identity(user, admin)
+    else:
+        who, headers = presented(caller or "none", "admin-sim", "customer")
+    event = resolver_event(field, arguments, identity=who, parent=parent, headers=headers)
     run.trace("appsync", None, field=field, function=name)
     try:
         result = w.invoke(name, event)

@@ -26,6 +26,7 @@ class Mismatch:
 
 def evaluate(spec: dict, snap: Snapshot, run: Run) -> list[Mismatch]:
     out: list[Mismatch] = []
+    spec = run.substitute(spec)  # {{alias}} in expected values
     for key, want in spec.items():
         head, _, rest = key.partition(".")
         try:
@@ -254,6 +255,7 @@ def _logs(key, want, snap: Snapshot, run) -> list[Mismatch]:
     for j, spec in enumerate(want):
         lines = [entry for entry in snap.logs if spec["contains"] in str(entry.get("message", ""))
                  and (not spec.get("function") or entry.get("function") == spec["function"])
+                 and (not spec.get("group") or log_group(entry) == spec["group"])
                  and (not spec.get("level") or str(entry.get("level", "")).upper().startswith(
                      spec["level"].upper()[:4]))]
         count = spec.get("count", {"gte": 1})
@@ -261,6 +263,14 @@ def _logs(key, want, snap: Snapshot, run) -> list[Mismatch]:
         if reason:
             out.append(Mismatch(f"logs[{j}]", f"{spec['contains']!r}: {reason}", _fmt(count), str(len(lines))))
     return out
+
+
+def log_group(entry: dict) -> str | None:
+    """The CloudWatch log group of a captured line: a function's /aws/lambda/<name>, or the group
+    an EventBridge rule's logs target wrote to."""
+    if entry.get("group"):
+        return entry["group"]
+    return f"/aws/lambda/{entry['function']}" if entry.get("function") else None
 
 
 FIXED = {"bus": _bus, "workflows": _workflows, "metrics": _metrics, "alerts": _alerts, "stripe": _stripe,

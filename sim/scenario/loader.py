@@ -258,9 +258,23 @@ class _Semantics:
                 self.fail((*path, "for"), '"for" goes with "type"')
             self.use((*path, "for"), spec["for"], "booking", "provider")
 
+    def use_caller(self, path, ref) -> None:
+        """A step's `identity`: a customer or provider, or a caller kind (admin, none, …)."""
+        from sim.scenario.appsync_calls import CALLER_KINDS
+
+        if not (isinstance(ref, str) and ref in CALLER_KINDS and ref not in self.aliases):
+            self.use(path, ref, "customer", "provider")
+
+    def step_preferences(self, path, spec):
+        self.use((*path, "user"), spec["user"], "customer", "provider")
+        if "identity" in spec:
+            self.use_caller((*path, "identity"), spec["identity"])
+        if not any(k in spec for k in ("email", "push", "in_app", "muted")):
+            self.fail(path, "expected at least one of email, push, in_app, muted")
+
     def step_appsync(self, path, spec):
         if "identity" in spec:
-            self.use((*path, "identity"), spec["identity"], "customer", "provider")
+            self.use_caller((*path, "identity"), spec["identity"])
         if "as" in spec:
             self.define((*path, "as"), spec["as"], "response")
 
@@ -272,6 +286,8 @@ class _Semantics:
         if ("start" in spec) == ("stop" in spec):
             self.fail(path, 'expected exactly one of "start", "stop"')
             return
+        if "identity" in spec:
+            self.use_caller((*path, "identity"), spec["identity"])
         if "stop" in spec:
             self.use((*path, "stop"), spec["stop"], "execution")
         elif "as" in spec:

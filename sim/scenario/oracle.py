@@ -369,9 +369,10 @@ def stale_locks(snap: Snapshot):
     return problems, f"{_plural(held, 'lock')} held"
 
 
+from sim.scenario import invariant_authz as _authz  # noqa: E402,F401 - registers writes-authorized
 from sim.scenario import oracle_effects as _effects  # noqa: E402,F401 - registers its invariants
 from sim.scenario import oracle_money as _money  # noqa: E402,F401 - registers its invariants
-from sim.scenario import oracle_refunds  # noqa: E402,F401 - registers its invariant
+from sim.scenario import oracle_refunds as _refunds  # noqa: E402,F401 - registers its invariant
 
 NAMES = [inv.name for inv in INVARIANTS]
 END_ONLY = frozenset(inv.name for inv in INVARIANTS if inv.end_only)

@@ -43,6 +43,7 @@ EMITTERS: dict[str, Emitter] = {
     "payout.paid": Emitter("payout", ("provider",), {"outcome": "paid"}),
     "payout.failed": Emitter("payout", ("provider",), {"outcome": "failed"}),
     "payout.canceled": Emitter("payout", ("provider",), {"outcome": "canceled"}),
+    "account.application.deauthorized": Emitter("deauthorize", ("provider",)),
 }
 
 # the event a plain operation's `as` names (its "main" event)

@@ -42,6 +42,10 @@ SOURCES = ["marketplace.booking", "marketplace.payment", "marketplace.dispute", 
            "marketplace.workflow"]
 
 
+IAM_IDENTITY = {"accountId": "123456789012", "userArn": "arn:aws:iam::123456789012:role/marketplace-backend",
+                "username": "AROAEXAMPLEBACKEND:backend", "sourceIp": ["10.0.0.1"]}
+
+
 @dataclass
 class BusinessEnv:
     function: str
@@ -70,8 +74,11 @@ class BusinessEnv:
     def call(self, event: Any) -> Any:
         return self.module.handler(event, None)
 
-    def appsync(self, field_name: str, args: dict, *, sub: str | None = None, groups: list[str] | None = None):
-        identity = {"sub": sub, "username": sub, "groups": groups or []} if sub else None
+    def appsync(self, field_name: str, args: dict, *, sub: str | None = None, groups: list[str] | None = None,
+                identity: dict | None = None):
+        """An AppSync call by the user `sub` (in `groups`), else by the backend (an IAM identity)."""
+        if identity is None:
+            identity = {"sub": sub, "username": sub, "groups": groups or []} if sub else IAM_IDENTITY
         return self.call({"arguments": args, "identity": identity, "source": None,
                           "info": {"fieldName": field_name, "parentTypeName": "Mutation"}})
 

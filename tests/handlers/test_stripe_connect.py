@@ -66,7 +66,8 @@ def test_account_status_syncs_profile(hx):
     ({"action": "createPaymentIntent", "amount": 100, "providerId": "prov-1", "currency": "dollars"},
      ValidationError),
     ({"action": "createPaymentIntent", "amount": 100, "bookingId": "nope"}, NotFoundError),
-    ({"action": "createPaymentIntent", "amount": 999, "bookingId": "b1"}, ValidationError),
+    # the caller (prov-1) is the booking's provider, not its customer: refused before any validation
+    ({"action": "createPaymentIntent", "amount": 999, "bookingId": "b1"}, UnauthorizedError),
     ({"action": "createPaymentIntent", "amount": 100, "connectedAccountId": "bogus"}, ValidationError),
     ({"action": "createAccountLink", "refreshUrl": "ftp://x", "returnUrl": "https://x"}, ValidationError),
     ({"action": "createAccount", "userId": "someone-else"}, UnauthorizedError),

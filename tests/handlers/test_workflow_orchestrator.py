@@ -7,6 +7,7 @@ import json
 import pytest
 
 from handlers.common.appsync import NotFoundError, UnauthorizedError, ValidationError
+from handlers.common.repositories import BookingRepository
 from sim.aws.stack import marketplace_stack
 from tests.handlers.conftest_business import business_env
 
@@ -20,6 +21,7 @@ def env():
         sfn = e.client("stepfunctions")
         for sm in stack.state_machines:
             sfn.create_state_machine(name=sm.name, definition=stack.definition(sm), roleArn=ROLE)
+        BookingRepository().put({"id": "b1", "customerId": "c1", "providerId": "prov-1", "status": "confirmed"})
         yield e
 
 
@@ -28,8 +30,11 @@ def test_start_status_stop(env):
         {"action": "CREATE", "booking": {"serviceId": "svc-1"}})}, sub=None)
     arn = started["executionArn"]
     assert ":execution:ecosystem-booking-lifecycle:" in arn and started["workflowType"] == "BOOKING"
-    status = env.appsync("getWorkflowStatus", {"executionArn": arn}, sub="cust-1")
+    with pytest.raises(UnauthorizedError):  # not the caller's execution
+        env.appsync("getWorkflowStatus", {"executionArn": arn}, sub="cust-1")
+    status = env.appsync("getWorkflowStatus", {"executionArn": arn}, sub="ops", groups=["admin"])
     assert status["status"] == "RUNNING" and status["input"]["action"] == "CREATE"
+    assert status["input"]["actor"] == {"kind": "iam"}
     stopped = env.appsync("stopWorkflow", {"executionArn": arn, "cause": "test"}, sub="ops", groups=["admin"])
     assert stopped["executionArn"] == arn
     assert env.appsync("getWorkflowStatus", {"executionArn": arn}, sub=None)["status"] == "ABORTED"
@@ -42,13 +47,24 @@ def test_start_status_stop(env):
 def test_users_start_only_their_own_workflows(env):
     out = env.appsync("startWorkflow", {"workflowType": "provider-onboarding", "input": {}}, sub="prov-1")
     desc = env.client("stepfunctions").describe_execution(executionArn=out["executionArn"])
-    assert json.loads(desc["input"]) == {"providerId": "prov-1"}
+    assert json.loads(desc["input"]) == {"providerId": "prov-1", "actor": {"kind": "user", "id": "prov-1"}}
+    own = env.appsync("getWorkflowStatus", {"executionArn": out["executionArn"]}, sub="prov-1")
+    assert own["input"]["providerId"] == "prov-1"
+    with pytest.raises(UnauthorizedError, match="Not Authorized to access getWorkflowStatus"):
+        env.appsync("getWorkflowStatus", {"executionArn": out["executionArn"]}, sub="c1")
     dispute = env.appsync("startWorkflow", {"workflowType": "DISPUTE", "input": {"bookingId": "b1",
                                                                                  "raisedBy": "someone"}}, sub="c1")
     desc = env.client("stepfunctions").describe_execution(executionArn=dispute["executionArn"])
     assert json.loads(desc["input"])["raisedBy"] == "c1"
     with pytest.raises(UnauthorizedError):
-        env.appsync("startWorkflow", {"workflowType": "PAYMENT", "input": {"paymentType": "REFUND"}}, sub="c1")
+        env.appsync("startWorkflow", {"workflowType": "PAYMENT", "input": {"paymentType": "REFUND",
+                                                                             "bookingId": "b1"}}, sub="c1")
+    with pytest.raises(UnauthorizedError):  # a stranger cancels someone else's booking
+        env.appsync("startWorkflow", {"workflowType": "BOOKING", "input": {"action": "CANCEL", "bookingId": "b1"}},
+                    sub="c2")
+    with pytest.raises(UnauthorizedError):  # no identity, an API key: refused
+        env.appsync("startWorkflow", {"workflowType": "BOOKING", "input": {"action": "CANCEL", "bookingId": "b1"}},
+                    identity={})
     with pytest.raises(UnauthorizedError):
         env.appsync("startWorkflow", {"workflowType": "BOOKING", "input": {
             "action": "CREATE", "booking": {"customerId": "other"}}}, sub="c1")

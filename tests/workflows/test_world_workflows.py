@@ -8,13 +8,14 @@ import time
 import pytest
 
 from handlers.common.ddb import to_item
+from sim.authz.callers import IAM_IDENTITY
 
 world_mod = pytest.importorskip("sim.world")
 BUCKET = "ecosystem-marketplace-attachments"
 
 
 def appsync(field: str, args: dict) -> dict:
-    return {"arguments": args, "identity": None, "source": None, "info": {"fieldName": field}}
+    return {"arguments": args, "identity": IAM_IDENTITY, "source": None, "info": {"fieldName": field}}
 
 
 @pytest.fixture

@@ -45,6 +45,7 @@ def _load() -> None:
         faults,
         imported,
         payments,
+        preferences,
         timeflow,
         workflow,
         world,

@@ -3,26 +3,35 @@
 from __future__ import annotations
 
 from sim.scenario import response_check
-from sim.scenario.appsync_calls import call
-from sim.scenario.context import Run, StepFailed
+from sim.scenario.appsync_calls import CALLER_KINDS, call
+from sim.scenario.context import Entity, Run, StepFailed
 from sim.scenario.steps import step
+
+
+def caller_of(run: Run, spec: dict, default: str | None = "customer") -> tuple[Entity | None, str | None]:
+    """(user, caller kind) of a step's `identity`: a customer or provider (index or alias), or one
+    of admin, none, api_key, iam, webhook; without `identity` the first customer (default
+    "customer") or the caller kind `default`."""
+    if "identity" not in spec:
+        if default == "customer" and run.entities["customer"]:
+            return run.entities["customer"][0], None
+        return None, (default if default != "customer" else "none")
+    ref = spec["identity"]
+    if ref in CALLER_KINDS and ref not in run.by_alias:
+        return None, ref
+    for kind in ("customer", "provider"):
+        try:
+            return run.entity(ref, kind), None
+        except StepFailed:
+            continue
+    raise StepFailed(f"identity {ref!r} is neither a customer, a provider nor one of {', '.join(CALLER_KINDS)}")
 
 
 @step("appsync")
 def appsync(run: Run, spec: dict) -> None:
-    user = None
-    if "identity" in spec:
-        ref = spec["identity"]
-        for kind in ("customer", "provider"):
-            try:
-                user = run.entity(ref, kind)
-                break
-            except StepFailed:
-                continue
-    elif run.entities["customer"]:
-        user = run.entities["customer"][0]
+    user, kind = caller_of(run, spec)
     args = run.substitute(spec.get("arguments") or {})
-    result = call(run, spec["field"], args, user=user, expect_error=spec.get("expect_error"))
+    result = call(run, spec["field"], args, user=user, caller=kind, expect_error=spec.get("expect_error"))
     response_check.check(run, spec, result)
     if spec.get("as"):
         run.name(spec["as"], "response", result)

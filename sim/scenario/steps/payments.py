@@ -86,6 +86,8 @@ def perform(run: Run, op: str, subject, spec: dict):
         return led.onboard(provider.stripe_id, spec.get("outcome") or "enabled")
     if op == "payout":
         return led.payout(provider.stripe_id, int(spec["amount"]), outcome=spec.get("outcome") or "paid")
+    if op == "deauthorize":  # the provider disconnects the platform: account.application.deauthorized
+        return led.deauthorize(provider.stripe_id)
     raise StepFailed(f"unknown Stripe operation {op}")
 
 

@@ -8,6 +8,7 @@ import json
 from sim.scenario.appsync_calls import call
 from sim.scenario.context import Run, StepFailed
 from sim.scenario.steps import step
+from sim.scenario.steps.appsync import caller_of
 
 WORKFLOW_TYPES = {"booking-lifecycle": "BOOKING", "payment-processing": "PAYMENT",
                   "dispute-resolution": "DISPUTE", "provider-onboarding": "ONBOARDING"}
@@ -30,7 +31,12 @@ def workflow(run: Run, spec: dict) -> None:
         payload = run.substitute(spec.get("input") or {})
         if via == "orchestrator":
             short = name.removeprefix("ecosystem-")
-            result = call(run, "startWorkflow", {"workflowType": WORKFLOW_TYPES[short], "input": json.dumps(payload)})
+            user, kind = caller_of(run, spec, default="iam")
+            result = call(run, "startWorkflow", {"workflowType": WORKFLOW_TYPES[short], "input": json.dumps(payload)},
+                          user=user, caller=kind, expect_error=spec.get("expect_error"))
+            if spec.get("expect_error"):
+                run.trace("workflow.refused", None, machine=name)
+                return
             arn = (result or {}).get("executionArn") if isinstance(result, dict) else None
         else:
             with w.internal():
@@ -45,7 +51,9 @@ def workflow(run: Run, spec: dict) -> None:
         return
     arn = run.by_alias.get(spec["stop"])
     if via == "orchestrator":
-        call(run, "stopWorkflow", {"executionArn": arn, "error": spec.get("error"), "cause": spec.get("cause")})
+        user, kind = caller_of(run, spec, default="iam")
+        call(run, "stopWorkflow", {"executionArn": arn, "error": spec.get("error"), "cause": spec.get("cause")},
+             user=user, caller=kind, expect_error=spec.get("expect_error"))
     else:
         kwargs = {k: spec[k] for k in ("error", "cause") if spec.get(k)}
         with w.internal():
