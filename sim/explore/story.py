@@ -23,7 +23,10 @@ from hypothesis import strategies as st
 from sim.explore.kinds import aws_fault_options
 
 BOOKING_FLOWS = ("pay", "fail", "fail_then_pay", "cancel_unpaid", "cancel_intent", "cancel_paid",
-                 "refund_partial", "refund_full", "dispute", "dispute_then_close", "message")
+                 "refund_partial", "refund_full", "dispute", "dispute_then_close", "message",
+                 "stranger_cancel", "stranger_refund", "stranger_dispute", "stranger_status")
+# strangers (issue 16): someone with no claim on the booking tries to act on it; the step takes either
+# answer (expect_error "*") and the writes-authorized invariant judges what it changed
 PROVIDER_FLOWS = ("payout", "onboard")
 PAUSES = (None, "30s", "5m", "1h", "4h")
 ENDING = [{"advance": "4h"}, {"until": "02:00"}, {"advance": "30m"}]
@@ -81,9 +84,30 @@ def _booking_flow(draw, i: int, customers: int, providers: int) -> list[dict]:
     if kind == "dispute_then_close":
         return [book, pay, {"stripe": {"dispute": b}},
                 {"stripe": {"close_dispute": b, "outcome": draw(st.sampled_from(("won", "lost")))}}]
+    if kind.startswith("stranger_"):
+        return [book, pay, _stranger_call(draw, kind, b, customer, service, customers, providers)]
     # message: the customer writes to the provider about the booking
     return [book, {"appsync": {"field": "sendMessage", "identity": f"c{customer}",
                                "arguments": {"bookingId": "{{" + b + "}}", "content": "See you then"}}}]
+
+
+def _stranger_call(draw, kind: str, b: str, customer: int, service: int, customers: int, providers: int) -> dict:
+    strangers = [f"c{c}" for c in range(customers) if c != customer]
+    strangers += [f"p{p}" for p in range(providers) if p != service] + ["none", "api_key"]
+    who = draw(st.sampled_from(strangers))
+    ref = "{{" + b + "}}"
+    if kind == "stranger_refund":
+        call = {"field": "processRefund", "arguments": {"bookingId": ref, "reason": "requested_by_customer"}}
+    elif kind == "stranger_cancel":
+        call = {"field": "startWorkflow",
+                "arguments": {"workflowType": "BOOKING", "input": '{"action": "CANCEL", "bookingId": "' + ref + '"}'}}
+    elif kind == "stranger_dispute":
+        call = {"field": "startWorkflow",
+                "arguments": {"workflowType": "DISPUTE",
+                              "input": '{"bookingId": "' + ref + '", "disputeType": "REFUND_REQUEST", "reason": "x"}'}}
+    else:
+        call = {"field": "processBooking", "arguments": {"action": "cancel", "bookingId": ref}}
+    return {"appsync": {**call, "identity": who, "expect_error": "*"}}
 
 
 def _provider_flow(draw, i: int, providers: int) -> list[dict]:

@@ -34,10 +34,10 @@ def workflow(run: Run, spec: dict) -> None:
             user, kind = caller_of(run, spec, default="iam")
             result = call(run, "startWorkflow", {"workflowType": WORKFLOW_TYPES[short], "input": json.dumps(payload)},
                           user=user, caller=kind, expect_error=spec.get("expect_error"))
-            if spec.get("expect_error"):
+            arn = (result or {}).get("executionArn") if isinstance(result, dict) else None
+            if spec.get("expect_error") and (spec["expect_error"] != "*" or not arn):
                 run.trace("workflow.refused", None, machine=name)
                 return
-            arn = (result or {}).get("executionArn") if isinstance(result, dict) else None
         else:
             with w.internal():
                 arn = w.client("stepfunctions").start_execution(
