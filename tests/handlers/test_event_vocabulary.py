@@ -9,7 +9,6 @@ from sim.stripe.triggers import SUPPORTED
 
 # types the marketplace deliberately does not act on (stripe-webhook records them SKIPPED)
 SKIPPED_ON_PURPOSE = {
-    "account.application.deauthorized": "no Connect deauthorization flow yet (issue 16)",
     "account.external_account.created": "bank accounts are Stripe's concern; account.updated carries the status",
     "capability.updated": "account.updated carries charges/payouts enabled",
     "charge.updated": "charge.succeeded / failed / refunded carry the payment state",
@@ -25,6 +24,8 @@ SKIPPED_ON_PURPOSE = {
     "refund.created": "charge.refunded carries the refunded amount",
     "refund.failed": "refund failures surface through charge.refunded / reconciliation",
     "refund.updated": "refund failures surface through charge.refunded / reconciliation",
+    "transfer.created": "destination-charge transfers are Stripe's bookkeeping; the charge events carry the "
+                        "booking's payment state",
 }
 
 
