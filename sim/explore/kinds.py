@@ -32,6 +32,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "lambda_error": ("lambda", "fault"),
     "putevents": ("putevents", "fault"),
     "stripe_api": ("stripe_api", "fault"),
+    "strangers": ("appsync", "step"),  # not a fault: other people acting on a booking (issue 16)
 }
 
 GROUPS = {

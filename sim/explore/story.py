@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from sim.explore.kinds import aws_fault_options
 
 BOOKING_FLOWS = ("pay", "fail", "fail_then_pay", "cancel_unpaid", "cancel_intent", "cancel_paid",
-                 "refund_partial", "refund_full", "dispute", "dispute_then_close", "message",
-                 "stranger_cancel", "stranger_refund", "stranger_dispute", "stranger_status")
-# strangers (issue 16): someone with no claim on the booking tries to act on it; the step takes either
-# answer (expect_error "*") and the writes-authorized invariant judges what it changed
+                 "refund_partial", "refund_full", "dispute", "dispute_then_close", "message")
+# the `strangers` kind (issue 16): someone with no claim on a paid booking tries to act on it; the step
+# takes either answer (expect_error "*") and the writes-authorized invariant judges what it changed
+STRANGER_FLOWS = ("stranger_cancel", "stranger_refund", "stranger_dispute", "stranger_status")
 PROVIDER_FLOWS = ("payout", "onboard")
 PAUSES = (None, "30s", "5m", "1h", "4h")
 ENDING = [{"advance": "4h"}, {"until": "02:00"}, {"advance": "30m"}]
@@ -84,11 +84,18 @@ def _booking_flow(draw, i: int, customers: int, providers: int) -> list[dict]:
     if kind == "dispute_then_close":
         return [book, pay, {"stripe": {"dispute": b}},
                 {"stripe": {"close_dispute": b, "outcome": draw(st.sampled_from(("won", "lost")))}}]
-    if kind.startswith("stranger_"):
-        return [book, pay, _stranger_call(draw, kind, b, customer, service, customers, providers)]
     # message: the customer writes to the provider about the booking
     return [book, {"appsync": {"field": "sendMessage", "identity": f"c{customer}",
                                "arguments": {"bookingId": "{{" + b + "}}", "content": "See you then"}}}]
+
+
+def _stranger_flow(draw, i: int, customers: int, providers: int) -> list[dict]:
+    b = f"x{i}"
+    customer = draw(st.integers(0, customers - 1))
+    service = draw(st.integers(0, providers - 1))
+    book = {"book": {"id": b, "customer": customer, "service": service, "amount": draw(st.integers(100, 99_999))}}
+    kind = draw(st.sampled_from(STRANGER_FLOWS))
+    return [book, {"stripe": {"pay": b}}, _stranger_call(draw, kind, b, customer, service, customers, providers)]
 
 
 def _stranger_call(draw, kind: str, b: str, customer: int, service: int, customers: int, providers: int) -> dict:
@@ -213,6 +220,9 @@ def scenario_strategy(seed: int, kinds: tuple[str, ...]) -> st.SearchStrategy[di
         enabled = draw(st.lists(st.sampled_from(kinds), unique=True, max_size=len(kinds))) if kinds else []
         faults = []
         for kind in sorted(enabled, key=kinds.index):
+            if kind == "strangers":
+                flows += [_stranger_flow(draw, j, customers, providers) for j in range(draw(st.integers(1, 2)))]
+                continue
             if kind == "rotate_secret":
                 flows.append([{"rotate_secret": {"grace": draw(st.sampled_from(("0s", "1h", "24h"))),
                                                  "deploy": draw(st.booleans())}}])
