@@ -13,10 +13,7 @@ from sim.scenario.runner import run_scenario
 CASES = [  # mutant, --faults, seed, run index, the invariant that sees it
     pytest.param("fee-rounding", "none", 7, 0, "money-adds-up", id="fee-rounding"),
     pytest.param("precedence-inverted", "none", 7, 0, "payment-status-agrees-with-stripe", id="precedence-inverted"),
-    pytest.param("refund-without-dedup", "none", 27, 0, "refund-records-match-stripe", id="refund-without-dedup",
-                 marks=pytest.mark.xfail(
-                     reason="after the exactly-once changes (issue 9) run 0 of seed 27 no longer finds this mutant; "
-                            "a new known seed is to be found (issue 10 note)", strict=False)),
+    pytest.param("refund-without-dedup", "none", 61, 0, "stripe-event-applied-once", id="refund-without-dedup"),
     pytest.param("reconciliation-skips-failed", "aws", 11, 1, "no-event-lost-after-reconciliation",
                  id="reconciliation-skips-failed"),
 ]
