@@ -215,7 +215,7 @@ class LambdaRuntime:
         cid = inv.correlation_id
         if self._throttled(fn.name):
             inv.status, inv.ended = InvocationStatus.THROTTLED, self.clock.now()
-            inv.error = {"errorType": "TooManyRequestsException", "errorMessage": "Rate Exceeded."}
+            inv.error = {"errorMessage": "Rate Exceeded.", "errorType": "TooManyRequestsException"}
             self.trace.record("lambda", "invoke.throttled", cid, function=fn.name, requestId=inv.request_id)
             return inv
         deadline = self.clock.now() + timedelta(seconds=fn.timeout)
@@ -229,8 +229,8 @@ class LambdaRuntime:
             injected = self.faults.match(LambdaFault.KIND, fn.name, "error")
             if injected is not None:
                 inv.status = InvocationStatus.FAILED
-                inv.error = {"errorType": injected.error,
-                             "errorMessage": injected.message or f"injected {injected.error} in {fn.name}",
+                inv.error = {"errorMessage": injected.message or f"injected {injected.error} in {fn.name}",
+                             "errorType": injected.error,
                              "stackTrace": []}
                 self.trace.record("lambda", "fault", cid, function=fn.name, error=injected.error)
             else:
@@ -239,17 +239,18 @@ class LambdaRuntime:
                 inv.status = InvocationStatus.SUCCEEDED
         except LambdaTimeout:
             inv.status = InvocationStatus.TIMEOUT
-            inv.error = {"errorType": "Sandbox.Timedout",
-                         "errorMessage": f"RequestId: {inv.request_id} Error: Task timed out after "
-                                         f"{fn.timeout:.2f} seconds"}
+            inv.error = {"errorMessage": f"RequestId: {inv.request_id} Error: Task timed out after "
+                                         f"{fn.timeout:.2f} seconds",
+                         "errorType": "Sandbox.Timedout"}
         except LambdaCrash:
             inv.status = InvocationStatus.CRASHED
-            inv.error = {"errorType": "Runtime.ExitError",
-                         "errorMessage": f"RequestId: {inv.request_id} Error: Runtime exited with error: "
-                                         f"signal: killed"}
+            inv.error = {"errorMessage": f"RequestId: {inv.request_id} Error: Runtime exited with error: "
+                                         f"signal: killed",
+                         "errorType": "Runtime.ExitError"}
         except Exception as exc:  # noqa: BLE001 - reported the way Lambda reports it
             inv.status = InvocationStatus.FAILED
-            inv.error = {"errorType": type(exc).__name__, "errorMessage": str(exc),
+            inv.error = {"errorMessage": str(exc), "errorType": type(exc).__name__,
+                         "requestId": inv.request_id,
                          "stackTrace": [line.replace(f"{ROOT}/", "")
                                         for line in traceback.format_tb(exc.__traceback__)[-5:]]}
         finally:

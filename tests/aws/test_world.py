@@ -68,6 +68,8 @@ def test_handler_errors_come_back_as_lambda_reports_them(world):
     assert info.value.error_type == "ValueError"
     assert "amount must be positive" in info.value.error_message
     assert info.value.payload["stackTrace"]
+    # AWS's Python runtime orders the keys errorMessage, errorType, requestId, stackTrace
+    assert list(info.value.payload) == ["errorMessage", "errorType", "requestId", "stackTrace"]
 
 
 def test_timeout_in_virtual_time(world):
