@@ -29,6 +29,12 @@ from sim.scheduler import Scheduler, Task
 ACCOUNT_CONCURRENCY = 1000
 
 
+def function_error(message: str, error_type: str, **extra: Any) -> dict[str, Any]:
+    """A function error payload in the key order AWS's runtimes write it: errorMessage, errorType,
+    then the rest (requestId, stackTrace)."""
+    return {"errorMessage": message, "errorType": error_type, **extra}
+
+
 class InvocationStatus(StrEnum):
     """How an invocation ended (the values are what traces and reports have always shown)."""
 
@@ -215,7 +221,7 @@ class LambdaRuntime:
         cid = inv.correlation_id
         if self._throttled(fn.name):
             inv.status, inv.ended = InvocationStatus.THROTTLED, self.clock.now()
-            inv.error = {"errorMessage": "Rate Exceeded.", "errorType": "TooManyRequestsException"}
+            inv.error = function_error("Rate Exceeded.", "TooManyRequestsException")
             self.trace.record("lambda", "invoke.throttled", cid, function=fn.name, requestId=inv.request_id)
             return inv
         deadline = self.clock.now() + timedelta(seconds=fn.timeout)
@@ -229,9 +235,8 @@ class LambdaRuntime:
             injected = self.faults.match(LambdaFault.KIND, fn.name, "error")
             if injected is not None:
                 inv.status = InvocationStatus.FAILED
-                inv.error = {"errorMessage": injected.message or f"injected {injected.error} in {fn.name}",
-                             "errorType": injected.error,
-                             "stackTrace": []}
+                inv.error = function_error(injected.message or f"injected {injected.error} in {fn.name}",
+                                           injected.error, stackTrace=[])
                 self.trace.record("lambda", "fault", cid, function=fn.name, error=injected.error)
             else:
                 handler = self.handler_for(fn)
@@ -239,20 +244,17 @@ class LambdaRuntime:
                 inv.status = InvocationStatus.SUCCEEDED
         except LambdaTimeout:
             inv.status = InvocationStatus.TIMEOUT
-            inv.error = {"errorMessage": f"RequestId: {inv.request_id} Error: Task timed out after "
-                                         f"{fn.timeout:.2f} seconds",
-                         "errorType": "Sandbox.Timedout"}
+            inv.error = function_error(f"RequestId: {inv.request_id} Error: Task timed out after "
+                                       f"{fn.timeout:.2f} seconds", "Sandbox.Timedout")
         except LambdaCrash:
             inv.status = InvocationStatus.CRASHED
-            inv.error = {"errorMessage": f"RequestId: {inv.request_id} Error: Runtime exited with error: "
-                                         f"signal: killed",
-                         "errorType": "Runtime.ExitError"}
+            inv.error = function_error(f"RequestId: {inv.request_id} Error: Runtime exited with error: "
+                                       f"signal: killed", "Runtime.ExitError")
         except Exception as exc:  # noqa: BLE001 - reported the way Lambda reports it
             inv.status = InvocationStatus.FAILED
-            inv.error = {"errorMessage": str(exc), "errorType": type(exc).__name__,
-                         "requestId": inv.request_id,
-                         "stackTrace": [line.replace(f"{ROOT}/", "")
-                                        for line in traceback.format_tb(exc.__traceback__)[-5:]]}
+            inv.error = function_error(str(exc), type(exc).__name__, requestId=inv.request_id,
+                                       stackTrace=[line.replace(f"{ROOT}/", "")
+                                                   for line in traceback.format_tb(exc.__traceback__)[-5:]])
         finally:
             watchdog.cancel()
             self.in_flight[fn.name] -= 1

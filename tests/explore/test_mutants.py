@@ -11,15 +11,14 @@ from sim.explore.search import search_run, shrink_run
 from sim.scenario.runner import run_scenario
 
 CASES = [  # mutant, --faults, seed, run index, the invariant that sees it
-    pytest.param("fee-rounding", "none", 7, 0, "money-adds-up", id="fee-rounding"),
-    pytest.param("precedence-inverted", "none", 7, 0, "payment-status-agrees-with-stripe", id="precedence-inverted"),
-    pytest.param("refund-without-dedup", "none", 61, 0, "stripe-event-applied-once", id="refund-without-dedup"),
-    pytest.param("reconciliation-skips-failed", "aws", 11, 1, "no-event-lost-after-reconciliation",
-                 id="reconciliation-skips-failed"),
+    ("fee-rounding", "none", 7, 0, "money-adds-up"),
+    ("precedence-inverted", "none", 7, 0, "payment-status-agrees-with-stripe"),
+    ("refund-without-dedup", "none", 61, 0, "stripe-event-applied-once"),
+    ("reconciliation-skips-failed", "aws", 11, 1, "no-event-lost-after-reconciliation"),
 ]
 
 
-@pytest.mark.parametrize("mutant,faults,seed,index,invariant", CASES)
+@pytest.mark.parametrize("mutant,faults,seed,index,invariant", CASES, ids=[case[0] for case in CASES])
 def test_the_search_finds_the_mutant_and_shrinks_it(tmp_path, mutant, faults, seed, index, invariant):
     kinds = parse_kinds(faults)
     outcome = search_run(index, seed=seed, kinds=kinds, mutant=mutant)
