@@ -7,7 +7,9 @@ payment intent when the charge is not recorded yet), its application fee and its
            − the disputed funds Stripe withdrew + what it reinstated      (never below 0)
 
 `allowance(bookings, paid_out)` caps a payout at the provider's whole position (a chargeback on
-one booking is taken from the others' earnings, as Stripe takes it from the balance), so a
+one booking is taken from the others' earnings, as Stripe takes it from the balance) minus
+`paid_out(account, currency)`, every live payout Stripe lists on the connected account (the
+marketplace's own and any the provider made at Stripe directly), so a
 payout is right whatever order the refund, dispute and payment webhooks arrived in, or
 whether they arrived at all. The disputed funds are the dispute's balance transactions (the
 withdrawal is negative, a reinstatement after a won dispute positive), fees excluded. Stripe's
@@ -21,7 +23,9 @@ from typing import Any
 
 from handlers.common import stripe_client as stripe_factory
 from handlers.common.appsync import PaymentError
-from handlers.common.stripe_objects import object_id
+from handlers.common.stripe_objects import object_id, plain
+
+LIVE_PAYOUTS = ("pending", "in_transit", "paid")  # failed and canceled payouts came back to the balance
 
 
 def _refused(exc) -> PaymentError:
@@ -76,6 +80,19 @@ def net(booking: dict[str, Any]) -> int:
         fee_left = int(fee.get("amount") or 0) - int(fee.get("amount_refunded") or 0)
     amount = int(charge.get("amount") or 0) - int(charge.get("amount_refunded") or 0)
     return amount - fee_left - disputed_net(charge, booking.get("stripeAccountId"))
+
+
+def paid_out(account: str, currency: str) -> int:
+    """What Stripe already paid out (pending, in transit or paid) from the provider's connected
+    account in `currency`: the marketplace's payouts and any the provider made at Stripe directly."""
+    client = stripe_factory.stripe_client()
+
+    def listed() -> dict[str, Any]:
+        pages = client.v1.payouts.list(params={"limit": 100}, options={"stripe_account": account})
+        return {"data": [plain(po) for po in pages.auto_paging_iter()]}
+
+    return sum(int(po.get("amount") or 0) for po in _call(listed)["data"]
+               if po.get("status") in LIVE_PAYOUTS and po.get("currency") == currency)
 
 
 def allowance(bookings: list[dict[str, Any]], paid_out: int) -> int:

@@ -16,7 +16,12 @@ Exactly once: each eligible booking is claimed with a conditional write (payoutC
 the claim id) before Stripe is called, so concurrent runs never pay a booking twice; the Stripe
 payout (on the provider's connected account, idempotency key = the claim id) then gets a Payout
 record (id = po_…, status through the webhook's precedence) and the bookings get payoutId and
-payoutStatus. If Stripe refuses, the claims are released and nothing is paid.
+payoutStatus. If Stripe refuses, the claims are released and nothing is paid: as `failed`, except
+for `balance_insufficient` (the balance is short now, e.g. a payout the provider made at Stripe
+directly) and transient errors, released `unpaid` so a later run pays once the balance allows it.
+
+What was already paid out is Stripe's list of the connected account's payouts (earnings.paid_out),
+not our Payout table: a payout the provider made at Stripe directly counts too.
 
 Reconciliation: the Payout record's status is the truth (stripe-webhook and this module write it
 under precedence pending < in_transit < paid < failed|canceled, so paid-then-failed ends failed
@@ -49,7 +54,7 @@ from handlers.common.stripe_records import apply_record
 _log = get_logger("payouts")
 PAID_STATUSES = ("succeeded", "partially_refunded")
 BOOKED_STATUSES = ("confirmed", "completed")
-CONFIRMED = ("in_transit", "paid")
+BALANCE_INSUFFICIENT = "balance_insufficient"  # Stripe's balance is short: held unpaid, a later run pays
 
 
 @dataclass
@@ -134,8 +139,10 @@ def pay_out(provider: dict[str, Any], bookings: list[dict[str, Any]], *, kind: s
     claimed = [b for b in claimed if owed[b["id"]] > 0]
     if not claimed:
         return None, None
+    currency = claimed[0].get("currency") or "usd"
     try:
-        room = earnings.allowance(BookingRepository().by_provider(provider["id"]), _paid_out(provider["id"]))
+        mine = [b for b in BookingRepository().by_provider(provider["id"]) if (b.get("currency") or "usd") == currency]
+        room = earnings.allowance(mine, earnings.paid_out(account, currency))
     except PaymentError:
         _release(claimed, claim, "unpaid")
         raise
@@ -153,17 +160,18 @@ def pay_out(provider: dict[str, Any], bookings: list[dict[str, Any]], *, kind: s
     if not claimed:
         return None, None
     amount = sum(owed[b["id"]] for b in claimed)
-    currency = claimed[0].get("currency") or "usd"
     try:
         po = plain(stripe_factory.stripe_client().v1.payouts.create(
             params={"amount": amount, "currency": currency, "description": f"Marketplace earnings ({kind})",
                     "metadata": {"providerId": provider["id"], "claim": claim, "bookings": str(len(claimed))}},
             options={"stripe_account": account, "idempotency_key": claim}))
     except stripe.StripeError as exc:
-        _release(claimed, claim, "failed" if not stripe_factory.is_transient(exc) else "unpaid")
+        code = getattr(exc, "code", None)
+        later = stripe_factory.is_transient(exc) or code == BALANCE_INSUFFICIENT
+        _release(claimed, claim, "unpaid" if later else "failed")
         if stripe_factory.is_transient(exc):
             raise stripe_factory.unavailable(exc) from exc
-        return None, getattr(exc, "code", None) or "stripe_error"
+        return None, code or "stripe_error"
     record = record_payout(po, provider["id"], {
         "stripeAccountId": account, "bookingIds": sorted(b["id"] for b in claimed), "payoutType": kind,
         "grossAmount": sum(int(b.get("amount") or 0) for b in claimed),
@@ -174,12 +182,6 @@ def pay_out(provider: dict[str, Any], bookings: list[dict[str, Any]], *, kind: s
                                              "payoutAmount": owed[b["id"]]})
     settle(record)
     return record, None
-
-
-def _paid_out(provider_id: str) -> int:
-    """What was already paid out to the provider (payouts pending, in transit or paid)."""
-    return sum(int(p.get("amount") or 0) for p in PayoutRepository().by_provider(provider_id)
-               if p.get("status") in ("pending", *CONFIRMED))
 
 
 def settle(payout: dict[str, Any]) -> int:

@@ -8,6 +8,8 @@ Causal chains (stripe-facts.md):
                     (inactive) → account.updated (disabled_reason rejected.fraud)
   payout:           payout.created → payout.updated (in_transit) → payout.paid | payout.failed,
                     paid_then_failed: … → payout.paid → payout.failed;  canceled: payout.canceled
+                    A connected account's payout above what its balance allows (payable.py) is
+                    refused: 400 invalid_request_error balance_insufficient, nothing written.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from __future__ import annotations
 from sim.stripe import errors, params
 from sim.stripe.factory import ACCOUNT_REQUIREMENTS, COUNTRY_OF_CURRENCY, requirements
 from sim.stripe.ops import OpResult, operation
+from sim.stripe.payable import payable
 
 CAPABILITIES = ("card_payments", "transfers")
 ONBOARD_OUTCOMES = ("enabled", "rejected")
 PAYOUT_OUTCOMES = ("paid", "failed", "paid_then_failed", "canceled")
 PAYOUT_SETTLE = ("paid", "failed", "canceled")
+INSUFFICIENT = ("You have insufficient funds in your Stripe account for this payout. You can use the /v1/balance "
+                "endpoint to view your Stripe balance (for more details, see stripe.com/docs/api#balance).")
 
 
 class AccountFlows:
@@ -226,6 +231,8 @@ class AccountFlows:
         if owner != self.platform_id and not banks:
             raise errors.StripeError(f"You do not have a bank account for {currency}.", code="no_account",
                                      param="currency")
+        if owner != self.platform_id and amount > self.payable(owner, currency):
+            raise errors.StripeError(INSUFFICIENT, code="balance_insufficient")
         now, result = self.now(), OpResult()
         po = self.factory.payout(now, owner, amount=amount, currency=currency,
                                  destination=banks[0]["id"] if banks else None, metadata=meta,
@@ -248,6 +255,11 @@ class AccountFlows:
         if outcome in ("failed", "paid_then_failed"):
             self._settle_payout(po["id"], "failed", result)
         return result
+
+    def payable(self, account: str, currency: str | None = None) -> int:
+        """What a connected account may still pay out (payable.py; default: its default currency)."""
+        acct = self._connected(account)
+        return payable(self._objects, self._owner, acct["id"], currency or acct["default_currency"])
 
     @operation
     def settle_payout(self, payout: str, outcome: str) -> OpResult:

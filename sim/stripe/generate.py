@@ -66,10 +66,10 @@ class Generator:
             self.customers.append(self.ledger.create_customer().customer)
         return self.rng.choice(self.customers)["id"]
 
-    def _pay(self, outcome: str = "succeeded") -> OpResult:
-        provider = self._provider()
+    def _pay(self, outcome: str = "succeeded", provider: dict | None = None, amount: int | None = None) -> OpResult:
+        provider = provider or self._provider()
         customer = self._customer_id()
-        amount = self.rng.randrange(25, 500) * 100
+        amount = amount or self.rng.randrange(25, 500) * 100
         result = self.ledger.pay(amount, provider["currency"], provider["id"],
                                  metadata=self.booking_metadata(provider["id"], customer), customer=customer,
                                  outcome=outcome, description="Service booking")
@@ -134,9 +134,13 @@ class Generator:
         return self._onboard("rejected")
 
     def _payout(self, outcome):
+        """A payout the provider's balance covers (Stripe refuses one above it): a payment first when short."""
         provider = self._provider()
-        return self.ledger.payout(provider["id"], self.rng.randrange(10, 200) * 100, provider["currency"],
-                                  outcome=outcome)
+        amount = self.rng.randrange(10, 200) * 100
+        if amount > self.ledger.payable(provider["id"], provider["currency"]):
+            paid = self._pay(provider=provider, amount=2 * amount)
+            return _merge(paid, self.ledger.payout(provider["id"], amount, provider["currency"], outcome=outcome))
+        return self.ledger.payout(provider["id"], amount, provider["currency"], outcome=outcome)
 
     def _payout_paid(self):
         return self._payout("paid")

@@ -2,7 +2,8 @@
 
 Each supported type maps to the shortest causal chain containing it (a payment for
 `charge.succeeded`, a payment then a refund for `charge.refunded`, …); unknown types fail with the
-list of supported ones. Keyword arguments go to the payment (amount, currency, account, metadata,
+list of supported ones (a payout on an account that has not earned its amount yet is preceded by a
+payment, as Stripe refuses it otherwise). Keyword arguments go to the payment (amount, currency, account, metadata,
 customer, …) or, for account and payout flows, to those operations.
 """
 
@@ -53,6 +54,8 @@ def _run(ledger, t: str, kw: dict) -> OpResult:
         acct = _account(ledger, kw)
         outcome = {"payout.failed": "failed", "payout.canceled": "canceled"}.get(t, "paid")
         kw.setdefault("amount", 5000)
+        if kw["amount"] > ledger.payable(acct, kw.get("currency")):  # Stripe pays out only what was earned
+            _merge(out, ledger.pay(2 * kw["amount"], kw.get("currency") or "usd", acct))
         return _merge(out, ledger.payout(acct, outcome=kw.pop("outcome", outcome), **kw))
     if t.startswith("customer."):
         cus = _merge(out, ledger.create_customer(**kw)).customer

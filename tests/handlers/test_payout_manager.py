@@ -145,3 +145,33 @@ def test_bad_requests(env):
     with pytest.raises(ValidationError):
         env.bus("marketplace.booking", "Booking Confirmed", {"bookingId": "b1"})
     assert env.snapshot() == before
+
+
+def test_a_payout_made_at_stripe_directly_counts_as_paid_out(env):
+    """What was paid out is Stripe's list of the account's payouts, not our Payout table: the 5000 the
+    provider took at Stripe leaves room for b2's 4600 only; b1 (11040) is held for a later run."""
+    env.booking("b1", provider=env.p)
+    env.booking("b2", provider=env.p, amount=5000, start_h=30)
+    env.stripe.payout(env.p["stripeAccountId"], 5000)
+    out = env.appsync("processPayouts", {"action": "manual"}, sub="prov-1")
+    assert [p["amount"] for p in out["payouts"]] == [4600] and out["failures"] == []
+    b1 = bookings(env)["b1"]
+    assert b1["payoutStatus"] == "unpaid" and "payoutClaim" not in b1 and "payoutId" not in b1
+
+
+def test_balance_insufficient_holds_the_bookings_unpaid_for_a_later_run(env, monkeypatch):
+    """Stripe refuses a payout the balance cannot cover (here: our view of what was paid out is stale):
+    the claim is released `unpaid`, not `failed`, and the next run pays what the balance allows."""
+    from handlers.common import earnings
+
+    env.booking("b1", provider=env.p)
+    env.stripe.payout(env.p["stripeAccountId"], 3000)
+    with monkeypatch.context() as m:
+        m.setattr(earnings, "paid_out", lambda account, currency: 0)
+        out = env.appsync("processPayouts", {"action": "manual"}, sub="prov-1")
+    assert out["payouts"] == [] and [f["error"] for f in out["failures"]] == ["balance_insufficient"]
+    b1 = bookings(env)["b1"]
+    assert b1["payoutStatus"] == "unpaid" and "payoutClaim" not in b1
+    env.booking("b2", provider=env.p, amount=5000, start_h=30)  # 11040 + 4600 − 3000 covers b1 now
+    again = env.appsync("processPayouts", {"action": "manual"}, sub="prov-1")
+    assert [(p["amount"], p["bookingIds"]) for p in again["payouts"]] == [(11040, ["b1"])]

@@ -174,6 +174,11 @@ def test_refunds_payouts_disputes(fake, client, provider):
     assert client.v1.disputes.retrieve(dp["id"], options=opts).status == "lost"
     bal = client.v1.balance.retrieve(options=opts)
     assert bal.object == "balance"
+    # earned 10000 − 800, refunded 4000 (fee share 320 back), paid out 2000, 7000 − 560 charged back 7000
+    assert fake.ledger.payable(provider) == 10000 - 800 - 4000 + 320 - 2000 + 7000 - 560 - 7000 == 2960
+    with pytest.raises(stripe.InvalidRequestError) as err:
+        client.v1.payouts.create({"amount": 2961, "currency": "usd"}, opts)
+    assert (err.value.code, err.value.http_status) == ("balance_insufficient", 400)
 
 
 def test_customers(client):

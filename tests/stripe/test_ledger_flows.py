@@ -181,6 +181,7 @@ def test_onboarding_rejected(fake):
     ("canceled", ["payout.created", "payout.canceled"]),
 ])
 def test_payouts(fake, provider, outcome, types):
+    fake.pay(12000, "usd", provider)
     r = fake.payout(provider, 4200, outcome=outcome)
     assert r.types == types
     assert r.payout["status"] == types[-1].split(".")[1]
@@ -190,11 +191,33 @@ def test_payouts(fake, provider, outcome, types):
 
 
 def test_payout_in_transit_then_settled(fake, provider):
+    fake.pay(12000, "usd", provider)
     po = fake.payout(provider, 1000, outcome=None).payout
     assert po["status"] == "in_transit"
     assert fake.settle_payout(po["id"], "paid").types == ["payout.paid"]
     with pytest.raises(StripeError):
         fake.settle_payout(po["id"], "canceled")
+
+
+def test_a_payout_above_the_balance_is_refused_balance_insufficient(fake, provider):
+    """Stripe's 400 invalid_request_error balance_insufficient, nothing written; what the balance
+    allows is earnings (amount − application fee) − refunds − live payouts; a failed payout came back."""
+    with pytest.raises(StripeError) as err:
+        fake.payout(provider, 1)  # nothing earned yet
+    assert (err.value.code, err.value.http_status, err.value.type) == ("balance_insufficient", 400,
+                                                                         "invalid_request_error")
+    assert fake.ledger.objects("payout") == []
+    fake.pay(12000, "usd", provider)  # 12000 − 960 application fee
+    assert fake.ledger.payable(provider) == 11040
+    fake.refund(fake.ledger.objects("charge")[-1]["id"], amount=1000)
+    fake.payout(provider, 5000, outcome="failed")  # came back to the balance
+    fake.payout(provider, 10000)
+    assert fake.ledger.payable(provider) == 40
+    events = len(fake.ledger.events)
+    with pytest.raises(StripeError) as err:
+        fake.payout(provider, 41)
+    assert err.value.code == "balance_insufficient" and len(fake.ledger.events) == events
+    assert fake.payout(provider, 40).payout["status"] == "paid"
 
 
 def test_customer_and_deauthorize(fake, provider):

@@ -62,6 +62,20 @@ def _dispute_of(run: Run, pi: dict) -> dict:
     return open_[-1]
 
 
+def _payout(led, provider, amount: int, outcome: str):
+    """A payout the provider asks Stripe for; one above what their balance allows fails the step
+    (Stripe refuses it with balance_insufficient): the story asked for money the provider does not have."""
+    from sim.stripe.errors import StripeError
+
+    try:
+        return led.payout(provider.stripe_id, amount, outcome=outcome)
+    except StripeError as exc:
+        if exc.code != "balance_insufficient":
+            raise
+        raise StepFailed(f"Stripe refused payout: balance_insufficient: provider {provider.id}'s balance allows "
+                         f"{led.payable(provider.stripe_id)}, not {amount}") from None
+
+
 def perform(run: Run, op: str, subject, spec: dict):
     """Run one operation; its OpResult."""
     led = ledger(run)
@@ -85,7 +99,7 @@ def perform(run: Run, op: str, subject, spec: dict):
     if op == "onboard":
         return led.onboard(provider.stripe_id, spec.get("outcome") or "enabled")
     if op == "payout":
-        return led.payout(provider.stripe_id, int(spec["amount"]), outcome=spec.get("outcome") or "paid")
+        return _payout(led, provider, int(spec["amount"]), spec.get("outcome") or "paid")
     if op == "deauthorize":  # the provider disconnects the platform: account.application.deauthorized
         return led.deauthorize(provider.stripe_id)
     raise StepFailed(f"unknown Stripe operation {op}")
