@@ -4,7 +4,8 @@
 world (1–3 customers, 1–2 providers with a service each), 1–4 booking flows (pay, fail, fail then
 pay, cancel before payment, the payment intent canceled, cancel after payment with a refund,
 partial and full refunds, disputes won and lost, a dispute opened then closed), provider flows
-(payouts paid, failed, paid-then-failed, canceled; onboarding enabled or rejected), messages; the
+(payouts paid, failed, paid-then-failed, canceled, each a drawn share of what the provider's
+balance allows; onboarding enabled or rejected), messages; the
 flows interleaved in a drawn order with drawn pauses; then a drawn subset of `kinds` (swarm
 testing) each with drawn counts and targets; and the fixed ending: past Stripe's retry window, the
 02:00 reconciliation, half an hour more.
@@ -121,7 +122,8 @@ def _provider_flow(draw, i: int, providers: int) -> list[dict]:
     kind = draw(st.sampled_from(PROVIDER_FLOWS))
     if kind == "payout":
         outcome = draw(st.sampled_from(("paid", "failed", "paid_then_failed", "canceled")))
-        return [{"stripe": {"payout": draw(st.integers(0, providers - 1)), "amount": draw(st.integers(100, 50_000)),
+        # a share of what the balance allows (Stripe refuses more: balance_insufficient would cut the story short)
+        return [{"stripe": {"payout": draw(st.integers(0, providers - 1)), "share": draw(st.integers(1, 100)),
                             "outcome": outcome}}]
     alias = f"n{i}"
     outcome = draw(st.sampled_from(("enabled", "rejected")))

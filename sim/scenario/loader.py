@@ -229,8 +229,10 @@ class _Semantics:
             elif allowed is not None and spec["outcome"] not in allowed:
                 self.fail((*path, "outcome"), f"expected one of {', '.join(sorted(allowed))}, "
                                               f"got {spec['outcome']!r}")
-        if op == "payout" and "amount" not in spec:
-            self.fail(path, 'payout needs "amount"')
+        if op == "payout" and ("amount" in spec) == ("share" in spec):
+            self.fail(path, 'payout needs "amount" or "share" (not both)')
+        elif "share" in spec and op != "payout":
+            self.fail((*path, "share"), f"{op} takes no share (only payout does)")
         if "as" in spec:
             self.define((*path, "as"), spec["as"], "event")
         for etype, alias in (spec.get("name") or {}).items():

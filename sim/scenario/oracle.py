@@ -251,7 +251,9 @@ def charge_of_booking(snap: Snapshot, booking: dict) -> dict | None:
 
 @invariant("money-adds-up",
            "per booking platformFee + providerEarnings = amount − refunds (Stripe's amount_refunded on the "
-           "booking's charge); refunds never exceed the charge; application fee refunds are proportional")
+           "booking's charge once the system had every chance to learn it — its Stripe events processed or "
+           "reconciled —, the booking's own amountRefunded before); refunds never exceed the charge; "
+           "application fee refunds are proportional")
 def money(snap: Snapshot):
     problems, checked = [], 0
     for b in snap.items_by_id("Booking").values():
@@ -260,11 +262,13 @@ def money(snap: Snapshot):
             continue
         checked += 1
         charge = charge_of_booking(snap, b)
-        back = int(charge.get("amount_refunded") or 0) if charge and charge.get("status") == "succeeded" \
-            else _int(b.get("amountRefunded")) or 0
+        stripe = charge is not None and charge.get("status") == "succeeded" \
+            and _settled(snap, str(b.get("id")), b.get("paymentIntentId"))
+        back = int(charge.get("amount_refunded") or 0) if stripe else _int(b.get("amountRefunded")) or 0
         if amount - back != fee + earn:
             problems.append(f"booking {b.get('id')}: platformFee {fee} + providerEarnings {earn} = {fee + earn}, "
-                            f"but amount {amount} − refunds {back} (Stripe) = {amount - back}")
+                            f"but amount {amount} − refunds {back} ({'Stripe' if stripe else 'the booking'}) = "
+                            f"{amount - back}")
         if fee < 0 or earn < 0:
             problems.append(f"booking {b.get('id')}: negative split (fee {fee}, earnings {earn})")
         if back > amount:

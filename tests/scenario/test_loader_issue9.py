@@ -67,3 +67,15 @@ def test_expect_response_and_task_delay_load():
                                 "  - concurrently:\n      - cancel: {booking: b1}\n      - deliver: {pending: true}\n"
                                 "expect:\n  bus: {\"marketplace.booking: *\": 1}\n", "x.yaml")
     assert [i.kind for i in s.steps][-1] == "concurrently"
+
+
+def test_a_payout_takes_an_amount_or_a_share_of_the_balance():
+    world = "world: {providers: 1}\n"
+    text = HEADER.replace("steps:", world + "steps:")
+    parse_scenario(text + "  - stripe: {payout: 0, share: 50}\n", "scenarios/x.yaml")
+    assert 'scenarios/x.yaml:7: steps[2].stripe: payout needs "amount" or "share" (not both)' in \
+        error_of(text + "  - stripe: {payout: 0, amount: 10, share: 50}\n")
+    assert 'payout needs "amount" or "share"' in error_of(text + "  - stripe: {payout: 0}\n")
+    assert "steps[2].stripe.share: refund takes no share (only payout does)" in \
+        error_of(text + "  - stripe: {refund: b1, share: 50}\n")
+    assert "steps[2].stripe.share" in error_of(text + "  - stripe: {payout: 0, share: 101}\n")

@@ -123,6 +123,18 @@ def test_split_must_follow_stripes_refunds():
     assert result(snap, "money-adds-up").ok
 
 
+def test_split_is_judged_against_stripe_once_the_refund_could_be_known():
+    snap = healthy()
+    snap.stripe_objects["ch_1"].update(amount_refunded=3000)
+    snap.stripe_events.append(event("evt_2", "charge.refunded"))  # never processed, no reconciliation yet
+    assert result(snap, "money-adds-up").ok  # the booking's own amountRefunded (none) is what it knows
+    snap.tables["Booking"][0]["amountRefunded"] = 3000  # ... yet its own record must add up
+    assert "amount 12000 − refunds 3000 (the booking) = 9000" in result(snap, "money-adds-up").detail
+    del snap.tables["Booking"][0]["amountRefunded"]
+    snap.reconciliations = [NOW - timedelta(hours=1)]  # reconciliation ran after the refund: judged
+    assert "amount 12000 − refunds 3000 (Stripe) = 9000" in result(snap, "money-adds-up").detail
+
+
 def test_fee_refunds_must_be_proportional():
     snap = healthy()
     snap.stripe_objects["ch_1"]["amount_refunded"] = 6000

@@ -62,11 +62,20 @@ def _dispute_of(run: Run, pi: dict) -> dict:
     return open_[-1]
 
 
-def _payout(led, provider, amount: int, outcome: str):
-    """A payout the provider asks Stripe for; one above what their balance allows fails the step
-    (Stripe refuses it with balance_insufficient): the story asked for money the provider does not have."""
+def _payout(led, provider, spec: dict):
+    """A payout the provider asks Stripe for: `amount`, or `share` % of what their balance allows now
+    (nothing allowed: no payout). One above the balance fails the step (Stripe refuses it with
+    balance_insufficient): the story asked for money the provider does not have."""
     from sim.stripe.errors import StripeError
+    from sim.stripe.ops import OpResult
 
+    outcome = spec.get("outcome") or "paid"
+    if "share" in spec:
+        amount = led.payable(provider.stripe_id) * int(spec["share"]) // 100
+        if amount < 1:
+            return OpResult()
+    else:
+        amount = int(spec["amount"])
     try:
         return led.payout(provider.stripe_id, amount, outcome=outcome)
     except StripeError as exc:
@@ -99,7 +108,7 @@ def perform(run: Run, op: str, subject, spec: dict):
     if op == "onboard":
         return led.onboard(provider.stripe_id, spec.get("outcome") or "enabled")
     if op == "payout":
-        return _payout(led, provider, int(spec["amount"]), spec.get("outcome") or "paid")
+        return _payout(led, provider, spec)
     if op == "deauthorize":  # the provider disconnects the platform: account.application.deauthorized
         return led.deauthorize(provider.stripe_id)
     raise StepFailed(f"unknown Stripe operation {op}")
