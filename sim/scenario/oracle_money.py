@@ -6,6 +6,8 @@ Per connected account (the fake Stripe's ledger, never our tables):
               − disputed funds withdrawn + reinstated)
     paid    = Σ payouts pending, in transit or paid (failed and canceled ones came back)
 Stripe's own processing fees are left out (the marketplace does not book them against earnings).
+The moves are `sim/stripe/payable.py`'s, by which the fake Stripe itself refuses an over-balance
+payout (balance_insufficient): this invariant guards that check and anything that bypasses it.
 """
 
 from __future__ import annotations
