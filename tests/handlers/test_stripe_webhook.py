@@ -111,6 +111,7 @@ def test_account_updated_mirrors_profile(hx):
 ])
 def test_payouts(hx, outcome, status, published):
     provider = hx.provider()
+    hx.stripe.pay(12000, "usd", provider["stripeAccountId"])  # earnings to pay out (events not delivered)
     result = hx.stripe.payout(provider["stripeAccountId"], 5000, outcome=outcome)
     deliver_all(hx, result)
     po = hx.get("Payout", result.payout["id"])
