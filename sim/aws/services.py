@@ -3,7 +3,7 @@
 - Step Functions (`sfn`): served by our ASL interpreter (sim.asl.service), so handler code such
   as workflow-orchestrator uses boto3 unchanged and Waits cost no wall time;
 - EventBridge PutEvents: the world's router (validation, envelope, rules, targets);
-- Lambda Invoke: the in-process Lambda runtime;
+- Lambda Invoke: the in-process Lambda runtime (`LogType: Tail` answers the log, invocation_log.py);
 - Bedrock Runtime InvokeModel: a deterministic fake model.
 
 Everything else goes to the backend (moto or the endpoint).
@@ -86,7 +86,7 @@ class ServiceOverrides:
         if name.startswith("function:"):
             name = name[len("function:"):]
         try:
-            self.world.lambdas.function(name)
+            fn = self.world.lambdas.function(name)
         except Exception:  # noqa: BLE001
             return hooks.error_response("ResourceNotFoundException", f"Function not found: {p.get('FunctionName')}",
                                         404)
@@ -105,6 +105,11 @@ class ServiceOverrides:
         else:
             data = json.dumps(inv.result).encode()
         out["Payload"] = _body(data)
+        if p.get("LogType") == "Tail":
+            from sim.aws import invocation_log
+
+            log = invocation_log.text(inv, self.world.logs, fn.memory, fn.timeout)
+            out["LogResult"] = invocation_log.log_result(log)
         return hooks.ok_response(out)
 
     # -- Bedrock -------------------------------------------------------------------------------
