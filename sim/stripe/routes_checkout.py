@@ -6,7 +6,7 @@
     POST /v1/checkout/sessions/:id/expire, GET /v1/checkout/sessions/:id/line_items
     POST /v1/test_helpers/checkout/sessions/:id/complete      fake-only: the customer pays on the hosted
                                                               page (`outcome=failed`: the card is declined)
-    GET /v1/transfers/:id
+    GET /v1/transfers/:id, GET /v1/transfers/:id/reversals, GET /v1/application_fees/:id/refunds
 """
 
 from __future__ import annotations
@@ -73,6 +73,18 @@ def list_line_items(call, session_id: str):
     return 200, listing.list_object(f"/v1/checkout/sessions/{session_id}/line_items", page, more)
 
 
+def _sublist(kind: str, field: str, item_kind: str):
+    """`GET /v1/<kind>s/:id/<field>`: the object's embedded list (newest first), paged."""
+    def handler(call, obj_id: str):
+        q = call.only("ending_before", "limit", "starting_after")
+        parent = call.ledger.get(obj_id, kind, as_account=call.account)
+        page, more = listing.paginate(parent[field]["data"], call.ledger.order_of, q, item_kind)
+        return 200, listing.list_object(parent[field]["url"], page, more)
+
+    handler.__name__ = f"list_{kind}_{field}"
+    return handler
+
+
 _ID = r"([A-Za-z0-9_]+)"
 ROUTES = [
     ("POST", r"/v1/products", create_product),
@@ -85,4 +97,6 @@ ROUTES = [
     ("GET", rf"/v1/checkout/sessions/{_ID}/line_items", list_line_items),
     ("POST", rf"/v1/test_helpers/checkout/sessions/{_ID}/complete", complete_checkout_session),
     ("GET", rf"/v1/transfers/{_ID}", _get("transfer")),
+    ("GET", rf"/v1/transfers/{_ID}/reversals", _sublist("transfer", "reversals", "transfer_reversal")),
+    ("GET", rf"/v1/application_fees/{_ID}/refunds", _sublist("application_fee", "refunds", "fee_refund")),
 ]

@@ -121,6 +121,11 @@ def test_refund_reversing_the_transfer_and_refunding_the_fee(client, fake, provi
     payment = client.v1.charges.retrieve(transfer.destination_payment, options=_opts(provider))
     assert (payment.amount_refunded, payment.refunded) == (10000, True)
     assert _pending(fake, provider) + _available(fake, provider) == 0
+    reversals = client.v1.transfers.reversals.list(charge.transfer, {"limit": 1})
+    assert reversals.has_more and reversals.url == f"/v1/transfers/{charge.transfer}/reversals"
+    assert [r.amount for r in reversals.auto_paging_iter()] == [6000, 4000]
+    fee_refunds = client.v1.application_fees.refunds.list(charge.application_fee)
+    assert [r.amount for r in fee_refunds.data] == [480, 320]
 
 
 def test_refund_without_reverse_transfer_leaves_the_transfer(client, fake, provider):
