@@ -90,6 +90,10 @@ class ServiceOverrides:
         except Exception:  # noqa: BLE001
             return hooks.error_response("ResourceNotFoundException", f"Function not found: {p.get('FunctionName')}",
                                         404)
+        if p.get("LogType", "None") not in ("None", "Tail"):
+            return hooks.error_response("ValidationException", f"1 validation error detected: Value '{p['LogType']}' "
+                                        "at 'logType' failed to satisfy constraint: Member must satisfy enum value "
+                                        "set: [Tail, None]")
         raw = p.get("Payload") or b"{}"
         event = json.loads(raw.decode() if isinstance(raw, (bytes, bytearray)) else (raw.read() if hasattr(raw, "read") else raw))
         if p.get("InvocationType") == "Event":

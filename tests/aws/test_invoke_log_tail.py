@@ -6,6 +6,8 @@ import json
 import logging
 import re
 
+import pytest
+
 
 def _tail(out) -> str:
     return base64.b64decode(out["LogResult"]).decode("utf-8", "replace")
@@ -70,3 +72,13 @@ def test_each_invocation_tails_only_its_own_lines(world):
     second = _tail(client.invoke(FunctionName="echo", Payload=b'{"n": 2}', LogType="Tail"))
     assert "event 1" in first and "event 2" not in first
     assert "event 2" in second and "event 1" not in second
+
+
+def test_an_unknown_log_type_is_a_validation_error(world):
+    from botocore.exceptions import ClientError
+
+    world.add_function("echo", lambda event, context: 1)
+    with pytest.raises(ClientError) as err:
+        world.client("lambda").invoke(FunctionName="echo", Payload=b"{}", LogType="Verbose")
+    assert err.value.response["Error"]["Code"] == "ValidationException"
+    assert "[Tail, None]" in err.value.response["Error"]["Message"]
