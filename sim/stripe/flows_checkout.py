@@ -6,7 +6,8 @@ and a quantity), paid through the ordinary payment flow, or expired.
                                                 intent's chain (`pay`, with `payment_intent_data`) →
                                                 checkout.session.completed (complete, paid)
     complete_checkout_session(…, outcome="failed")  the card is declined: payment_intent.payment_failed;
-                                                the session stays open
+                                                the session stays open (its payment_intent set); paying
+                                                again confirms that payment intent
     expire_checkout_session(session)            checkout.session.expired (the API's /expire, or the
                                                 customer never paid; expiry is not automatic here)
 
@@ -146,13 +147,18 @@ class CheckoutFlows:
         name = params.string("name", name) or (cus["name"] if cus else f"{first} {last}")
         email = params.string("email", email) or (cus["email"] if cus else session["customer_email"]) \
             or self.factory.email(first, last)
-        result = self.pay(session["amount_total"], session["currency"],
-                          account=owner if owner != self.platform_id else None,
-                          application_fee_amount=pid.get("application_fee_amount"), metadata=pid.get("metadata"),
-                          outcome=outcome, customer=session["customer"], description=pid.get("description"),
-                          receipt_email=pid.get("receipt_email") or email, transfer_data=pid.get("transfer_data"))
+        if session["payment_intent"]:  # an earlier attempt was declined: the same payment intent again
+            card = "pm_card_visa" if outcome == "succeeded" else "pm_card_chargeDeclined"
+            result = self.confirm(session["payment_intent"], outcome=outcome, payment_method=card)
+        else:
+            result = self.pay(session["amount_total"], session["currency"],
+                              account=owner if owner != self.platform_id else None,
+                              application_fee_amount=pid.get("application_fee_amount"), metadata=pid.get("metadata"),
+                              outcome=outcome, customer=session["customer"], description=pid.get("description"),
+                              receipt_email=pid.get("receipt_email") or email, transfer_data=pid.get("transfer_data"))
         pi = result.payment_intent
         if pi["status"] != "succeeded":
+            session, _ = self._update(session["id"], payment_intent=pi["id"])
             result.objects["checkout_session"] = session
             return result
         details = {"address": None, "email": email, "name": name, "phone": None, "tax_exempt": "none", "tax_ids": []}

@@ -117,7 +117,10 @@ def test_a_declined_card_leaves_the_session_open(client, fake):
     answer = _complete(client, session.id, outcome="failed")
     assert (answer["status"], answer["payment_status"]) == ("open", "unpaid")
     assert fake.ledger.events_for(None)[-1]["type"] == "payment_intent.payment_failed"
-    assert _complete(client, session.id)["status"] == "complete"  # a second attempt succeeds
+    again = _complete(client, session.id)  # a second attempt succeeds, on the same payment intent
+    assert again["status"] == "complete" and again["payment_intent"] == answer["payment_intent"]
+    assert client.v1.payment_intents.retrieve(again["payment_intent"]).status == "succeeded"
+    assert len(client.v1.payment_intents.list().data) == 1
 
 
 def test_expire_and_list_sessions(client, fake, provider):
