@@ -3,7 +3,7 @@
 - Step Functions (`sfn`): served by our ASL interpreter (sim.asl.service), so handler code such
   as workflow-orchestrator uses boto3 unchanged and Waits cost no wall time;
 - EventBridge PutEvents: the world's router (validation, envelope, rules, targets);
-- Lambda Invoke: the in-process Lambda runtime;
+- Lambda Invoke: the in-process Lambda runtime (`LogType: Tail` answers the log, invocation_log.py);
 - Bedrock Runtime InvokeModel: a deterministic fake model.
 
 Everything else goes to the backend (moto or the endpoint).
@@ -86,10 +86,14 @@ class ServiceOverrides:
         if name.startswith("function:"):
             name = name[len("function:"):]
         try:
-            self.world.lambdas.function(name)
+            fn = self.world.lambdas.function(name)
         except Exception:  # noqa: BLE001
             return hooks.error_response("ResourceNotFoundException", f"Function not found: {p.get('FunctionName')}",
                                         404)
+        if p.get("LogType", "None") not in ("None", "Tail"):
+            return hooks.error_response("ValidationException", f"1 validation error detected: Value '{p['LogType']}' "
+                                        "at 'logType' failed to satisfy constraint: Member must satisfy enum value "
+                                        "set: [Tail, None]")
         raw = p.get("Payload") or b"{}"
         event = json.loads(raw.decode() if isinstance(raw, (bytes, bytearray)) else (raw.read() if hasattr(raw, "read") else raw))
         if p.get("InvocationType") == "Event":
@@ -105,6 +109,11 @@ class ServiceOverrides:
         else:
             data = json.dumps(inv.result).encode()
         out["Payload"] = _body(data)
+        if p.get("LogType") == "Tail":
+            from sim.aws import invocation_log
+
+            log = invocation_log.text(inv, self.world.logs, fn.memory, fn.timeout)
+            out["LogResult"] = invocation_log.log_result(log)
         return hooks.ok_response(out)
 
     # -- Bedrock -------------------------------------------------------------------------------

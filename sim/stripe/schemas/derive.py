@@ -7,7 +7,8 @@ them for jsonschema's Draft 4 validator (stripe-facts.md): `nullable: true` beco
 `anyOf: [<schema>, {"type": "null"}]`, `additionalProperties: false` is dropped (today's objects
 carry fields the 2022 edition does not list), `$ref`s point at `urn:stripe:<name>`, descriptions
 and `x-` keys are removed, and expandable references (`x-expansionResources`) accept an id string
-or any object with an id (we never expand, so their targets need not be kept).
+or any object with an id (we never expand, so their targets need not be kept). Fields that today's
+API answers as null though the spec's edition requires a value are listed in `NULLABLE_SINCE`.
 """
 
 from __future__ import annotations
@@ -17,9 +18,13 @@ import sys
 from pathlib import Path
 
 ROOTS = ("account", "account_link", "application", "application_fee", "balance", "balance_transaction",
-         "bank_account", "capability", "charge", "customer", "dispute", "error", "event", "fee_refund",
-         "payment_intent", "payout", "person", "refund", "transfer")
+         "bank_account", "capability", "charge", "checkout.session", "customer", "dispute", "error", "event",
+         "fee_refund", "item", "payment_intent", "payout", "person", "price", "product", "refund", "transfer",
+         "transfer_reversal")
 OUT = Path(__file__).with_name("objects.json")
+# object -> fields null in today's API: Checkout's success_url / cancel_url became optional
+# (API 2023-08-16, `ui_mode`; a session created without them answers null)
+NULLABLE_SINCE = {"checkout.session": ("cancel_url", "success_url")}
 
 
 def rewrite(node):
@@ -53,7 +58,12 @@ def derive(spec: dict) -> dict:
         name = todo.pop()
         if name in keep:
             continue
-        keep[name] = rewrite(components[name])
+        schema = components[name]
+        if name in NULLABLE_SINCE:
+            props = {**schema["properties"], **{f: {**schema["properties"][f], "nullable": True}
+                                                for f in NULLABLE_SINCE[name]}}
+            schema = {**schema, "properties": props}
+        keep[name] = rewrite(schema)
         todo.extend(_refs(keep[name]))
     return {"source": f"Stripe OpenAPI spec3.json, info.version {spec['info']['version']}",
             "roots": list(ROOTS), "schemas": dict(sorted(keep.items()))}
