@@ -7,7 +7,7 @@ from typing import Any
 
 from sim.authz.callers import cognito, presented
 from sim.aws.appsync import resolver_event
-from sim.scenario.context import Entity, Run, StepFailed
+from sim.scenario.context import Entity, ScenarioRun, StepFailed
 
 
 def function_for(world, field: str) -> str:
@@ -30,7 +30,7 @@ def identity(user: Entity | None, admin: bool = False) -> dict[str, Any] | None:
 ANY_OUTCOME = "*"  # expect_error: either answer will do
 
 
-def call(run: Run, field: str, arguments: dict, *, user: Entity | None = None, admin: bool = False,
+def call(run: ScenarioRun, field: str, arguments: dict, *, user: Entity | None = None, admin: bool = False,
          expect_error: str | None = None, parent: str = "Mutation", caller: str | None = None) -> Any:
     """Invoke the function serving `field`; its response. The caller is `user` (an admin with
     `admin`), else `caller` (one of CALLER_KINDS; default none). With `expect_error`, the error must

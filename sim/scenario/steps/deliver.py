@@ -7,20 +7,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sim.durations import parse_duration
-from sim.scenario.context import Run, StepFailed
+from sim.scenario.context import ScenarioRun, StepFailed
 from sim.scenario.steps import deliver_other, step
 from sim.scenario.worldext import endpoint, endpoints
 from sim.stripe import signing
 from sim.stripe.events import types_match
 
 
-def _ledger(run: Run):
+def _ledger(run: ScenarioRun):
     if run.world.stripe is None:
         raise StepFailed("this world has no fake Stripe")
     return run.world.stripe.ledger
 
 
-def _about(run: Run, event: dict, ref) -> bool:
+def _about(run: ScenarioRun, event: dict, ref) -> bool:
     kind, subject = run.subject(ref)
     obj = event["data"]["object"]
     if kind == "provider":
@@ -33,7 +33,7 @@ def _about(run: Run, event: dict, ref) -> bool:
     return bool(pi) and (obj.get("id") == pi or obj.get("payment_intent") == pi)
 
 
-def select(run: Run, spec: dict) -> list[dict]:
+def select(run: ScenarioRun, spec: dict) -> list[dict]:
     led = _ledger(run)
     if "event" in spec:
         return [_event(led, run.event_id(spec["event"]))]
@@ -56,7 +56,7 @@ def _event(led, event_id: str) -> dict:
     return found
 
 
-def send(run: Run, event: dict, *, signature: str = "valid", age: float = 600.0, copy: int = 0) -> int:
+def send(run: ScenarioRun, event: dict, *, signature: str = "valid", age: float = 600.0, copy: int = 0) -> int:
     """One signed request to the ingress (call inside a task); the HTTP status it answered."""
     w = run.world
     led = _ledger(run)
@@ -85,7 +85,7 @@ def send(run: Run, event: dict, *, signature: str = "valid", age: float = 600.0,
 
 
 @step("deliver")
-def deliver(run: Run, spec: dict) -> None:
+def deliver(run: ScenarioRun, spec: dict) -> None:
     if any(p in spec for p in deliver_other.PROVIDERS):  # GitHub / Shopify: the authorizer's answer
         deliver_other.deliver(run, spec)
         return
@@ -140,7 +140,7 @@ def _check_statuses(expected, statuses: list[int]) -> None:
 
 
 @step("rotate_secret")
-def rotate_secret(run: Run, spec: dict) -> None:
+def rotate_secret(run: ScenarioRun, spec: dict) -> None:
     w = run.world
     grace = parse_duration(spec.get("grace", 0)).total_seconds()
     new = spec.get("new")

@@ -12,7 +12,7 @@ import json
 
 from sim.aws.appsync import authorizer_request
 from sim.scenario import response_check
-from sim.scenario.context import Run, StepFailed
+from sim.scenario.context import ScenarioRun, StepFailed
 from sim.stripe import signing
 
 PROVIDERS = ("github", "shopify")
@@ -36,7 +36,7 @@ def _headers(provider: str, spec: dict, body: bytes, secret: str, signature: str
     return headers
 
 
-def deliver(run: Run, spec: dict) -> None:
+def deliver(run: ScenarioRun, spec: dict) -> None:
     provider = next(p for p in PROVIDERS if p in spec)
     inner = run.substitute(spec[provider] or {})
     w = run.world
