@@ -1,4 +1,4 @@
-"""Our Amazon States Language interpreter on virtual time (contract 2: `execute`).
+"""Our Amazon States Language interpreter on virtual time (`execute`: docs/contracts.md §2).
 
     from sim.asl import execute
     ex = execute(definition, {"orderId": "o1"})

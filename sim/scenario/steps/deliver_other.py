@@ -1,7 +1,7 @@
 """`deliver: {github: {...}}` / `deliver: {shopify: {...}}` — a GitHub or Shopify webhook, signed by
 the harness with the secret deployed to the webhook-authorizer (GITHUB_WEBHOOK_SECRET:
 `X-Hub-Signature-256: sha256=<hex>`; SHOPIFY_WEBHOOK_SECRET: `X-Shopify-Hmac-Sha256: <base64>`),
-sent to the authorizer as AppSync's Lambda-authorizer request (contract 4). The marketplace has
+sent to the authorizer as AppSync's Lambda-authorizer request (docs/contracts.md §4). The marketplace has
 no resolver for these providers, so the step's response is the authorizer's (isAuthorized,
 resolverContext); check it with `expect_response`. `signature: bad | missing` sends a corrupted or
 no signature."""
