@@ -1,6 +1,6 @@
-"""AppSync, as far as the webhook path needs it: the Lambda-authorizer request
-(docs/contracts.md §4), the resolver event for the `stripeWebhook` mutation, and the HTTP status a caller
-(Stripe's delivery channel) sees.
+"""AppSync, as the stack deploys it: the field → function routing of its Lambda resolvers, the
+resolver event a function gets, the Lambda-authorizer request (docs/contracts.md §4), and the
+webhook ingress (the HTTP status a caller, Stripe's delivery channel, sees).
 
     headers + raw body ─▶ webhook-authorizer ─(isAuthorized, resolverContext)─▶ stripe-webhook
 """
@@ -10,6 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 API_ID = "simulatedmarketplaceapi"
+
+
+def resolver_function(stack, field: str) -> str | None:
+    """The function whose Lambda resolver serves `field` (its stack entry's `appsync_fields`)."""
+    return next((fn.name for fn in stack.functions if field in fn.appsync_fields), None)
+
+
+def resolved_fields(stack) -> list[str]:
+    """Every field a function of the stack resolves, sorted."""
+    return sorted(f for fn in stack.functions for f in fn.appsync_fields)
 
 
 def lower_headers(headers: dict[str, str]) -> dict[str, str]:
