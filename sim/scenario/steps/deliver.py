@@ -1,6 +1,7 @@
 """Deliveries of Stripe events to the webhook endpoint as signed requests (authorizer, then
 stripe-webhook), under the scenario's control: copies, at once, order, delay, spacing and the
-signature (valid, bad, stale, future, missing, old secret). Also the secret rotation."""
+signature (valid, bad, stale, future, missing, old secret: signed by the delivery channel's one
+signing path, `Channel.sign`). Also the secret rotation."""
 
 from __future__ import annotations
 
@@ -10,8 +11,19 @@ from sim.durations import parse_duration
 from sim.scenario.context import ScenarioRun, StepFailed
 from sim.scenario.steps import deliver_other, step
 from sim.scenario.worldext import endpoint, endpoints
-from sim.stripe import signing
+from sim.stripe.delivery import Endpoint, Signing
 from sim.stripe.events import types_match
+
+NOT_THE_SECRET = "whsec_not_the_endpoint_secret"  # `old_secret` for an endpoint that never rolled one
+
+
+def signing_for(signature: str, age: float, ep: Endpoint) -> Signing:
+    """The channel's signing for a `signature:` mode (valid, bad, stale, future, missing, old_secret)."""
+    if signature in ("stale", "future"):
+        return Signing(offset_s=-int(age) if signature == "stale" else int(age))
+    if signature == "old_secret":
+        return Signing(secrets=tuple(s for s, _ in ep.previous_secrets) or (NOT_THE_SECRET,))
+    return Signing(corrupt=signature == "bad", unsigned=signature == "missing")
 
 
 def _ledger(run: ScenarioRun):
@@ -62,16 +74,7 @@ def send(run: ScenarioRun, event: dict, *, signature: str = "valid", age: float 
     led = _ledger(run)
     ep = endpoint(w, event)
     body = led.body(event["id"])
-    now = led.now()
-    signed_at = now - int(age) if signature == "stale" else now + int(age) if signature == "future" else now
-    secrets = ep.signing_secrets(now)
-    if signature == "old_secret":
-        secrets = [s for s, _ in ep.previous_secrets] or ["whsec_not_the_endpoint_secret"]
-    headers = signing.stripe_headers(body, secrets, signed_at)
-    if signature == "bad":
-        headers[signing.STRIPE_HEADER] = signing.corrupt_stripe_signature(headers[signing.STRIPE_HEADER])
-    elif signature == "missing":
-        del headers[signing.STRIPE_HEADER]
+    headers, _ = w.stripe.channel.sign(ep, body, signing_for(signature, age, ep))
     status = w.webhook_ingress(headers, body)
     run.deliveries.append({"event": event["id"], "type": event["type"], "copy": copy, "status": status,
                            "signature": signature})
