@@ -75,39 +75,43 @@ def status_for(error_type: str | None) -> int:
 
 
 class WebhookIngress:
-    """headers + raw body → authorizer → stripe-webhook; returns the HTTP status Stripe sees."""
+    """headers + raw body → authorizer → stripe-webhook; returns the HTTP status Stripe sees.
+    The functions run on `lambdas` (as scheduler tasks); request ids are drawn from `rng`."""
 
-    def __init__(self, world):
-        self.world = world
+    def __init__(self, *, lambdas, scheduler, trace, rng, account: str):
+        self.lambdas = lambdas
+        self.scheduler = scheduler
+        self.trace = trace
+        self.rng = rng
+        self.account = account
         self.requests = 0
 
     def __call__(self, headers: dict[str, str], body: bytes | str) -> int:
-        w = self.world
-        if not w.scheduler.in_task():
-            task = w.scheduler.spawn(self, headers, body, name="webhook-ingress")
-            return w.scheduler.run_until_complete(task)
+        if not self.scheduler.in_task():
+            task = self.scheduler.spawn(self, headers, body, name="webhook-ingress")
+            return self.scheduler.run_until_complete(task)
         self.requests += 1
         text = body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body
-        request_id = w.rng_for("appsync").uuid4()
+        request_id = self.rng.uuid4()
         cid = _event_id(text)
-        auth = w.lambdas.invoke_detailed("webhook-authorizer", authorizer_request(
-            headers, text, request_id=request_id, account=w.stack.account), correlation_id=cid)
+        auth = self.lambdas.invoke_detailed("webhook-authorizer", authorizer_request(
+            headers, text, request_id=request_id, account=self.account), correlation_id=cid)
         if auth.error is not None:
             status = 500 if auth.status != "throttled" else 429
-            w.trace.record("appsync", "response", cid, status=status, stage="authorizer")
+            self.trace.record("appsync", "response", cid, status=status, stage="authorizer")
             return status
         result = auth.result if isinstance(auth.result, dict) else {}
         if not result.get("isAuthorized"):
-            w.trace.record("appsync", "response", cid, status=401, stage="authorizer")
+            self.trace.record("appsync", "response", cid, status=401, stage="authorizer")
             return 401
-        inv = w.lambdas.invoke_detailed("stripe-webhook", resolver_event(
+        inv = self.lambdas.invoke_detailed("stripe-webhook", resolver_event(
             "stripeWebhook", {"payload": text}, headers=headers,
             resolver_context=result.get("resolverContext") or {}), correlation_id=cid)
         error_type = inv.error["errorType"] if inv.error else None
         if error_type is None and isinstance(inv.result, dict) and inv.result.get("errorType"):
             error_type = inv.result["errorType"]
         status = status_for(error_type)
-        w.trace.record("appsync", "response", cid, status=status, stage="resolver")
+        self.trace.record("appsync", "response", cid, status=status, stage="resolver")
         return status
 
 
