@@ -24,13 +24,8 @@ class StreamRouter:
     `internal()`), delivered to their functions by `lambdas` on the scheduler."""
 
     def __init__(self, stack, *, client, internal, lambdas, scheduler, trace, rng):
-        self.stack = stack
-        self.client = client
-        self.internal = internal
-        self.lambdas = lambdas
-        self.scheduler = scheduler
-        self.trace = trace
-        self.rng = rng
+        self.stack, self.client, self.internal = stack, client, internal  # the tables, read harness-side
+        self.lambdas, self.scheduler, self.trace, self.rng = lambdas, scheduler, trace, rng
         self.tables = {t.name: t for t in stack.tables if t.stream_targets}
         self._pending: dict[str, list[dict]] = {}
         self._sequence = 0
