@@ -1,9 +1,11 @@
 """Derive the compact schema file `objects.json` from Stripe's OpenAPI spec (spec3.json).
 
-    python -m sim.stripe.schemas.derive ../shared/reference/stripe/spec3.json
+    python -m sim.stripe.schemas.derive path/to/spec3.json
+
+(`spec3.json` is in Stripe's OpenAPI repository, github.com/stripe/openapi, under `openapi/`.)
 
 Keeps the object types the fake Stripe generates and every schema they reference, and rewrites
-them for jsonschema's Draft 4 validator (stripe-facts.md): `nullable: true` becomes
+them for jsonschema's Draft 4 validator (docs/stripe.md, Schemas): `nullable: true` becomes
 `anyOf: [<schema>, {"type": "null"}]`, `additionalProperties: false` is dropped (today's objects
 carry fields the 2022 edition does not list), `$ref`s point at `urn:stripe:<name>`, descriptions
 and `x-` keys are removed, and expandable references (`x-expansionResources`) accept an id string
@@ -83,8 +85,10 @@ def _refs(node):
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    spec_path = Path(argv[0]) if argv else Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "stripe" / "spec3.json"
-    derived = derive(json.loads(spec_path.read_text()))
+    if len(argv) != 1:
+        print("usage: python -m sim.stripe.schemas.derive path/to/spec3.json", file=sys.stderr)
+        return 2
+    derived = derive(json.loads(Path(argv[0]).read_text()))
     OUT.write_text(json.dumps(derived, separators=(",", ":"), sort_keys=True) + "\n")
     print(f"wrote {OUT} ({len(derived['schemas'])} schemas)")
     return 0
