@@ -8,10 +8,10 @@ import time
 
 RUNS = 8
 MAX_RUNS = 60
-RECIPES = {  # mutant → (--faults, the invariant that must see it)
+RECIPES = {  # mutant → (--faults, the invariant(s) that must see it, `|`-separated)
     "fee-rounding": ("none", "money-adds-up"),
     "precedence-inverted": ("none", "payment-status-agrees-with-stripe"),
-    "refund-without-dedup": ("none", "refund-records-match-stripe"),
+    "refund-without-dedup": ("none", "stripe-event-applied-once|refund-records-match-stripe"),
     "reconciliation-skips-failed": ("aws", "no-event-lost-after-reconciliation"),
     "lock-timeout-short": ("duplicate,aws_latency", "stripe-event-applied-once"),
     "dedup-no-conditional-create": ("duplicate", "stripe-event-applied-once"),
@@ -26,9 +26,10 @@ def runs_to_find(mutant: str, faults: str, invariant: str, max_runs: int = MAX_R
     from sim.explore.search import search_run
 
     kinds = parse_kinds(faults)
+    wanted = set(invariant.split("|"))
     for i in range(max_runs):
         o = search_run(i, seed=1, kinds=kinds, mutant=mutant)
-        if o.invariant == invariant or invariant in o.also:
+        if o.invariant in wanted or wanted & set(o.also):
             return i + 1
     return None
 
@@ -54,5 +55,5 @@ def run() -> list[dict]:
     for mutant, (faults, invariant) in RECIPES.items():
         n = runs_to_find(mutant, faults, invariant)
         rows.append({"name": f"runs to find mutant {mutant} (--faults {faults})", "value": n if n else f">{MAX_RUNS}",
-                     "unit": "runs", "target": f"<= {MAX_RUNS}" + ("" if n else " (survived: docs/explore.md)")})
+                     "unit": "runs", "target": f"<= {MAX_RUNS}" + ("" if n else " (survived: docs/explore.md, tests/explore/test_survived_mutants.py)")})
     return rows

@@ -1,4 +1,4 @@
-"""webhook-authorizer — the AppSync Lambda authorizer for webhooks (DESIGN.md contract 4).
+"""webhook-authorizer — the AppSync Lambda authorizer for webhooks (docs/contracts.md §4).
 
 Request: authorizationToken, requestContext {apiId, accountId, requestId, queryString, operationName,
 variables {payload}}, requestHeaders (lower-case: stripe-signature, x-hub-signature-256,

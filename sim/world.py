@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim import iam
 from sim.authz.identity import written_keys
-from sim.aws import fastpath, hooks, logcapture, ttl
+from sim.aws import execution_events, fastpath, hooks, logcapture, stepfunctions, ttl
 from sim.aws.appsync import WebhookIngress
 from sim.aws.backend import apply_environment, make_backend, restore_environment
 from sim.aws.call_observer import CallObserver
@@ -42,6 +42,11 @@ from sim.faults import FaultPlane
 from sim.rng import Rng
 from sim.scheduler import Scheduler, Task
 from sim.trace import Trace
+
+if TYPE_CHECKING:
+    from sim.asl.service import StepFunctionsService
+    from sim.stripe import FakeStripe
+    from sim.stripe.delivery import Endpoint
 
 
 class World:
@@ -76,9 +81,21 @@ class World:
         self._saved_env: dict[str, str | None] = {}
         self._task_env = TaskEnvironment()
         self._pinned = None
-        self.stripe = None
-        self.sfn = None
+        # Built by start(), None until then: the stack names the backend's account and the fake
+        # Stripe's URL, and every piece below is wired to the deployed stack.
+        self.stripe: FakeStripe | None = None
         self.stack: Stack | None = None
+        self.environments: dict[str, dict[str, str]] | None = None  # per function, as deployed
+        self.writes: WriteLog | None = None
+        self.lambdas: LambdaRuntime | None = None
+        self.router: EventRouter | None = None
+        self.targets: Targets | None = None
+        self.sfn: StepFunctionsService | None = None
+        self.services: ServiceOverrides | None = None
+        self.streams: StreamRouter | None = None
+        self.observer: CallObserver | None = None
+        self.webhook_ingress: WebhookIngress | None = None
+        self.stripe_endpoints: list[Endpoint] = []  # the ingress's two (platform, Connect)
 
     # -- life cycle ----------------------------------------------------------------------------
     def __enter__(self) -> World:
@@ -103,28 +120,7 @@ class World:
             self._start_stripe()
             api_base = getattr(getattr(self.stripe, "api", None), "url", None)
             self.stack = marketplace_stack(self.account, self.region, stripe_api_base=api_base)
-            self.environments = {fn.name: self._function_env(fn) for fn in self.stack.functions}
-            self.writes = WriteLog({t.name: t.hash_key for t in self.stack.tables})
-            self.lambdas = LambdaRuntime(self.stack, self.scheduler, self.trace, self.rng.child("lambda"),
-                                         self.environments, faults=self.faults)
-            self.router = EventRouter(account=self.account, region=self.region, clock=self.clock, trace=self.trace,
-                                      rng=self.rng.child("eventbridge"), internal_client=self.client,
-                                      deliver=lambda target, payload, info: self.targets.deliver(target, payload, info),
-                                      faults=self.faults)
-            self.targets = Targets(lambdas=self.lambdas, client=self.client,
-                                   start_execution=lambda *a: self.services.start_execution_from_rule(*a),
-                                   internal=self.internal, logs=self.logs,
-                                   publish=self.router.publish, scheduler=self.scheduler, stack=self.stack,
-                                   rng=self.rng_for("schedule"), trace=self.trace, account=self.account,
-                                   region=self.region)
-            self.services = ServiceOverrides(self)
-            self.streams = StreamRouter(self)
-            self.observer = CallObserver(faults=self.faults, scheduler=self.scheduler, trace=self.trace,
-                                         rng=self.rng_for("sdk-retry"), metrics=self.metrics,
-                                         sns_messages=self.sns_messages, rules_changed=self.router.invalidate)
-            self.sfn = self.services.sfn
-            self.webhook_ingress = WebhookIngress(self)
-            logcapture.activate(self)
+            self._wire()
             hooks.install()
             hooks.activate(self)
             iam.attach(self)
@@ -263,7 +259,8 @@ class World:
 
     def sweep_ttl(self) -> int:
         """Delete items whose TTL attribute is in the past (moto never expires them)."""
-        return ttl.sweep(self)
+        return ttl.sweep(self.stack.tables, dynamodb=self.client("dynamodb"), internal=self.internal,
+                         now=int(self.clock.epoch()), trace=self.trace)
 
     def _hash_keys(self, table_name: str | None) -> tuple[str, ...]:
         """The key attribute of a deployed table (by its physical name), for the trace's writes."""
@@ -303,6 +300,38 @@ class World:
         self.observer.after(call, ok, internal=bool(self._internal))
 
     # -- wiring ----------------------------------------------------------------------------------
+    def _wire(self) -> None:
+        """Build the pieces on the stack, each given only what it uses (docs/architecture.md, The World)."""
+        stack, scheduler, trace, faults = self.stack, self.scheduler, self.trace, self.faults
+        account, region, client = self.account, self.region, self.client
+        self.environments = {fn.name: self._function_env(fn) for fn in stack.functions}
+        self.writes = WriteLog({t.name: t.hash_key for t in stack.tables})
+        self.lambdas = lambdas = LambdaRuntime(stack, scheduler, trace, self.rng.child("lambda"),
+                                               self.environments, faults=faults)
+        self.router = router = EventRouter(
+            account=account, region=region, clock=self.clock, trace=trace, rng=self.rng.child("eventbridge"),
+            internal_client=client, faults=faults,
+            deliver=lambda target, payload, info: self.targets.deliver(target, payload, info))
+        self.targets = Targets(
+            lambdas=lambdas, client=client, internal=self.internal, logs=self.logs, publish=router.publish,
+            start_execution=lambda *a: self.services.start_execution_from_rule(*a), scheduler=scheduler,
+            stack=stack, rng=self.rng_for("schedule"), trace=trace, account=account, region=region)
+        self.sfn = stepfunctions.make_service(
+            lambdas=lambdas, client_factory=client, faults=faults, trace=trace, scheduler=scheduler,
+            rng=self.rng.child("sfn"), account=account, region=region)
+        execution_events.attach(self.sfn, publish=router.publish, rng=self.rng_for("sfn-status-events"),
+                                clock=self.clock, account=account, region=region)
+        self.services = ServiceOverrides(sfn=self.sfn, lambdas=lambdas, put_events=router.put_events,
+                                         trace=trace, logs=self.logs)
+        self.streams = StreamRouter(stack, client=client, internal=self.internal, lambdas=lambdas,
+                                    scheduler=scheduler, trace=trace, rng=self.rng_for("streams"))
+        self.observer = CallObserver(faults=faults, scheduler=scheduler, trace=trace,
+                                     rng=self.rng_for("sdk-retry"), metrics=self.metrics,
+                                     sns_messages=self.sns_messages, rules_changed=router.invalidate)
+        self.webhook_ingress = WebhookIngress(lambdas=lambdas, scheduler=scheduler, trace=trace,
+                                              rng=self.rng_for("appsync"), account=stack.account)
+        logcapture.activate(logcapture.LogSink(scheduler, self.clock, self.logs))
+
     def _function_env(self, fn) -> dict[str, str]:
         env = dict(self.backend.environment())
         env.update(self.stack.environment(fn))
@@ -310,13 +339,6 @@ class World:
                     "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "_HANDLER": fn.handler,
                     "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{fn.name}"})
         return env
-
-    def capture_log(self, task: Task, stream: str, line: str, level: str | None = None) -> None:
-        """One line a function wrote (stdout, stderr or the root logger), as CloudWatch keeps it."""
-        parsed = logcapture.parse_line(line)
-        self.logs.append({"function": task.meta.get("function"), "requestId": task.meta.get("request_id"),
-                          "stream": stream, "level": level or parsed["level"], "message": line,
-                          "text": parsed["text"], "fields": parsed["fields"], "time": self.clock.now()})
 
     def set_env(self, key: str, value: str | None, functions: list[str] | None = None) -> list[str]:
         """Change (or with None remove) a variable of deployed functions, as a redeploy would:

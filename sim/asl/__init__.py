@@ -1,4 +1,4 @@
-"""Our Amazon States Language interpreter on virtual time (contract 2: `execute`).
+"""Our Amazon States Language interpreter on virtual time (`execute`: docs/contracts.md §2).
 
     from sim.asl import execute
     ex = execute(definition, {"orderId": "o1"})
@@ -11,8 +11,8 @@ import json
 from datetime import datetime
 from typing import Any
 
+from sim.asl import engine
 from sim.asl.context import ContextBase
-from sim.asl.engine import Run
 from sim.asl.errors import InvalidDefinition, StatesError
 from sim.asl.integrations import Integrations
 from sim.asl.jsonutil import dumps
@@ -29,7 +29,7 @@ DEFAULT_REGION = "us-east-1"
 
 
 class Execution:
-    """The outcome of one execution (a view over the engine's Run)."""
+    """The outcome of one execution: a read-only view over the engine's `engine.Execution`."""
 
     __slots__ = ("_run",)
 
@@ -76,7 +76,7 @@ def start(definition: dict | str, input: Any = None, *, scheduler, rng=None, int
           role_arn: str | None = None, context: dict | None = None, validate: bool = True,
           timeout_seconds: float | None = None, machine=None, execution_arn: str | None = None,
           redrive_count: int | None = 0):
-    """Start an execution on `scheduler` (it runs as the scheduler runs); returns the engine's Run."""
+    """Start an execution on `scheduler` (it runs as the scheduler runs); returns the `engine.Execution`."""
     machine = machine or compile_definition(definition, validate=validate)
     value, text = _parse_input(input)
     rng = rng if rng is not None else Rng(0)
@@ -93,9 +93,9 @@ def start(definition: dict | str, input: Any = None, *, scheduler, rng=None, int
     base = ContextBase(execution_arn=exec_arn, name=name, input_value=value, role_arn=role, start=now,
                        state_machine_arn=sm_arn, state_machine_name=sm_name, extra=context,
                        redrive_count=redrive_count)
-    run = Run(machine, value, scheduler=scheduler, rng=rng, integrations=integrations, mocks=mocked,
-              context_base=base, execution_arn=exec_arn, name=name, role_arn=role, state_machine_arn=sm_arn,
-              input_text=text)
+    run = engine.Execution(machine, value, scheduler=scheduler, rng=rng, integrations=integrations,
+                           mocks=mocked, context_base=base, execution_arn=exec_arn, name=name, role_arn=role,
+                           state_machine_arn=sm_arn, input_text=text)
     run.start(timeout_seconds)
     return run
 

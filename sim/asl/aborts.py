@@ -13,7 +13,7 @@ So a container, when it processes its first failure, walks the lines still under
   iteration's events), then ParallelStateAborted / MapStateAborted;
 * Pass / Choice / Succeed / Fail never wait, so they record nothing.
 
-StopExecution and the execution timeout record none of these (see engine.Run.abort).
+StopExecution and the execution timeout record none of these (see engine.Execution.abort).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One execution (`Run`): its history, clock, randomness, integrations and status, from
+"""One execution (`Execution`): its history, clock, randomness, integrations and status, from
 ExecutionStarted to its end (and again after a redrive). The states are below it: the loop
 (loop.py), the per-state toolkit (staterun.py) and the state types (states.py).
 """
@@ -18,7 +18,7 @@ from sim.asl.staterun import Scope, StateFailed, StateRun, with_retry_catch
 from sim.asl.states import HANDLERS
 
 
-class Run:
+class Execution:
     """One execution of a machine: history, clock, randomness, integrations and status."""
 
     def __init__(self, machine: Machine, input_value: Any, *, scheduler, rng, integrations, mocks,
@@ -179,9 +179,9 @@ class Run:
             fn(self)
 
     def child_execution(self, machine: Machine, input_value: Any, *, context_base: ContextBase, execution_arn: str,
-                        name: str, state_machine_arn: str) -> Run:
+                        name: str, state_machine_arn: str) -> Execution:
         """A child execution on the same scheduler and integrations (a Distributed Map's Map Run child)."""
-        return Run(machine, input_value, scheduler=self.scheduler, rng=self.rng.child(name),
+        return Execution(machine, input_value, scheduler=self.scheduler, rng=self.rng.child(name),
                    integrations=self.integrations, mocks=self.mocks, context_base=context_base,
                    execution_arn=execution_arn, name=name, role_arn=self.role_arn, state_machine_arn=state_machine_arn)
 
@@ -195,4 +195,4 @@ class Run:
 
 
 
-__all__ = ["Run", "Scope", "StateRun", "StateFailed", "run_graph", "with_retry_catch", "Abort"]
+__all__ = ["Execution", "Scope", "StateRun", "StateFailed", "run_graph", "with_retry_catch", "Abort"]

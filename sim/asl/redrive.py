@@ -17,7 +17,7 @@ REDRIVABLE_SECONDS = 14 * 24 * 3600
 
 
 def redrive(run) -> None:
-    """Restart `run` (a finished Run whose status is in REDRIVABLE) from its unsuccessful state."""
+    """Restart `run` (a finished execution whose status is in REDRIVABLE) from its unsuccessful state."""
     if run.status not in REDRIVABLE or run.resume is None:
         raise ValueError(f"execution {run.arn} is {run.status} and cannot be redriven")
     run.redrive_count += 1

@@ -70,11 +70,11 @@ class StepFunctionsService:
                                                                                          account=account)
         self.integrations.start_execution = self._start_child
         self.machines: dict[str, _StateMachine] = {}
-        self.executions: dict[str, Any] = {}  # arn -> Run (running) or _Record (finished)
+        self.executions: dict[str, Any] = {}  # arn -> engine.Execution (running) or _Record (finished)
         self.by_machine: dict[str, list[str]] = {}
         self.map_runs: dict[str, Any] = {}  # mapRunArn -> maprun.MapRun
         self.map_runs_by_execution: dict[str, list[str]] = {}
-        self._redrivable: dict[str, Any] = {}  # arn -> the finished Run of a FAILED/TIMED_OUT/ABORTED execution
+        self._redrivable: dict[str, Any] = {}  # arn -> the finished engine.Execution (FAILED/TIMED_OUT/ABORTED)
         self.keep_finished = keep_finished
         self.status_listeners: list = []  # called with each finished Standard execution's record
 

@@ -198,14 +198,14 @@ def diff(before: dict, after: dict) -> dict[str, Any]:
 
 
 def play_operation(name: str, spec: dict, seed: int) -> list[Cell]:
-    from sim.scenario.context import Run
+    from sim.scenario.context import ScenarioRun
     from sim.scenario.loader import parse_scenario
     from sim.scenario.steps import world as world_steps
     from sim.world import World
 
     scenario = parse_scenario(_SCENARIO, "<sim authz>")
     with World(seed=derive_seed(seed, "authz", name), start=scenario.start) as w:
-        run = Run(w, scenario)
+        run = ScenarioRun(w, scenario)
         world_steps.build(run)
         w.advance(60)  # the world's own Stripe events (customers, accounts) delivered before any cell
         cells = _Cells(run, name, spec)

@@ -1,6 +1,6 @@
-"""AppSync, as far as the webhook path needs it: the Lambda-authorizer request
-(docs/contracts.md §4), the resolver event for the `stripeWebhook` mutation, and the HTTP status a caller
-(Stripe's delivery channel) sees.
+"""AppSync, as the stack deploys it: the field → function routing of its Lambda resolvers, the
+resolver event a function gets, the Lambda-authorizer request (docs/contracts.md §4), and the
+webhook ingress (the HTTP status a caller, Stripe's delivery channel, sees).
 
     headers + raw body ─▶ webhook-authorizer ─(isAuthorized, resolverContext)─▶ stripe-webhook
 """
@@ -10,6 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 API_ID = "simulatedmarketplaceapi"
+
+
+def resolver_function(stack, field: str) -> str | None:
+    """The function whose Lambda resolver serves `field` (its stack entry's `appsync_fields`)."""
+    return next((fn.name for fn in stack.functions if field in fn.appsync_fields), None)
+
+
+def resolved_fields(stack) -> list[str]:
+    """Every field a function of the stack resolves, sorted."""
+    return sorted(f for fn in stack.functions for f in fn.appsync_fields)
 
 
 def lower_headers(headers: dict[str, str]) -> dict[str, str]:
@@ -65,39 +75,43 @@ def status_for(error_type: str | None) -> int:
 
 
 class WebhookIngress:
-    """headers + raw body → authorizer → stripe-webhook; returns the HTTP status Stripe sees."""
+    """headers + raw body → authorizer → stripe-webhook; returns the HTTP status Stripe sees.
+    The functions run on `lambdas` (as scheduler tasks); request ids are drawn from `rng`."""
 
-    def __init__(self, world):
-        self.world = world
+    def __init__(self, *, lambdas, scheduler, trace, rng, account: str):
+        self.lambdas = lambdas
+        self.scheduler = scheduler
+        self.trace = trace
+        self.rng = rng
+        self.account = account
         self.requests = 0
 
     def __call__(self, headers: dict[str, str], body: bytes | str) -> int:
-        w = self.world
-        if not w.scheduler.in_task():
-            task = w.scheduler.spawn(self, headers, body, name="webhook-ingress")
-            return w.scheduler.run_until_complete(task)
+        if not self.scheduler.in_task():
+            task = self.scheduler.spawn(self, headers, body, name="webhook-ingress")
+            return self.scheduler.run_until_complete(task)
         self.requests += 1
         text = body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body
-        request_id = w.rng_for("appsync").uuid4()
+        request_id = self.rng.uuid4()
         cid = _event_id(text)
-        auth = w.lambdas.invoke_detailed("webhook-authorizer", authorizer_request(
-            headers, text, request_id=request_id, account=w.stack.account), correlation_id=cid)
+        auth = self.lambdas.invoke_detailed("webhook-authorizer", authorizer_request(
+            headers, text, request_id=request_id, account=self.account), correlation_id=cid)
         if auth.error is not None:
             status = 500 if auth.status != "throttled" else 429
-            w.trace.record("appsync", "response", cid, status=status, stage="authorizer")
+            self.trace.record("appsync", "response", cid, status=status, stage="authorizer")
             return status
         result = auth.result if isinstance(auth.result, dict) else {}
         if not result.get("isAuthorized"):
-            w.trace.record("appsync", "response", cid, status=401, stage="authorizer")
+            self.trace.record("appsync", "response", cid, status=401, stage="authorizer")
             return 401
-        inv = w.lambdas.invoke_detailed("stripe-webhook", resolver_event(
+        inv = self.lambdas.invoke_detailed("stripe-webhook", resolver_event(
             "stripeWebhook", {"payload": text}, headers=headers,
             resolver_context=result.get("resolverContext") or {}), correlation_id=cid)
         error_type = inv.error["errorType"] if inv.error else None
         if error_type is None and isinstance(inv.result, dict) and inv.result.get("errorType"):
             error_type = inv.result["errorType"]
         status = status_for(error_type)
-        w.trace.record("appsync", "response", cid, status=status, stage="resolver")
+        self.trace.record("appsync", "response", cid, status=status, stage="resolver")
         return status
 
 

@@ -2,11 +2,11 @@
 
 One process-wide proxy stands in for sys.stdout and sys.stderr whenever a Lambda task runs
 (`enter_task` on each switch into one, `exit_task` on the way out). A write made inside a
-Lambda task goes to the active world's `logs` (one record per line, tagged with the function and
-request id, JSON lines parsed), and so does every `logging` record emitted inside one; any
-other write passes through to the stream that was there
-before. The proxy stays valid after the world closes, since a handler's logging handler may keep
-a reference to it.
+Lambda task goes to the active `LogSink` (the world's: its `logs`, one record per line, tagged
+with the function and request id, JSON lines parsed), and so does every `logging` record
+emitted inside one; any other write passes through to the stream that was there before. The
+proxy stays valid after the world closes, since a handler's logging handler may keep a reference
+to it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,28 @@ import logging
 import sys
 from typing import Any
 
-_sink: Any = None  # the active world
+
+class LogSink:
+    """Where the log lines of a world's functions go: `logs`, as CloudWatch keeps them, timed
+    by `clock`; `current_task()` tells a function's writes from the harness's."""
+
+    def __init__(self, scheduler, clock, logs: list[dict]):
+        self.scheduler = scheduler
+        self.clock = clock
+        self.logs = logs
+
+    def current_task(self):
+        return self.scheduler.current_task()
+
+    def capture(self, task, stream: str, line: str, level: str | None = None) -> None:
+        """One line a function wrote (stdout, stderr or the root logger)."""
+        parsed = parse_line(line)
+        self.logs.append({"function": task.meta.get("function"), "requestId": task.meta.get("request_id"),
+                          "stream": stream, "level": level or parsed["level"], "message": line,
+                          "text": parsed["text"], "fields": parsed["fields"], "time": self.clock.now()})
+
+
+_sink: LogSink | None = None  # the active world's
 
 
 class _Proxy(io.TextIOBase):
@@ -30,8 +51,8 @@ class _Proxy(io.TextIOBase):
         return True
 
     def write(self, text: str) -> int:
-        world = _sink
-        task = world.scheduler.current_task() if world is not None else None
+        sink = _sink
+        task = sink.current_task() if sink is not None else None
         if task is None or "function" not in task.meta:
             try:
                 return self.fallback.write(text)
@@ -44,7 +65,7 @@ class _Proxy(io.TextIOBase):
             self._partial[key] = rest
         for line in lines:
             if line.strip():
-                world.capture_log(task, self.name, line)
+                sink.capture(task, self.name, line)
         return len(text)
 
     def flush(self) -> None:
@@ -64,10 +85,10 @@ _original_call_handlers = logging.Logger.callHandlers
 def _call_handlers(self: logging.Logger, record: logging.LogRecord) -> None:
     """Records logged inside a Lambda task are the function's log lines, whatever the logger
     (propagating or not, whichever stream its handler bound when it was configured)."""
-    world = _sink
-    task = world.scheduler.current_task() if world is not None else None
+    sink = _sink
+    task = sink.current_task() if sink is not None else None
     if task is not None and "function" in task.meta:
-        world.capture_log(task, "logging", record.getMessage(), level=record.levelname)
+        sink.capture(task, "logging", record.getMessage(), level=record.levelname)
         return
     _original_call_handlers(self, record)
 
@@ -75,9 +96,9 @@ def _call_handlers(self: logging.Logger, record: logging.LogRecord) -> None:
 logging.Logger.callHandlers = _call_handlers
 
 
-def activate(world) -> None:
+def activate(sink: LogSink) -> None:
     global _sink
-    _sink = world
+    _sink = sink
 
 
 def deactivate() -> None:

@@ -3,7 +3,7 @@
 - Step Functions (`sfn`): served by our ASL interpreter (sim.asl.service), so handler code such
   as workflow-orchestrator uses boto3 unchanged and Waits cost no wall time;
 - EventBridge PutEvents: the world's router (validation, envelope, rules, targets);
-- Lambda Invoke: the in-process Lambda runtime;
+- Lambda Invoke: the in-process Lambda runtime (`LogType: Tail` answers the log, invocation_log.py);
 - Bedrock Runtime InvokeModel: a deterministic fake model.
 
 Everything else goes to the backend (moto or the endpoint).
@@ -22,12 +22,16 @@ from sim.aws import hooks
 
 
 class ServiceOverrides:
-    def __init__(self, world):
-        self.world = world
-        self.sfn = _make_sfn(world)
-        from sim.aws import execution_events
+    """Answers the calls above: `sfn` (sim.asl.service.StepFunctionsService), the Lambda runtime,
+    the EventBridge router's `put_events`, the trace for rule targets that fail, and the captured
+    function logs (`LogType: Tail`)."""
 
-        execution_events.attach(world, self.sfn)
+    def __init__(self, *, sfn, lambdas, put_events, trace, logs: list[dict]):
+        self.sfn = sfn
+        self.lambdas = lambdas
+        self.put_events = put_events
+        self.trace = trace
+        self.logs = logs
         self.started_by_rules: list[dict] = []
 
     # -- dispatch ------------------------------------------------------------------------------
@@ -38,7 +42,7 @@ class ServiceOverrides:
             from sim.aws.eventbridge import PutEventsValidationError
 
             try:
-                return hooks.ok_response(self.world.router.put_events(call.params, caller=function))
+                return hooks.ok_response(self.put_events(call.params, caller=function))
             except PutEventsValidationError as err:
                 return hooks.error_response(err.code, err.message)
         if call.service == "eventbridge" and call.operation == "TestEventPattern":
@@ -63,7 +67,7 @@ class ServiceOverrides:
         try:
             self.sfn.start_execution({"stateMachineArn": arn, "input": json.dumps(payload)})
         except Exception as exc:  # noqa: BLE001 - a failed target is recorded, as EventBridge would
-            self.world.trace.record("eventbridge", "target.failed", None, target=arn, error=type(exc).__name__)
+            self.trace.record("eventbridge", "target.failed", None, target=arn, error=type(exc).__name__)
 
     def _test_event_pattern(self, call: hooks.AwsCall):
         from sim.aws.eventbridge import InvalidEventPattern, matches
@@ -86,16 +90,20 @@ class ServiceOverrides:
         if name.startswith("function:"):
             name = name[len("function:"):]
         try:
-            self.world.lambdas.function(name)
+            fn = self.lambdas.function(name)
         except Exception:  # noqa: BLE001
             return hooks.error_response("ResourceNotFoundException", f"Function not found: {p.get('FunctionName')}",
                                         404)
+        if p.get("LogType", "None") not in ("None", "Tail"):
+            return hooks.error_response("ValidationException", f"1 validation error detected: Value '{p['LogType']}' "
+                                        "at 'logType' failed to satisfy constraint: Member must satisfy enum value "
+                                        "set: [Tail, None]")
         raw = p.get("Payload") or b"{}"
         event = json.loads(raw.decode() if isinstance(raw, (bytes, bytearray)) else (raw.read() if hasattr(raw, "read") else raw))
         if p.get("InvocationType") == "Event":
-            self.world.lambdas.spawn(name, event)
+            self.lambdas.spawn(name, event)
             return hooks.ok_response({"StatusCode": 202, "Payload": _body(b"")})
-        inv = self.world.lambdas.invoke_detailed(name, event)
+        inv = self.lambdas.invoke_detailed(name, event)
         if inv.status == "throttled":
             return hooks.error_response("TooManyRequestsException", "Rate Exceeded.", 429)
         out = {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
@@ -105,6 +113,11 @@ class ServiceOverrides:
         else:
             data = json.dumps(inv.result).encode()
         out["Payload"] = _body(data)
+        if p.get("LogType") == "Tail":
+            from sim.aws import invocation_log
+
+            log = invocation_log.text(inv, self.logs, fn.memory, fn.timeout)
+            out["LogResult"] = invocation_log.log_result(log)
         return hooks.ok_response(out)
 
     # -- Bedrock -------------------------------------------------------------------------------
@@ -138,36 +151,3 @@ def fake_model_text(prompt: bytes, digest: str) -> str:
 
 def _body(data: bytes) -> StreamingBody:
     return StreamingBody(io.BytesIO(data), len(data))
-
-
-def _make_sfn(world):
-    """Our interpreter behind the Step Functions API, its tasks calling the world's services."""
-    from sim.asl.integrations import Integrations
-    from sim.asl.service import StepFunctionsService
-    from sim.faults.tasks import task_seam
-
-    def invoke_lambda(function: str, payload: Any, invocation_type: str):
-        from sim.asl.errors import StatesError
-        from sim.asl.integrations import FunctionNotFound
-
-        name = str(function).rsplit(":function:", 1)[-1].split(":", 1)[0]
-        try:
-            world.lambdas.function(name)
-        except Exception:  # noqa: BLE001
-            raise FunctionNotFound(function) from None
-        if invocation_type == "Event":
-            world.lambdas.spawn(name, payload)
-            return 202, None, None, "$LATEST"
-        inv = world.lambdas.invoke_detailed(name, payload)
-        if inv.status == "throttled":
-            raise StatesError("Lambda.TooManyRequestsException",
-                              "Rate Exceeded. (Service: Lambda, Status Code: 429)")
-        if inv.error is not None:
-            return 200, json.dumps(inv.error), "Unhandled", "$LATEST"
-        return 200, json.dumps(inv.result), None, "$LATEST"
-
-    integrations = Integrations(invoke_lambda=invoke_lambda, client_factory=world.client,
-                                region=world.region, account=world.account)
-    integrations.intercept = task_seam(world.faults, world.trace)  # mocked Task states
-    return StepFunctionsService(world.scheduler, integrations, account=world.account, region=world.region,
-                                rng=world.rng.child("sfn"))

@@ -20,9 +20,13 @@ BATCH_SIZE = 100
 
 
 class StreamRouter:
-    def __init__(self, world):
-        self.world = world
-        self.tables = {t.name: t for t in world.stack.tables if t.stream_targets}
+    """Stream records of the writes to `stack`'s streamed tables (read through `client` inside
+    `internal()`), delivered to their functions by `lambdas` on the scheduler."""
+
+    def __init__(self, stack, *, client, internal, lambdas, scheduler, trace, rng):
+        self.stack, self.client, self.internal = stack, client, internal  # the tables, read harness-side
+        self.lambdas, self.scheduler, self.trace, self.rng = lambdas, scheduler, trace, rng
+        self.tables = {t.name: t for t in stack.tables if t.stream_targets}
         self._pending: dict[str, list[dict]] = {}
         self._sequence = 0
         self.failures: list[dict] = []
@@ -74,32 +78,32 @@ class StreamRouter:
             self._emit(table, key, old, new)
 
     def _read(self, table: str, key: dict) -> dict | None:
-        with self.world.internal():
-            got = self.world.client("dynamodb").get_item(TableName=table, Key=key, ConsistentRead=True)
+        with self.internal():
+            got = self.client("dynamodb").get_item(TableName=table, Key=key, ConsistentRead=True)
         return got.get("Item")
 
     def _emit(self, table: str, key: dict, old: dict | None, new: dict | None) -> None:
         self._sequence += 1
-        w = self.world
-        body: dict[str, Any] = {"ApproximateCreationDateTime": int(w.now().timestamp()), "Keys": key,
+        created = int(self.scheduler.clock.now().timestamp())
+        body: dict[str, Any] = {"ApproximateCreationDateTime": created, "Keys": key,
                                 "SequenceNumber": f"{self._sequence:021d}", "SizeBytes": len(str(new or old)),
                                 "StreamViewType": "NEW_AND_OLD_IMAGES"}
         if new is not None:
             body["NewImage"] = new
         if old is not None:
             body["OldImage"] = old
-        record = {"eventID": w.rng_for("streams").token_hex(16),
+        record = {"eventID": self.rng.token_hex(16),
                   "eventName": "INSERT" if old is None else ("REMOVE" if new is None else "MODIFY"),
-                  "eventVersion": "1.1", "eventSource": "aws:dynamodb", "awsRegion": w.region,
+                  "eventVersion": "1.1", "eventSource": "aws:dynamodb", "awsRegion": self.stack.region,
                   "dynamodb": body, "eventSourceARN": self.stream_arn(table)}
-        w.trace.record("dynamodb", "stream.record", None, table=table, eventName=record["eventName"])
+        self.trace.record("dynamodb", "stream.record", None, table=table, eventName=record["eventName"])
         pending = self._pending.setdefault(table, [])
         if not pending:
-            w.scheduler.call_later(POLL_SECONDS, self._flush, table)
+            self.scheduler.call_later(POLL_SECONDS, self._flush, table)
         pending.append(record)
 
     def stream_arn(self, table: str) -> str:
-        return self.world.stack.arn("dynamodb", f"table/{table}/stream/2026-01-01T00:00:00.000")
+        return self.stack.arn("dynamodb", f"table/{table}/stream/2026-01-01T00:00:00.000")
 
     # -- delivery ----------------------------------------------------------------------------------
     def _flush(self, table: str) -> None:
@@ -110,7 +114,7 @@ class StreamRouter:
                 self._deliver(function, table, batch, attempt=0)
 
     def _deliver(self, function: str, table: str, batch: list[dict], attempt: int) -> None:
-        task = self.world.lambdas.spawn(function, {"Records": batch})
+        task = self.lambdas.spawn(function, {"Records": batch})
         task.add_done_callback(lambda t: self._done(t, function, table, batch, attempt))
 
     def _done(self, task, function: str, table: str, batch: list[dict], attempt: int) -> None:
@@ -118,10 +122,10 @@ class StreamRouter:
         if inv is not None and inv.error is None:
             return
         if attempt < MAX_RETRIES:
-            self.world.trace.record("dynamodb", "stream.retry", None, table=table, function=function,
+            self.trace.record("dynamodb", "stream.retry", None, table=table, function=function,
                                     attempt=attempt + 1)
-            self.world.scheduler.call_later(2 ** attempt, self._deliver, function, table, batch, attempt + 1)
+            self.scheduler.call_later(2 ** attempt, self._deliver, function, table, batch, attempt + 1)
         else:
             self.failures.append({"function": function, "table": table, "records": len(batch),
                                   "error": inv.error if inv else None})
-            self.world.trace.record("dynamodb", "stream.dropped", None, table=table, function=function)
+            self.trace.record("dynamodb", "stream.dropped", None, table=table, function=function)

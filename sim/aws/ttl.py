@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 
-def sweep(world) -> int:
-    """Delete expired items from every table with a TTL attribute; how many were removed."""
-    now = int(world.clock.epoch())
-    ddb = world.client("dynamodb")
+def sweep(tables, *, dynamodb, internal, now: int, trace) -> int:
+    """Delete the items of `tables` (the stack's) whose TTL attribute is before `now` (unix
+    seconds), through the `dynamodb` client inside `internal()`; how many were removed."""
     removed = 0
-    with world.internal():
-        for t in world.stack.tables:
+    with internal():
+        for t in tables:
             if not t.ttl_attribute:
                 continue
             kwargs = {"TableName": t.name, "FilterExpression": "#t < :now",
                       "ExpressionAttributeNames": {"#t": t.ttl_attribute},
                       "ExpressionAttributeValues": {":now": {"N": str(now)}}}
             while True:
-                page = ddb.scan(**kwargs)
+                page = dynamodb.scan(**kwargs)
                 for item in page.get("Items", []):
                     key = {a: item[a] for a in (t.hash_key, t.range_key) if a}
-                    ddb.delete_item(TableName=t.name, Key=key)
+                    dynamodb.delete_item(TableName=t.name, Key=key)
                     removed += 1
                 if "LastEvaluatedKey" not in page:
                     break
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
     if removed:
-        world.trace.record("dynamodb", "ttl.expired", None, count=removed)
+        trace.record("dynamodb", "ttl.expired", None, count=removed)
     return removed

@@ -1,21 +1,23 @@
-"""Calling AppSync operations as a signed-in user would: the field → function routing from the
-stack, a Cognito-shaped identity, and errors surfaced as (errorType, errorMessage)."""
+"""Calling AppSync operations as a signed-in user would, from a scenario: the stack's field →
+function routing (sim.aws.appsync), a Cognito-shaped identity, and errors surfaced as
+(errorType, errorMessage) or as a failed step."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sim.authz.callers import cognito, presented
-from sim.aws.appsync import resolver_event
-from sim.scenario.context import Entity, Run, StepFailed
+from sim.aws.appsync import resolved_fields, resolver_event, resolver_function
+from sim.scenario.context import Entity, ScenarioRun, StepFailed
 
 
 def function_for(world, field: str) -> str:
-    for fn in world.stack.functions:
-        if field in fn.appsync_fields:
-            return fn.name
-    known = sorted(f for fn in world.stack.functions for f in fn.appsync_fields)
-    raise StepFailed(f"no function serves the AppSync field {field!r}; known fields: {', '.join(known)}")
+    """The function serving `field`; a failed step naming the known fields when none does."""
+    name = resolver_function(world.stack, field)
+    if name is None:
+        raise StepFailed(f"no function serves the AppSync field {field!r}; known fields: "
+                         f"{', '.join(resolved_fields(world.stack))}")
+    return name
 
 
 CALLER_KINDS = ("admin", "none", "api_key", "iam", "webhook")   # `identity:` values other than a user
@@ -30,7 +32,7 @@ def identity(user: Entity | None, admin: bool = False) -> dict[str, Any] | None:
 ANY_OUTCOME = "*"  # expect_error: either answer will do
 
 
-def call(run: Run, field: str, arguments: dict, *, user: Entity | None = None, admin: bool = False,
+def call(run: ScenarioRun, field: str, arguments: dict, *, user: Entity | None = None, admin: bool = False,
          expect_error: str | None = None, parent: str = "Mutation", caller: str | None = None) -> Any:
     """Invoke the function serving `field`; its response. The caller is `user` (an admin with
     `admin`), else `caller` (one of CALLER_KINDS; default none). With `expect_error`, the error must

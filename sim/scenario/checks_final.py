@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sim.scenario.context import Run
+from sim.scenario.context import ScenarioRun
 from sim.scenario.expect import Mismatch, evaluate
 from sim.scenario.observe import snapshot
 
 
-def final_expectations(run: Run, spec: dict) -> list[Mismatch]:
+def final_expectations(run: ScenarioRun, spec: dict) -> list[Mismatch]:
     if not spec:
         return []
     run.settle()

@@ -36,7 +36,7 @@ class Entity:
     data: dict = field(default_factory=dict)
 
 
-class Run:
+class ScenarioRun:
     """Everything a step needs: `world`, `scenario`, entities, aliases, and trace/record helpers."""
 
     def __init__(self, world, scenario: Scenario):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.scenario.context import Entity, Run, StepFailed
+from sim.scenario.context import Entity, ScenarioRun, StepFailed
 from sim.scenario.matchers import MISSING, is_matcher, mismatch, show
 from sim.scenario.snapshot import Snapshot
 
@@ -24,7 +24,7 @@ class Mismatch:
     actual: str | None = None
 
 
-def evaluate(spec: dict, snap: Snapshot, run: Run) -> list[Mismatch]:
+def evaluate(spec: dict, snap: Snapshot, run: ScenarioRun) -> list[Mismatch]:
     out: list[Mismatch] = []
     spec = run.substitute(spec)  # {{alias}} in expected values
     for key, want in spec.items():
@@ -44,11 +44,11 @@ def _find(snap: Snapshot, table: str, key: str, value) -> dict | None:
     return next((i for i in snap.table(table) if str(i.get(key)) == str(value)), None)
 
 
-def _entity(run: Run, ref: str, kind: str) -> Entity:
+def _entity(run: ScenarioRun, ref: str, kind: str) -> Entity:
     return run.entity(int(ref) if ref.isdigit() else ref, kind)
 
 
-def _record(key, head, ref, want, snap: Snapshot, run: Run) -> list[Mismatch]:
+def _record(key, head, ref, want, snap: Snapshot, run: ScenarioRun) -> list[Mismatch]:
     if head == "booking":
         item = _find(snap, "Booking", "id", run.booking_id(ref))
     elif head in ("customer", "provider"):
@@ -101,7 +101,7 @@ def _fmt(value) -> str:
     return show(value)
 
 
-def stripe_object(ref: str, snap: Snapshot, run: Run) -> dict | None:
+def stripe_object(ref: str, snap: Snapshot, run: ScenarioRun) -> dict | None:
     """A booking → its payment intent; an event alias → its object now; a provider → its account."""
     kind = run.alias_kind.get(ref)
     if kind == "booking":
@@ -125,7 +125,7 @@ def stripe_object(ref: str, snap: Snapshot, run: Run) -> dict | None:
     return snap.stripe_objects.get(ent.stripe_id or "")
 
 
-def _table(key, table, want, snap: Snapshot, run: Run) -> list[Mismatch]:
+def _table(key, table, want, snap: Snapshot, run: ScenarioRun) -> list[Mismatch]:
     if table not in snap.tables:
         raise LookupError(f"no table {table}; tables: {', '.join(t.name for t in run.world.stack.tables)}")
     items = snap.table(table)

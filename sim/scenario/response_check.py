@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.scenario.context import Run, StepFailed
+from sim.scenario.context import ScenarioRun, StepFailed
 from sim.scenario.matchers import mismatch, show
 
 
-def check(run: Run, spec: dict, response: Any) -> None:
+def check(run: ScenarioRun, spec: dict, response: Any) -> None:
     want = spec.get("expect_response")
     if want is None:
         return

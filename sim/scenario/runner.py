@@ -94,14 +94,14 @@ def _play(scenario: Scenario, result: ScenarioResult, seed: int, backend: str, c
     from sim.report import markdown
     from sim.scenario import observe, steps
     from sim.scenario.checks_final import final_expectations
-    from sim.scenario.context import Run, StepFailed
+    from sim.scenario.context import ScenarioRun, StepFailed
     from sim.scenario.steps import faults as fault_steps
     from sim.scenario.steps import world as world_steps
     from sim.scenario.worldext import endpoints
     from sim.world import World
 
     with World(seed=seed, backend=backend, start=scenario.start, **world_options) as w:
-        run = Run(w, scenario)
+        run = ScenarioRun(w, scenario)
         if enforce_iam or scenario.iam == "enforce":
             iam.enforce(w)
         run.trace("start", None, name=scenario.name, file=Path(scenario.file).name, seed=seed)

@@ -139,7 +139,7 @@ def _resolve(source, info, **arguments):
     parent = info.parent_type.name
     if parent not in ("Query", "Mutation"):
         return default_field_resolver(source, info, **arguments)
-    from sim.aws.appsync import resolver_event
+    from sim.aws.appsync import resolver_event, resolver_function
 
     ctx = info.context
     world, caller = ctx["world"], ctx["caller"]
@@ -148,7 +148,7 @@ def _resolve(source, info, **arguments):
     if caller.mode not in auth.allowed_modes(definition) or field in ((caller.identity or {}).get("deniedFields")
                                                                        or ()):
         raise FieldError("Unauthorized", f"Not Authorized to access {field} on type {parent}")
-    function = next((fn.name for fn in world.stack.functions if field in fn.appsync_fields), None)
+    function = resolver_function(world.stack, field)
     if function is None:
         raise FieldError("ResolverNotFound", f"No resolver is attached to {parent}.{field}")
     event = resolver_event(field, arguments, headers=ctx["headers"], identity=caller.identity, parent=parent)

@@ -4,7 +4,7 @@
   the world's user pool (moto signs it; verified here with moto's public JWKS, issuer and expiry
   checked against virtual time); the resolver gets AppSync's Cognito identity;
 - AWS_LAMBDA: any other `Authorization` value goes to webhook-authorizer with AppSync's
-  authorizer request (contract 4); `isAuthorized` false → 401; the identity carries its
+  authorizer request (docs/contracts.md §4); `isAuthorized` false → 401; the identity carries its
   `resolverContext`;
 - API_KEY: `x-api-key` equal to the server's key (shown in the banner); identity null.
 

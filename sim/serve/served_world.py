@@ -36,14 +36,14 @@ class ServedWorld(World):
 def prepare(world: ServedWorld, scenario_text: str = DEMO_SCENARIO, file: str = "<demo world>") -> None:
     """User pool + app client + groups, then the catalogue (and a scenario's steps)."""
     from sim.scenario import steps
-    from sim.scenario.context import Run
+    from sim.scenario.context import ScenarioRun
     from sim.scenario.loader import parse_scenario
     from sim.scenario.steps import faults as fault_steps
     from sim.scenario.steps import world as world_steps
 
     _user_pool(world)
     scenario = parse_scenario(scenario_text, file)
-    run = Run(world, scenario)
+    run = ScenarioRun(world, scenario)
     world_steps.build(run)
     fault_steps.apply_all(run, scenario.faults)
     for item in scenario.steps:

@@ -3,7 +3,8 @@
 Every event the ledger commits goes to each enabled endpoint that accepts it (platform endpoints
 get platform events, Connect endpoints events with `account`, both filtered by `enabled_events`).
 A delivery is a lane of attempts; each attempt runs as a scheduler task at its virtual time,
-builds Stripe's headers over the event's raw body (signed at that instant), and calls the target:
+builds Stripe's headers over the event's raw body (`sign`: signed at that instant, or as a fault
+says), and calls the target:
 a Python callable `(headers, body) -> status` (the world's ingress) or a URL (HTTP POST). A 2xx
 ends the lane; anything else (or an exception, or a timeout) schedules the next attempt by the
 retry schedule. Deliveries scheduled at the same instant are spaced `spacing_s` apart so that,
@@ -54,6 +55,17 @@ class Endpoint:
     @property
     def url(self) -> str | None:
         return self.target if isinstance(self.target, str) else None
+
+
+@dataclass(frozen=True)
+class Signing:
+    """How a request is signed. The default is Stripe's: now, with the endpoint's signing secrets;
+    the rest are the deliberate mistakes of delivery faults and of the scenario `deliver` step."""
+
+    offset_s: int = 0                       # the timestamp's distance from now (< 0 stale, > 0 ahead)
+    secrets: tuple[str, ...] | None = None  # None: the endpoint's signing secrets at that instant
+    corrupt: bool = False                   # every v1 altered (a tampered request)
+    unsigned: bool = False                  # no Stripe-Signature header at all
 
 
 @dataclass
@@ -258,16 +270,28 @@ class Channel:
     def _start(self, lane: _Lane) -> None:
         self.scheduler.spawn(self._attempt, lane, name=f"webhook {lane.event['id']}#{lane.copy}")
 
+    # -- signing ----------------------------------------------------------------------------
+    def sign(self, endpoint: Endpoint, body: bytes, how: Signing = Signing()) -> tuple[dict[str, str], int]:
+        """The headers of a request carrying `body` to `endpoint`, as Stripe sends them now (or
+        signed as `how` says); and the timestamp signed."""
+        now = self.ledger.now()
+        signed_at = now + how.offset_s
+        secrets = list(how.secrets) if how.secrets is not None else endpoint.signing_secrets(now)
+        headers = signing.stripe_headers(body, secrets, signed_at)
+        if how.corrupt:
+            headers[signing.STRIPE_HEADER] = signing.corrupt_stripe_signature(headers[signing.STRIPE_HEADER])
+        if how.unsigned:
+            del headers[signing.STRIPE_HEADER]
+        return headers, signed_at
+
     # -- one attempt ------------------------------------------------------------------------
     def _attempt(self, lane: _Lane) -> None:
         event, endpoint = lane.event, lane.endpoint
         lane.attempts += 1
         now = self.ledger.now()
         applied: list[str] = []
-        signed_at = now
-        secrets = endpoint.signing_secrets(now)
         down: DeliveryFault | None = None
-        corrupt = False
+        offset, secrets, corrupt = 0, None, False
         for fault in self.plane.match_all(DeliveryFault.KIND, event, endpoint.id, ATTEMPT_KINDS):
             applied.append(fault.label)
             if fault.kind == "endpoint_down":
@@ -275,15 +299,14 @@ class Channel:
             elif fault.kind == "bad_signature":
                 corrupt = True
             elif fault.kind == "stale_timestamp":
-                signed_at = now - int(fault.offset_s)
+                offset = -int(fault.offset_s)
             elif fault.kind == "future_timestamp":
-                signed_at = now + int(fault.offset_s)
+                offset = int(fault.offset_s)
             elif fault.kind == "rotated_secret":
                 new = self._rotated.setdefault(id(fault), self.ledger.ids.new("whsec", now))
-                secrets = [new] if fault.expired else [new, *secrets]
-        headers = signing.stripe_headers(lane.body, secrets, signed_at)
-        if corrupt:
-            headers[signing.STRIPE_HEADER] = signing.corrupt_stripe_signature(headers[signing.STRIPE_HEADER])
+                current = secrets if secrets is not None else tuple(endpoint.signing_secrets(now))
+                secrets = (new,) if fault.expired else (new, *current)
+        headers, signed_at = self.sign(endpoint, lane.body, Signing(offset, secrets, corrupt))
         status, error = None, None
         if down is not None:
             status = None if down.status == "timeout" else down.status

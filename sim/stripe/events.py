@@ -28,6 +28,8 @@ EVENT_TYPES = (
     "charge.refunded",
     "charge.succeeded",
     "charge.updated",
+    "checkout.session.completed",
+    "checkout.session.expired",
     "customer.created",
     "customer.updated",
     "payment_intent.canceled",
@@ -42,10 +44,13 @@ EVENT_TYPES = (
     "payout.updated",
     "person.created",
     "person.updated",
+    "price.created",
+    "product.created",
     "refund.created",
     "refund.failed",
     "refund.updated",
     "transfer.created",
+    "transfer.reversed",
 )
 _KNOWN = frozenset(EVENT_TYPES)
 

@@ -294,12 +294,41 @@ class Factory:
                    source_transaction=source_transaction, source_type="card", transfer_group=transfer_group)
 
     def application_fee(self, now: int, platform: str, *, account: str, amount: int, currency: str, charge: str,
-                        application: str, balance_transaction: str | None) -> dict:
-        fee_id = self.ids.new("fee", now, platform)
+                        application: str, balance_transaction: str | None, fee_id: str | None = None,
+                        originating_transaction: str | None = None) -> dict:
+        fee_id = fee_id or self.ids.new("fee", now, platform)
         return obj(fee_id, "application_fee", account=account, amount=amount, amount_refunded=0,
                    application=application, balance_transaction=balance_transaction, charge=charge,
-                   created=now, currency=currency, livemode=False, originating_transaction=None,
+                   created=now, currency=currency, livemode=False, originating_transaction=originating_transaction,
                    refunded=False, refunds=empty_list(f"/v1/application_fees/{fee_id}/refunds"))
+
+    @staticmethod
+    def destination_payment(py_id: str, now: int, *, amount: int, currency: str, transfer: str, application: str,
+                            balance_transaction: str, application_fee: str | None, fee_amount: int | None) -> dict:
+        """The `py_` payment a destination charge's transfer creates on the connected account (a Charge)."""
+        return obj(py_id, "charge", amount=amount, amount_captured=amount, amount_refunded=0, application=application,
+                   application_fee=application_fee, application_fee_amount=fee_amount,
+                   balance_transaction=balance_transaction,
+                   billing_details={"address": {"city": None, "country": None, "line1": None, "line2": None,
+                                                "postal_code": None, "state": None},
+                                    "email": None, "name": None, "phone": None},
+                   calculated_statement_descriptor=None, captured=True, created=now, currency=currency, customer=None,
+                   description=None, disputed=False, failure_balance_transaction=None, failure_code=None,
+                   failure_message=None, fraud_details={}, invoice=None, livemode=False, metadata={},
+                   on_behalf_of=None, outcome=None, paid=True, payment_intent=None, payment_method=None,
+                   payment_method_details={"stripe_account": {}, "type": "stripe_account"}, receipt_email=None,
+                   receipt_number=None, receipt_url=None, refunded=False,
+                   refunds=empty_list(f"/v1/charges/{py_id}/refunds"), review=None, shipping=None, source=None,
+                   source_transfer=transfer, statement_descriptor=None, statement_descriptor_suffix=None,
+                   status="succeeded", transfer_data=None, transfer_group=None)
+
+    def transfer_reversal(self, now: int, platform: str, *, transfer: str, amount: int, currency: str,
+                          balance_transaction: str | None, source_refund: str | None,
+                          destination_payment_refund: str | None, trr_id: str | None = None) -> dict:
+        return obj(trr_id or self.ids.new("trr", now, platform), "transfer_reversal", amount=amount,
+                   balance_transaction=balance_transaction, created=now, currency=currency,
+                   destination_payment_refund=destination_payment_refund, metadata={},
+                   source_refund=source_refund, transfer=transfer)
 
     def fee_refund(self, now: int, platform: str, *, fee: str, amount: int, currency: str,
                    balance_transaction: str | None) -> dict:
@@ -307,8 +336,9 @@ class Factory:
                    balance_transaction=balance_transaction, created=now, currency=currency, fee=fee, metadata={})
 
     def refund(self, now: int, account: str, *, amount: int, charge: dict, reason: str | None,
-               metadata: dict | None, status: str, balance_transaction: str | None) -> dict:
-        return obj(self.ids.new("re", now, account), "refund", amount=amount,
+               metadata: dict | None, status: str, balance_transaction: str | None, prefix: str = "re") -> dict:
+        """A refund (`re_`; `pyr_` for the refund of a destination charge's `py_` payment)."""
+        return obj(self.ids.new(prefix, now, account), "refund", amount=amount,
                    balance_transaction=balance_transaction, charge=charge["id"], created=now,
                    currency=charge["currency"], destination_details={"card": {
                        "reference_status": "pending", "reference_type": "acquirer_reference_number",

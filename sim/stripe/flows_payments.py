@@ -69,14 +69,7 @@ class PaymentFlows:
         owner = self._account_id(account, allow_platform=True)
         fee = params.integer("application_fee_amount", application_fee_amount, minimum=0, allow_none=True)
         destination = self._destination(transfer_data, amount, owner, fee)
-        if fee is not None and owner == self.platform_id and destination is None:
-            raise errors.invalid("application_fee_amount",
-                                 "Can only apply an application_fee_amount when the PaymentIntent is attempting a "
-                                 "direct payment (using an OAuth key or Stripe-Account header) or destination "
-                                 "payment (using `transfer_data[destination]`).")
-        if fee is not None and fee > amount:
-            raise errors.invalid("application_fee_amount", "The application fee amount cannot be greater than "
-                                                           "the amount of the payment.")
+        self._check_fee(fee, amount, owner, destination)
         meta = params.metadata(metadata)
         params.string("description", description)
         params.string("receipt_email", receipt_email)
@@ -115,6 +108,16 @@ class PaymentFlows:
                                                        "missing a payment method.", code="payment_intent_unexpected_state")
             self._confirm(pi["id"], card, card["outcome"], result, request)
         return result
+
+    def _check_fee(self, fee: int | None, amount: int, owner: str, destination: dict | None,
+                   param: str = "application_fee_amount") -> None:
+        """Stripe's rules for `application_fee_amount`: a direct or destination charge, at most the amount."""
+        if fee is not None and owner == self.platform_id and destination is None:
+            raise errors.invalid(param, "Can only apply an application_fee_amount when the PaymentIntent is attempting a "
+                                        "direct payment (using an OAuth key or Stripe-Account header) or destination "
+                                        "payment (using `transfer_data[destination]`).")
+        if fee is not None and fee > amount:
+            raise errors.invalid(param, "The application fee amount cannot be greater than the amount of the payment.")
 
     @operation
     def confirm(self, payment_intent, outcome: str | None = None, payment_method: str | None = None,
@@ -252,27 +255,33 @@ class PaymentFlows:
         if pi["transfer_data"]:
             self._transfer(pi, charge, result, request, now)
         if fee is not None:
-            fee_txn = self.factory.balance_transaction(now, self.platform_id, amount=fee_amount,
-                                                       currency=pi["currency"], type="application_fee",
-                                                       reporting_category="platform_earning", source=fee["id"],
-                                                       description="Application fee",
-                                                       available_on=now + AVAILABLE_AFTER_S)
-            self._put(fee_txn, self.platform_id)
-            fee["balance_transaction"] = fee_txn["id"]
-            self._put(fee, self.platform_id)
-            self._emit("application_fee.created", fee, account=self.platform_id, request=request, result=result)
-            result.objects["application_fee"] = fee
+            self._take_fee(fee, result, request, now)
+
+    def _take_fee(self, fee: dict, result: OpResult, request: dict, now: int) -> None:
+        """An application fee arrives on the platform: its balance transaction, application_fee.created."""
+        fee_txn = self.factory.balance_transaction(now, self.platform_id, amount=fee["amount"],
+                                                   currency=fee["currency"], type="application_fee",
+                                                   reporting_category="platform_earning", source=fee["id"],
+                                                   description="Application fee",
+                                                   available_on=now + AVAILABLE_AFTER_S)
+        self._put(fee_txn, self.platform_id)
+        fee["balance_transaction"] = fee_txn["id"]
+        self._put(fee, self.platform_id)
+        self._emit("application_fee.created", fee, account=self.platform_id, request=request, result=result)
+        result.objects["application_fee"] = fee
 
     # -- refunds ----------------------------------------------------------------------------
     @operation
     def refund(self, charge_or_payment_intent, amount=None, refund_application_fee: bool = False,
                reason: str | None = None, metadata: dict | None = None, outcome: str = "succeeded",
-               idempotency_key: str | None = None) -> OpResult:
-        """Refund all or part of a charge (borne by the connected account); optionally refund the
-        application fee in proportion (Stripe's rule)."""
+               idempotency_key: str | None = None, reverse_transfer: bool = False) -> OpResult:
+        """Refund all or part of a charge (a direct charge's is borne by the connected account);
+        optionally refund the application fee in proportion (Stripe's rule). `reverse_transfer` on
+        a destination charge reverses its transfer in proportion (ignored for a charge without one)."""
         params.choice("outcome", outcome, REFUND_OUTCOMES)
         params.choice("reason", reason, REFUND_REASONS, allow_none=True)
         refund_fee = params.boolean("refund_application_fee", refund_application_fee)
+        reverse = params.boolean("reverse_transfer", reverse_transfer)
         meta = params.metadata(metadata)
         charge = self._charge_of(charge_or_payment_intent)
         if charge["status"] != "succeeded":
@@ -311,6 +320,9 @@ class PaymentFlows:
                                                source="", description="REFUND FOR CHARGE")
         re = self.factory.refund(now, owner, amount=amount, charge=charge, reason=reason, metadata=meta,
                                  status="succeeded", balance_transaction=txn["id"])
+        reverse = reverse and bool(charge.get("transfer"))
+        if reverse:
+            re["transfer_reversal"] = self.ids.new("trr", now, self.platform_id)
         txn["source"] = re["id"]
         self._put(txn, owner)
         self._put(re, owner)
@@ -321,30 +333,43 @@ class PaymentFlows:
                                     refunds={**lst, "data": [re, *lst["data"]], "total_count": lst["total_count"] + 1})
         self._emit("charge.refunded", charge, account=owner, previous=prev, request=request, result=result)
         result.objects.update(refund=re, charge=charge)
+        if reverse:
+            self._reverse_transfer(charge, re, refunded, result, request, now)
         if refund_fee and charge["application_fee"]:
-            fee = self._objects[charge["application_fee"]]
-            fee_left = fee["amount"] - fee["amount_refunded"]
-            share = fee_left if refunded == charge["amount"] else min(fee_left,
-                                                                      fee["amount"] * amount // charge["amount"])
-            if share > 0:
-                fee_txn = self.factory.balance_transaction(now, self.platform_id, amount=-share,
-                                                           currency=fee["currency"], type="application_fee_refund",
-                                                           reporting_category="platform_earning_refund",
-                                                           source="", description="Application fee refund")
-                fr = self.factory.fee_refund(now, self.platform_id, fee=fee["id"], amount=share,
-                                             currency=fee["currency"], balance_transaction=fee_txn["id"])
-                fee_txn["source"] = fr["id"]
-                self._put(fee_txn, self.platform_id)
-                self._put(fr, self.platform_id)
-                flst = fee["refunds"]
-                fee, prev = self._update(fee["id"], amount_refunded=fee["amount_refunded"] + share,
-                                         refunded=fee["amount_refunded"] + share == fee["amount"],
-                                         refunds={**flst, "data": [fr, *flst["data"]],
-                                                  "total_count": flst["total_count"] + 1})
-                self._emit("application_fee.refunded", fee, account=self.platform_id, previous=prev,
-                           request=request, result=result)
-                result.objects.update(application_fee=fee, fee_refund=fr)
+            self._refund_fee(charge, amount, refunded, result, request, now)
         return result
+
+    def _refund_fee(self, charge: dict, amount: int, refunded: int, result: OpResult, request: dict,
+                    now: int) -> None:
+        """The application fee refunded in proportion to a refund (what is left of it once the
+        charge is fully refunded): a fee refund, application_fee.refunded. A destination charge's
+        fee goes back to the connected account it was taken from."""
+        fee = self._objects[charge["application_fee"]]
+        fee_left = fee["amount"] - fee["amount_refunded"]
+        share = fee_left if refunded == charge["amount"] else min(fee_left, fee["amount"] * amount // charge["amount"])
+        if share <= 0:
+            return
+        fee_txn = self.factory.balance_transaction(now, self.platform_id, amount=-share, currency=fee["currency"],
+                                                   type="application_fee_refund",
+                                                   reporting_category="platform_earning_refund", source="",
+                                                   description="Application fee refund")
+        fr = self.factory.fee_refund(now, self.platform_id, fee=fee["id"], amount=share, currency=fee["currency"],
+                                     balance_transaction=fee_txn["id"])
+        fee_txn["source"] = fr["id"]
+        self._put(fee_txn, self.platform_id)
+        self._put(fr, self.platform_id)
+        if charge.get("transfer"):
+            back = self.factory.balance_transaction(now, fee["account"], amount=share, currency=fee["currency"],
+                                                    type="application_fee_refund", reporting_category="fee",
+                                                    source=fr["id"], description="Application fee refund")
+            self._put(back, fee["account"])
+        flst = fee["refunds"]
+        fee, prev = self._update(fee["id"], amount_refunded=fee["amount_refunded"] + share,
+                                 refunded=fee["amount_refunded"] + share == fee["amount"],
+                                 refunds={**flst, "data": [fr, *flst["data"]], "total_count": flst["total_count"] + 1})
+        self._emit("application_fee.refunded", fee, account=self.platform_id, previous=prev, request=request,
+                   result=result)
+        result.objects.update(application_fee=fee, fee_refund=fr)
 
     # -- disputes ---------------------------------------------------------------------------
     @operation

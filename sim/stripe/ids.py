@@ -3,7 +3,8 @@
 Stripe ids look like `pi_3MtwBwLkdIwHu7ix28a3tqPa`: a prefix, a version character (`3` for the
 charge family, `1` otherwise), five characters that grow with time, the ten-character tag of the
 account that owns the object, and eight random characters (24 after the prefix). Accounts are
-`acct_` + 16, customers `cus_` + 14, requests `req_` + 14, secrets `whsec_` + 32. We reproduce
+`acct_` + 16, customers and products `cus_`/`prod_` + 14, requests `req_` + 14, secrets `whsec_` + 32,
+Checkout sessions `cs_test_` + 58. We reproduce
 those shapes so ids look real in logs and fit the handlers' validations.
 """
 
@@ -18,9 +19,11 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _FAMILY = {
     "pi": "3", "ch": "3", "re": "3", "py": "3", "pm": "1", "card": "1", "evt": "1", "txn": "1",
     "fee": "1", "fr": "1", "dp": "1", "du": "1", "po": "1", "ba": "1", "person": "1", "tr": "1",
+    "trr": "1", "pyr": "1", "price": "1", "li": "1",
 }
 # prefixes with plain random bodies of a fixed length
-_PLAIN = {"cus": 14, "req": 14, "whsec": 32, "ca": 32, "rcpt": 31, "seti": 24, "we": 24}
+_PLAIN = {"cus": 14, "req": 14, "whsec": 32, "ca": 32, "rcpt": 31, "seti": 24, "we": 24, "prod": 14,
+          "cs_test": 58}
 
 
 def base62(n: int, width: int) -> str:

@@ -7,7 +7,8 @@ fail half-way the journal restores every object it touched and no event is emitt
 committed together at the end of an operation, serialised once (the webhook body), counted
 against the webhook endpoints (`pending_webhooks`), traced, and passed to listeners (the channel).
 
-The marketplace operations themselves live in `flows_accounts.py` and `flows_payments.py`.
+The marketplace operations themselves live in `flows_accounts.py`, `flows_payments.py`,
+`flows_transfers.py`, `flows_catalog.py` and `flows_checkout.py`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from sim.stripe import errors
 from sim.stripe.events import API_VERSION
 from sim.stripe.factory import Factory, requirements
 from sim.stripe.flows_accounts import AccountFlows
+from sim.stripe.flows_catalog import CatalogFlows
+from sim.stripe.flows_checkout import CheckoutFlows
 from sim.stripe.flows_payments import PaymentFlows
 from sim.stripe.flows_transfers import TransferFlows
 from sim.stripe.ids import IdFactory
@@ -51,7 +54,7 @@ def dumps_body(event: dict) -> bytes:
     return json.dumps(event, ensure_ascii=False).encode("utf-8")
 
 
-class Ledger(AccountFlows, PaymentFlows, TransferFlows):
+class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFlows):
     """Stripe's state on a virtual clock. `rng` is the only source of randomness."""
 
     def __init__(self, clock, rng: random.Random, *, trace=None, api_version: str = API_VERSION,
@@ -75,6 +78,7 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows):
         self._staged: list[tuple[dict, str]] = []
         self.deauthorized: set[str] = set()
         self._pi_cards: dict[str, dict | None] = {}
+        self._checkout: dict[str, dict] = {}  # session id -> its line items and payment_intent_data
         self._seq: dict[str, int] = {}
         self._counter = itertools.count()
         self._event_seq: dict[str, int] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sim.stripe import errors, listing, params, routes_lists
+from sim.stripe import errors, listing, params, routes_checkout, routes_lists
 
 
 @dataclass
@@ -235,7 +235,8 @@ def create_refund(call: Call):
         target = _obj(call, q["payment_intent"], "payment_intent")["id"]
     result = call.ledger.refund(target, amount=q.get("amount"),
                                 refund_application_fee=q.get("refund_application_fee", False), reason=q.get("reason"),
-                                metadata=q.get("metadata"), idempotency_key=call.idempotency_key)
+                                metadata=q.get("metadata"), idempotency_key=call.idempotency_key,
+                                reverse_transfer=q.get("reverse_transfer", False))
     return 200, result.refund
 
 
@@ -340,7 +341,7 @@ ROUTES = [
     ("GET", r"/v1/balance", get_balance),
     ("GET", rf"/v1/balance_transactions/{_ID}", get_balance_transaction),
 ]
-ROUTES += routes_lists.ROUTES
+ROUTES += routes_lists.ROUTES + routes_checkout.ROUTES
 COMPILED = [(m, re.compile(p + r"/?$"), fn) for m, p, fn in ROUTES]
 
 

@@ -9,6 +9,12 @@ the request is made as (the `Stripe-Account` header, else the platform):
     GET /v1/disputes             created, charge, payment_intent
     GET /v1/payouts              created, arrival_date, destination, status
     GET /v1/balance_transactions created, currency, payout, source, type
+    GET /v1/transfers            created, destination, transfer_group
+    GET /v1/products             created, active
+    GET /v1/prices               created, active, currency, product, type
+    GET /v1/checkout/sessions    created, customer, payment_intent, status
+
+Boolean filters (`active=true`) compare with the object's boolean.
 
 An unknown parameter is Stripe's 400 naming it, as for every endpoint.
 """
@@ -30,10 +36,18 @@ LISTS = {
     "payout": ("/v1/payouts", {"destination": "destination", "status": "status"}, {"arrival_date": "arrival_date"}),
     "balance_transaction": ("/v1/balance_transactions", {"currency": "currency", "payout": "payout",
                                                          "source": "source", "type": "type"}, {}),
+    "transfer": ("/v1/transfers", {"destination": "destination", "transfer_group": "transfer_group"}, {}),
+    "product": ("/v1/products", {"active": "active"}, {}),
+    "price": ("/v1/prices", {"active": "active", "currency": "currency", "product": "product", "type": "type"}, {}),
+    "checkout.session": ("/v1/checkout/sessions", {"customer": "customer", "payment_intent": "payment_intent",
+                                                   "status": "status"}, {}),
 }
 
 
 def _id_of(value):
+    """A field as a filter sees it: an expanded object's id, a boolean as the form's true/false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return value.get("id") if isinstance(value, dict) else value
 
 
@@ -60,7 +74,7 @@ def list_of(kind: str):
         page, more = listing.paginate(items, ledger.order_of, q, kind)
         return 200, listing.list_object(url, page, more)
 
-    handler.__name__ = f"list_{kind}s"
+    handler.__name__ = f"list_{kind.replace('.', '_')}s"
     return handler
 
 

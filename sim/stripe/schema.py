@@ -2,7 +2,7 @@
 
 `validate(obj)` picks the schema from `obj["object"]` (or `kind=`), and for an event also
 validates `data.object` against its own schema (the spec leaves it untyped). Draft 4 with a
-`referencing` registry, as stripe-facts.md prescribes.
+`referencing` registry, as docs/stripe.md (Schemas) describes.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """`trigger(event_type)`: run the flow that makes Stripe emit an event type, like `stripe trigger`.
 
 Each supported type maps to the shortest causal chain containing it (a payment for
-`charge.succeeded`, a payment then a refund for `charge.refunded`, …); unknown types fail with the
-list of supported ones (a payout on an account that has not earned its amount yet is preceded by a
-payment, as Stripe refuses it otherwise). Keyword arguments go to the payment (amount, currency, account, metadata,
+`charge.succeeded`, a payment then a refund for `charge.refunded`, a Checkout session then its
+payment for `checkout.session.completed`, …); unknown types fail with the list of supported ones (a
+payout on an account that has not earned its amount yet is preceded by a payment, as Stripe
+refuses it otherwise). Keyword arguments go to the payment (amount, currency, account, metadata,
 customer, …) or, for account and payout flows, to those operations.
 """
 
@@ -62,10 +63,15 @@ def _run(ledger, t: str, kw: dict) -> OpResult:
         if t == "customer.updated":
             _merge(out, ledger.update_customer(cus["id"], name=f"{cus['name']} Jr."))
         return out
+    if t.startswith(("product.", "price.", "checkout.session.")):
+        return _catalog(ledger, t, kw, out)
     kw.setdefault("amount", 10000)
-    if t == "transfer.created":  # a destination charge
+    if t in ("transfer.created", "transfer.reversed"):  # a destination charge (refunded, the transfer reversed)
         destination = _account(ledger, kw)
-        return _merge(out, ledger.pay(transfer_data={"destination": destination}, **kw))
+        charge = _merge(out, ledger.pay(transfer_data={"destination": destination}, **kw)).charge
+        if t == "transfer.reversed":
+            _merge(out, ledger.refund(charge["id"], reverse_transfer=True))
+        return out
     kw["account"] = _account(ledger, kw)
     if t in FAILED:
         return _merge(out, ledger.pay(outcome="failed", **kw))
@@ -84,3 +90,21 @@ def _run(ledger, t: str, kw: dict) -> OpResult:
     if t in DISPUTE_LOST or t == "charge.dispute.funds_reinstated":
         return _merge(out, ledger.dispute(charge["id"], "won" if t.endswith("reinstated") else "lost"))
     return out
+
+
+def _catalog(ledger, t: str, kw: dict, out: OpResult) -> OpResult:
+    """product.created, price.created, and a Checkout session paid or expired (`amount`, `currency`
+    price its one line item; the other keyword arguments go to the session)."""
+    if t == "product.created":
+        return _merge(out, ledger.create_product(**{"name": "Home cleaning", **kw}))
+    item = {"currency": kw.pop("currency", "usd"), "unit_amount": kw.pop("amount", 10000),
+            "product_data": {"name": "Home cleaning"}}
+    if t == "price.created":
+        return _merge(out, ledger.create_price(**item, **kw))
+    kw.setdefault("success_url", "https://marketplace.example/bookings/success")
+    kw.setdefault("cancel_url", "https://marketplace.example/bookings/cancel")
+    session = _merge(out, ledger.create_checkout_session(line_items=[{"price_data": item, "quantity": 1}],
+                                                         **kw)).checkout_session
+    if t == "checkout.session.expired":
+        return _merge(out, ledger.expire_checkout_session(session["id"]))
+    return _merge(out, ledger.complete_checkout_session(session["id"]))

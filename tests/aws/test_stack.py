@@ -60,3 +60,13 @@ def test_cloudformation_template_is_complete():
     assert "AWS::Lambda::EventSourceMapping" in kinds
     assert all(r["Properties"].get("RoleArn") for r in template["Resources"].values()
                if r["Type"] == "AWS::StepFunctions::StateMachine")
+
+
+def test_appsync_fields_route_to_exactly_one_function():
+    from sim.aws.appsync import resolved_fields, resolver_function
+
+    stack = marketplace_stack()
+    fields = resolved_fields(stack)
+    assert "stripeWebhook" in fields and len(fields) == len(set(fields))
+    assert resolver_function(stack, "stripeWebhook") == "stripe-webhook"
+    assert resolver_function(stack, "noSuchField") is None

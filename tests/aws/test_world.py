@@ -276,3 +276,14 @@ def test_faults_accept_boto3_client_names(world):
     world.faults.add("events.PutEvents", function="publisher", error="InternalException", times=5)
     with pytest.raises(LambdaError):
         world.invoke("publisher", {})
+
+
+WIRED = ("stripe", "stack", "environments", "writes", "lambdas", "router", "targets", "sfn", "services",
+         "streams", "observer", "webhook_ingress")
+
+
+def test_every_attribute_exists_from_construction_and_start_wires_them(world):
+    fresh = World(seed=1)
+    assert all(getattr(fresh, name) is None for name in WIRED) and fresh.stripe_endpoints == []
+    assert all(getattr(world, name) is not None for name in WIRED if name != "stripe")  # a stripe=False world
+    assert world.stripe is None and world.stripe_endpoints == []

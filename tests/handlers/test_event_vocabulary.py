@@ -12,6 +12,9 @@ SKIPPED_ON_PURPOSE = {
     "account.external_account.created": "bank accounts are Stripe's concern; account.updated carries the status",
     "capability.updated": "account.updated carries charges/payouts enabled",
     "charge.updated": "charge.succeeded / failed / refunded carry the payment state",
+    "checkout.session.completed": "bookings are paid through payment intents; the payment_intent / charge events "
+                                  "of a session's payment carry the state",
+    "checkout.session.expired": "an unpaid session leaves no payment to mirror (its booking stays unpaid)",
     "customer.created": "customers are created by the platform itself",
     "customer.updated": "no customer fields are mirrored",
     "payment_intent.created": "the booking is created before the payment intent",
@@ -21,11 +24,15 @@ SKIPPED_ON_PURPOSE = {
     "payout.updated": "payout.paid / failed carry the outcome",
     "person.created": "people are Stripe's KYC concern",
     "person.updated": "people are Stripe's KYC concern",
+    "price.created": "the catalog is Stripe-side configuration; bookings carry their own amounts",
+    "product.created": "the catalog is Stripe-side configuration; bookings carry their own amounts",
     "refund.created": "charge.refunded carries the refunded amount",
     "refund.failed": "refund failures surface through charge.refunded / reconciliation",
     "refund.updated": "refund failures surface through charge.refunded / reconciliation",
     "transfer.created": "destination-charge transfers are Stripe's bookkeeping; the charge events carry the "
                         "booking's payment state",
+    "transfer.reversed": "a destination charge's reversal follows its refund; charge.refunded carries the "
+                         "booking's payment state",
 }
 
 

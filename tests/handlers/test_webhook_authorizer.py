@@ -1,4 +1,4 @@
-"""webhook-authorizer: contract 4 — Stripe (valid, tampered, stale, future, rotated, missing), GitHub,
+"""webhook-authorizer (docs/contracts.md §4): Stripe (valid, tampered, stale, future, rotated, missing), GitHub,
 Shopify, the dedup look-up in resolverContext, ttlOverride 0, never an exception."""
 
 import json

@@ -1,4 +1,4 @@
-"""Every report format from hand-made results: JUnit (parsed back), JSON (contract 5), terminal, Markdown."""
+"""Every report format from hand-made results: JUnit (parsed back), JSON (docs/contracts.md §5), terminal, Markdown."""
 
 import json
 import xml.etree.ElementTree as ET

@@ -325,3 +325,17 @@ def test_bad_endpoint_arguments(fake):
         fake.add_endpoint("ftp://x")
     ep = fake.add_endpoint(Recorder())
     assert ep.secret.startswith("whsec_") and len(ep.secret) == 38 and ep.id.startswith("we_")
+
+
+def test_sign_is_stripes_signing_or_the_asked_mistake(fake, hooks):
+    from sim.stripe.delivery import Signing
+
+    endpoint, body, now = fake.channel.endpoints[0], b'{"id": "evt_1"}', fake.ledger.now()
+    headers, signed_at = fake.channel.sign(endpoint, body)
+    assert signed_at == now and headers["Stripe-Signature"].startswith(f"t={now},v1=")
+    _construct(headers, body)
+    assert fake.channel.sign(endpoint, body, Signing(offset_s=-600))[1] == now - 600
+    for how in (Signing(corrupt=True), Signing(secrets=("whsec_other",))):
+        with pytest.raises(stripe.SignatureVerificationError):
+            _construct(fake.channel.sign(endpoint, body, how)[0], body)
+    assert "Stripe-Signature" not in fake.channel.sign(endpoint, body, Signing(unsigned=True))[0]

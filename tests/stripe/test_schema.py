@@ -13,8 +13,9 @@ from sim.stripe.schemas import derive
 
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "stripe"
 GENERATED_KINDS = {"account", "application", "application_fee", "balance_transaction", "bank_account", "capability",
-                   "charge", "customer", "dispute", "event", "fee_refund", "payment_intent", "payout", "person",
-                   "refund", "balance", "account_link"}
+                   "charge", "checkout.session", "customer", "dispute", "event", "fee_refund", "payment_intent",
+                   "payout", "person", "price", "product", "refund", "transfer", "transfer_reversal", "balance",
+                   "account_link", "item"}
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,8 @@ def _objects(fake):
     yield ledger.balance(acct)
     yield ledger.account_link(acct)
     yield ledger.application
+    for session in ledger.objects("checkout.session"):
+        yield from ledger.checkout_line_items(session["id"])
 
 
 def test_every_generated_object_validates(world):
@@ -61,7 +64,18 @@ def test_every_event_data_object_validates_against_its_own_schema(world):
         kinds.add(inner["object"])
         assert schema.errors(inner) == [], event["type"]
     assert kinds >= {"payment_intent", "charge", "refund", "dispute", "payout", "application_fee", "account",
-                     "capability", "person", "bank_account", "customer", "application"}
+                     "capability", "person", "bank_account", "customer", "application", "checkout.session",
+                     "product", "price", "transfer"}
+
+
+def test_destination_payments_and_reversals_are_generated_and_validate(world):
+    """The py_ payment, pyr_ refund and trr_ reversal of a destination charge are in the world."""
+    ids = [o["id"] for o in world.ledger._objects.values()]
+    for prefix in ("py_", "pyr_", "trr_", "cs_test_", "prod_", "price_"):
+        assert any(i.startswith(prefix) for i in ids), prefix
+    session = next(iter(world.ledger.objects("checkout.session")))
+    assert schema.errors({**session, "status": "paid"})  # a wrong status is caught
+    assert schema.errors({**session, "cancel_url": 5})
 
 
 def test_api_error_shape_validates():

@@ -2,8 +2,8 @@
 
 `diagrams()` maps a machine name ("booking-lifecycle", …) to a Diagram: its states, its start
 state, its labelled edges and the states that end the workflow. The diagrams are copies of the
-architecture document's; `reference_diagrams()` parses the document itself when it is present
-(../shared/reference/architecture-*.md), so a test can check the copies still match.
+architecture document's; `reference_diagrams()` parses the document itself when a copy is
+beside the clone, so a test can check the copies still match.
 """
 
 from __future__ import annotations

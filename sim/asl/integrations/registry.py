@@ -47,7 +47,7 @@ class Integrations:
         self.client_factory = client_factory
         self.region = region
         self.account = account
-        self.start_execution = start_execution  # (call, params) -> Run, set by StepFunctionsService
+        self.start_execution = start_execution  # (call, params) -> execution; StepFunctionsService sets it
         self.tokens = TaskTokens()
         self.activities = Activities(region, account)
         self._exact: dict[str, tuple[Adapter, bool]] = {}

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sim.scenario.context import Run
+from sim.scenario.context import ScenarioRun
 from sim.scenario.model import Item
 
-STEPS: dict[str, Callable[[Run, object], None]] = {}
+STEPS: dict[str, Callable[[ScenarioRun, object], None]] = {}
 
 
 def step(*kinds: str):
@@ -22,7 +22,7 @@ def step(*kinds: str):
     return register
 
 
-def execute(run: Run, item: Item) -> None:
+def execute(run: ScenarioRun, item: Item) -> None:
     _load()
     run.item = item
     STEPS[item.kind](run, item.spec)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sim.scenario import response_check
 from sim.scenario.appsync_calls import CALLER_KINDS, call
-from sim.scenario.context import Entity, Run, StepFailed
+from sim.scenario.context import Entity, ScenarioRun, StepFailed
 from sim.scenario.steps import step
 
 
-def caller_of(run: Run, spec: dict, default: str | None = "customer") -> tuple[Entity | None, str | None]:
+def caller_of(run: ScenarioRun, spec: dict, default: str | None = "customer") -> tuple[Entity | None, str | None]:
     """(user, caller kind) of a step's `identity`: a customer or provider (index or alias), or one
     of admin, none, api_key, iam, webhook; without `identity` the first customer (default
     "customer") or the caller kind `default`."""
@@ -28,7 +28,7 @@ def caller_of(run: Run, spec: dict, default: str | None = "customer") -> tuple[E
 
 
 @step("appsync")
-def appsync(run: Run, spec: dict) -> None:
+def appsync(run: ScenarioRun, spec: dict) -> None:
     user, kind = caller_of(run, spec)
     args = run.substitute(spec.get("arguments") or {})
     result = call(run, spec["field"], args, user=user, caller=kind, expect_error=spec.get("expect_error"))
@@ -38,7 +38,7 @@ def appsync(run: Run, spec: dict) -> None:
 
 
 @step("invoke")
-def invoke(run: Run, spec: dict) -> None:
+def invoke(run: ScenarioRun, spec: dict) -> None:
     from sim.aws.lambdas import LambdaError
 
     event = run.substitute(spec.get("event") or {})

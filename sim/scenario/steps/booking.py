@@ -8,7 +8,7 @@ from sim.clock import parse_instant
 from sim.durations import parse_duration
 from sim.scenario import response_check
 from sim.scenario.appsync_calls import call
-from sim.scenario.context import Run, StepFailed
+from sim.scenario.context import ScenarioRun, StepFailed
 from sim.scenario.steps import step
 
 
@@ -16,7 +16,7 @@ def _iso(dt) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def _start(run: Run, spec: dict):
+def _start(run: ScenarioRun, spec: dict):
     value = spec.get("start")
     if value is None:
         # two days ahead at 10:00 UTC, each booking two hours after the previous one (no overlaps)
@@ -30,7 +30,7 @@ def _start(run: Run, spec: dict):
 
 
 @step("book")
-def book(run: Run, spec: dict) -> None:
+def book(run: ScenarioRun, spec: dict) -> None:
     customer = run.entity(spec.get("customer", 0), "customer")
     service = run.entity(spec.get("service", 0), "service")
     provider_id = run.entity(spec["provider"], "provider").id if "provider" in spec else service.data["providerId"]
@@ -60,7 +60,7 @@ def book(run: Run, spec: dict) -> None:
 
 
 @step("cancel")
-def cancel(run: Run, spec: dict) -> None:
+def cancel(run: ScenarioRun, spec: dict) -> None:
     booking_id = run.booking_id(spec["booking"])
     booking = run.booking(booking_id) or {}
     by = spec.get("by", "customer")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sim.durations import parse_duration
-from sim.scenario.context import Run, StepFailed
+from sim.scenario.context import ScenarioRun, StepFailed
 from sim.scenario.expect import Mismatch, evaluate
 from sim.scenario.observe import snapshot
 from sim.scenario.steps import step
@@ -19,20 +19,20 @@ def fail_with(mismatches: list[Mismatch], prefix: str = "") -> None:
                      kind="expectation", name=first.key)
 
 
-def check_now(run: Run, spec: dict) -> list[Mismatch]:
+def check_now(run: ScenarioRun, spec: dict) -> list[Mismatch]:
     run.settle()
     return evaluate(spec, snapshot(run.world, run), run)
 
 
 @step("expect")
-def expect(run: Run, spec: dict) -> None:
+def expect(run: ScenarioRun, spec: dict) -> None:
     mismatches = check_now(run, spec)
     if mismatches:
         fail_with(mismatches)
 
 
 @step("eventually")
-def eventually(run: Run, spec: dict) -> None:
+def eventually(run: ScenarioRun, spec: dict) -> None:
     w = run.world
     deadline = w.now() + parse_duration(spec["within"])
     every = parse_duration(spec.get("every", "10s"))
@@ -49,12 +49,12 @@ def eventually(run: Run, spec: dict) -> None:
 
 
 @step("note")
-def note(run: Run, spec: str) -> None:
+def note(run: ScenarioRun, spec: str) -> None:
     run.trace("note", None, text=str(spec))
 
 
 @step("db_write")
-def db_write(run: Run, spec: dict) -> None:
+def db_write(run: ScenarioRun, spec: dict) -> None:
     """An operator's direct edit: read the item, change it, write it back (not traced as a function)."""
     from sim.scenario.context import put_item
 

@@ -6,19 +6,19 @@ move or watch time (advance, until, eventually, expect, concurrently) are refuse
 
 from __future__ import annotations
 
-from sim.scenario.context import Run
+from sim.scenario.context import ScenarioRun
 from sim.scenario.model import Item
 from sim.scenario.steps import STEPS, step
 
 NOT_CONCURRENT = ("advance", "until", "eventually", "expect", "concurrently", "note", "clear_faults", "fault")
 
 
-def _play(run: Run, item: Item) -> None:
+def _play(run: ScenarioRun, item: Item) -> None:
     STEPS[item.kind](run, item.spec)
 
 
 @step("concurrently")
-def concurrently(run: Run, spec: list) -> None:
+def concurrently(run: ScenarioRun, spec: list) -> None:
     parent = run.item
     items = [Item(next(iter(raw)), raw[next(iter(raw))], j, parent.line if parent else None,
                   f"{parent.where if parent else 'concurrently'}[{j}]") for j, raw in enumerate(spec)]

@@ -1,26 +1,38 @@
 """Deliveries of Stripe events to the webhook endpoint as signed requests (authorizer, then
 stripe-webhook), under the scenario's control: copies, at once, order, delay, spacing and the
-signature (valid, bad, stale, future, missing, old secret). Also the secret rotation."""
+signature (valid, bad, stale, future, missing, old secret: signed by the delivery channel's one
+signing path, `Channel.sign`). Also the secret rotation."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from sim.durations import parse_duration
-from sim.scenario.context import Run, StepFailed
+from sim.scenario.context import ScenarioRun, StepFailed
 from sim.scenario.steps import deliver_other, step
 from sim.scenario.worldext import endpoint, endpoints
-from sim.stripe import signing
+from sim.stripe.delivery import Endpoint, Signing
 from sim.stripe.events import types_match
 
+NOT_THE_SECRET = "whsec_not_the_endpoint_secret"  # `old_secret` for an endpoint that never rolled one
 
-def _ledger(run: Run):
+
+def signing_for(signature: str, age: float, ep: Endpoint) -> Signing:
+    """The channel's signing for a `signature:` mode (valid, bad, stale, future, missing, old_secret)."""
+    if signature in ("stale", "future"):
+        return Signing(offset_s=-int(age) if signature == "stale" else int(age))
+    if signature == "old_secret":
+        return Signing(secrets=tuple(s for s, _ in ep.previous_secrets) or (NOT_THE_SECRET,))
+    return Signing(corrupt=signature == "bad", unsigned=signature == "missing")
+
+
+def _ledger(run: ScenarioRun):
     if run.world.stripe is None:
         raise StepFailed("this world has no fake Stripe")
     return run.world.stripe.ledger
 
 
-def _about(run: Run, event: dict, ref) -> bool:
+def _about(run: ScenarioRun, event: dict, ref) -> bool:
     kind, subject = run.subject(ref)
     obj = event["data"]["object"]
     if kind == "provider":
@@ -33,7 +45,7 @@ def _about(run: Run, event: dict, ref) -> bool:
     return bool(pi) and (obj.get("id") == pi or obj.get("payment_intent") == pi)
 
 
-def select(run: Run, spec: dict) -> list[dict]:
+def select(run: ScenarioRun, spec: dict) -> list[dict]:
     led = _ledger(run)
     if "event" in spec:
         return [_event(led, run.event_id(spec["event"]))]
@@ -56,22 +68,13 @@ def _event(led, event_id: str) -> dict:
     return found
 
 
-def send(run: Run, event: dict, *, signature: str = "valid", age: float = 600.0, copy: int = 0) -> int:
+def send(run: ScenarioRun, event: dict, *, signature: str = "valid", age: float = 600.0, copy: int = 0) -> int:
     """One signed request to the ingress (call inside a task); the HTTP status it answered."""
     w = run.world
     led = _ledger(run)
     ep = endpoint(w, event)
     body = led.body(event["id"])
-    now = led.now()
-    signed_at = now - int(age) if signature == "stale" else now + int(age) if signature == "future" else now
-    secrets = ep.signing_secrets(now)
-    if signature == "old_secret":
-        secrets = [s for s, _ in ep.previous_secrets] or ["whsec_not_the_endpoint_secret"]
-    headers = signing.stripe_headers(body, secrets, signed_at)
-    if signature == "bad":
-        headers[signing.STRIPE_HEADER] = signing.corrupt_stripe_signature(headers[signing.STRIPE_HEADER])
-    elif signature == "missing":
-        del headers[signing.STRIPE_HEADER]
+    headers, _ = w.stripe.channel.sign(ep, body, signing_for(signature, age, ep))
     status = w.webhook_ingress(headers, body)
     run.deliveries.append({"event": event["id"], "type": event["type"], "copy": copy, "status": status,
                            "signature": signature})
@@ -85,7 +88,7 @@ def send(run: Run, event: dict, *, signature: str = "valid", age: float = 600.0,
 
 
 @step("deliver")
-def deliver(run: Run, spec: dict) -> None:
+def deliver(run: ScenarioRun, spec: dict) -> None:
     if any(p in spec for p in deliver_other.PROVIDERS):  # GitHub / Shopify: the authorizer's answer
         deliver_other.deliver(run, spec)
         return
@@ -140,7 +143,7 @@ def _check_statuses(expected, statuses: list[int]) -> None:
 
 
 @step("rotate_secret")
-def rotate_secret(run: Run, spec: dict) -> None:
+def rotate_secret(run: ScenarioRun, spec: dict) -> None:
     w = run.world
     grace = parse_duration(spec.get("grace", 0)).total_seconds()
     new = spec.get("new")

@@ -1,7 +1,7 @@
 """`deliver: {github: {...}}` / `deliver: {shopify: {...}}` — a GitHub or Shopify webhook, signed by
 the harness with the secret deployed to the webhook-authorizer (GITHUB_WEBHOOK_SECRET:
 `X-Hub-Signature-256: sha256=<hex>`; SHOPIFY_WEBHOOK_SECRET: `X-Shopify-Hmac-Sha256: <base64>`),
-sent to the authorizer as AppSync's Lambda-authorizer request (contract 4). The marketplace has
+sent to the authorizer as AppSync's Lambda-authorizer request (docs/contracts.md §4). The marketplace has
 no resolver for these providers, so the step's response is the authorizer's (isAuthorized,
 resolverContext); check it with `expect_response`. `signature: bad | missing` sends a corrupted or
 no signature."""
@@ -12,7 +12,7 @@ import json
 
 from sim.aws.appsync import authorizer_request
 from sim.scenario import response_check
-from sim.scenario.context import Run, StepFailed
+from sim.scenario.context import ScenarioRun, StepFailed
 from sim.stripe import signing
 
 PROVIDERS = ("github", "shopify")
@@ -36,7 +36,7 @@ def _headers(provider: str, spec: dict, body: bytes, secret: str, signature: str
     return headers
 
 
-def deliver(run: Run, spec: dict) -> None:
+def deliver(run: ScenarioRun, spec: dict) -> None:
     provider = next(p for p in PROVIDERS if p in spec)
     inner = run.substitute(spec[provider] or {})
     w = run.world

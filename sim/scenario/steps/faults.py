@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sim.durations import parse_duration
 from sim.faults import AwsCallFault, LambdaTimeoutFault, TaskMock
-from sim.scenario.context import Run, StepFailed
+from sim.scenario.context import ScenarioRun, StepFailed
 from sim.scenario.model import Item
 from sim.scenario.steps import step, stripe_api_faults
 
@@ -18,7 +18,7 @@ def _seconds(value) -> float:
     return parse_duration(value).total_seconds()
 
 
-def _stripe_fault(run: Run, kind: str, spec: dict):
+def _stripe_fault(run: ScenarioRun, kind: str, spec: dict):
     from sim.stripe.faults import Fault
 
     w = run.world
@@ -49,14 +49,14 @@ def _stripe_fault(run: Run, kind: str, spec: dict):
     return fault
 
 
-def _remove(run: Run, fault) -> None:
+def _remove(run: ScenarioRun, fault) -> None:
     channel = run.world.stripe.channel
     if fault in channel.faults:
         channel.remove_fault(fault)
         run.trace("fault.removed", None, fault=fault.kind)
 
 
-def apply(run: Run, raw: dict) -> None:
+def apply(run: ScenarioRun, raw: dict) -> None:
     """Add one fault (a single-key mapping) to the world."""
     kind, spec = next(iter(raw.items()))
     spec = run.substitute(spec or {})
@@ -96,19 +96,19 @@ def apply(run: Run, raw: dict) -> None:
     run.trace("fault.added", None, fault=kind, **{k: v for k, v in spec.items() if isinstance(v, (str, int, bool))})
 
 
-def apply_all(run: Run, items: list[Item]) -> None:
+def apply_all(run: ScenarioRun, items: list[Item]) -> None:
     for item in items:
         run.item = item
         apply(run, {item.kind: item.spec})
 
 
 @step("fault")
-def fault(run: Run, spec: dict) -> None:
+def fault(run: ScenarioRun, spec: dict) -> None:
     apply(run, spec)
 
 
 @step("clear_faults")
-def clear_faults(run: Run, spec) -> None:
+def clear_faults(run: ScenarioRun, spec) -> None:
     """Remove every fault (true) or those of the named kinds, whichever consumer holds them."""
     if spec is False:
         return

@@ -3,13 +3,13 @@ its id, into the fake Stripe at the current virtual time, without delivering it 
 
 from __future__ import annotations
 
-from sim.scenario.context import Run, StepFailed
+from sim.scenario.context import ScenarioRun, StepFailed
 from sim.scenario.steps import step
 from sim.scenario.worldext import endpoints
 
 
 @step("stripe_import")
-def stripe_import(run: Run, spec: dict) -> None:
+def stripe_import(run: ScenarioRun, spec: dict) -> None:
     w = run.world
     if w.stripe is None:
         raise StepFailed("this world has no fake Stripe")

@@ -4,7 +4,7 @@ the delivery channel as Stripe would send them; `as` names the operation's main 
 
 from __future__ import annotations
 
-from sim.scenario.context import Run, StepFailed
+from sim.scenario.context import ScenarioRun, StepFailed
 from sim.scenario.loader import STRIPE_OPS
 from sim.scenario.steps import step
 from sim.scenario.stripe_events import EMITTERS, PRIMARY
@@ -12,13 +12,13 @@ from sim.scenario.stripe_events import EMITTERS, PRIMARY
 CANCELLATION_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
 
 
-def ledger(run: Run):
+def ledger(run: ScenarioRun):
     if run.world.stripe is None:
         raise StepFailed("this world has no fake Stripe")
     return run.world.stripe.ledger
 
 
-def payment_intent(run: Run, booking_id: str) -> dict | None:
+def payment_intent(run: ScenarioRun, booking_id: str) -> dict | None:
     """The booking's payment intent in Stripe: by the booking's paymentIntentId, else by metadata."""
     led = ledger(run)
     booking = run.booking(booking_id) or {}
@@ -31,14 +31,14 @@ def payment_intent(run: Run, booking_id: str) -> dict | None:
     return found[-1] if found else None
 
 
-def _need_pi(run: Run, booking_id: str) -> dict:
+def _need_pi(run: ScenarioRun, booking_id: str) -> dict:
     pi = payment_intent(run, booking_id)
     if pi is None:
         raise StepFailed(f"booking {booking_id} has no payment intent in Stripe")
     return pi
 
 
-def _charge_payment(run: Run, booking_id: str, outcome: str):
+def _charge_payment(run: ScenarioRun, booking_id: str, outcome: str):
     led = ledger(run)
     pi = payment_intent(run, booking_id)
     pm = "pm_card_visa" if outcome == "succeeded" else "pm_card_chargeDeclined"
@@ -54,7 +54,7 @@ def _charge_payment(run: Run, booking_id: str, outcome: str):
                    metadata={"bookingId": booking_id}, outcome=outcome)
 
 
-def _dispute_of(run: Run, pi: dict) -> dict:
+def _dispute_of(run: ScenarioRun, pi: dict) -> dict:
     open_ = [d for d in ledger(run).objects("dispute")
              if d.get("charge") == pi.get("latest_charge") and d.get("status") not in ("won", "lost")]
     if not open_:
@@ -85,7 +85,7 @@ def _payout(led, provider, spec: dict):
                          f"{led.payable(provider.stripe_id)}, not {amount}") from None
 
 
-def perform(run: Run, op: str, subject, spec: dict):
+def perform(run: ScenarioRun, op: str, subject, spec: dict):
     """Run one operation; its OpResult."""
     led = ledger(run)
     if op in ("pay", "fail"):
@@ -115,7 +115,7 @@ def perform(run: Run, op: str, subject, spec: dict):
 
 
 @step("stripe")
-def stripe_step(run: Run, spec: dict) -> None:
+def stripe_step(run: ScenarioRun, spec: dict) -> None:
     from sim.stripe.errors import StripeError
 
     op = next(k for k in STRIPE_OPS if k in spec)

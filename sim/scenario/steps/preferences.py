@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from sim.scenario.appsync_calls import call
-from sim.scenario.context import Run, StepFailed
+from sim.scenario.context import ScenarioRun, StepFailed
 from sim.scenario.steps import step
 from sim.scenario.steps.appsync import caller_of
 
 
-def _user(run: Run, ref):
+def _user(run: ScenarioRun, ref):
     for kind in ("customer", "provider"):
         try:
             return run.entity(ref, kind)
@@ -18,7 +18,7 @@ def _user(run: Run, ref):
 
 
 @step("preferences")
-def preferences(run: Run, spec: dict) -> None:
+def preferences(run: ScenarioRun, spec: dict) -> None:
     owner = _user(run, spec["user"])
     args = {"userId": owner.id}
     for key, name in (("email", "email"), ("push", "push"), ("in_app", "inApp"), ("muted", "mutedTypes")):

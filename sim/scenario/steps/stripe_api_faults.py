@@ -9,10 +9,10 @@ from __future__ import annotations
 from sim.clock import parse_instant
 from sim.durations import parse_duration
 from sim.faults import StripeApiFault
-from sim.scenario.context import Run
+from sim.scenario.context import ScenarioRun
 
 
-def add(run: Run, spec: dict) -> StripeApiFault:
+def add(run: ScenarioRun, spec: dict) -> StripeApiFault:
     w = run.world
     fault = w.faults.add(StripeApiFault(int(spec["status"]), spec.get("path", "*"), spec.get("method"),
                                         spec.get("times"), spec.get("should_retry")))
@@ -26,7 +26,7 @@ def add(run: Run, spec: dict) -> StripeApiFault:
     return fault
 
 
-def _remove(run: Run, fault: StripeApiFault) -> None:
+def _remove(run: ScenarioRun, fault: StripeApiFault) -> None:
     if fault in run.world.faults.of(StripeApiFault.KIND):
         run.world.faults.remove(fault)
         run.trace("fault.removed", None, fault="stripe_api", path=fault.path, served=fault.served)

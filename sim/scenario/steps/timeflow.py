@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sim.clock import parse_instant
 from sim.durations import next_time_of_day, parse_duration
-from sim.scenario.context import Run, StepFailed
+from sim.scenario.context import ScenarioRun, StepFailed
 from sim.scenario.steps import step
 
 
-def target(run: Run, spec):
+def target(run: ScenarioRun, spec):
     now = run.world.now()
     if not isinstance(spec, dict):
         return now + parse_duration(spec)
@@ -24,10 +24,10 @@ def target(run: Run, spec):
 
 
 @step("advance")
-def advance(run: Run, spec) -> None:
+def advance(run: ScenarioRun, spec) -> None:
     run.world.advance_to(target(run, spec))
 
 
 @step("until")
-def until(run: Run, spec: str) -> None:
+def until(run: ScenarioRun, spec: str) -> None:
     run.world.advance_to(next_time_of_day(run.world.now(), spec))

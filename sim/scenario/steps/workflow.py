@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from sim.scenario.appsync_calls import call
-from sim.scenario.context import Run, StepFailed
+from sim.scenario.context import ScenarioRun, StepFailed
 from sim.scenario.steps import step
 from sim.scenario.steps.appsync import caller_of
 
@@ -14,7 +14,7 @@ WORKFLOW_TYPES = {"booking-lifecycle": "BOOKING", "payment-processing": "PAYMENT
                   "dispute-resolution": "DISPUTE", "provider-onboarding": "ONBOARDING"}
 
 
-def machine_name(run: Run, name: str) -> str:
+def machine_name(run: ScenarioRun, name: str) -> str:
     names = [sm.name for sm in run.world.stack.state_machines]
     for candidate in (name, f"ecosystem-{name}"):
         if candidate in names:
@@ -23,7 +23,7 @@ def machine_name(run: Run, name: str) -> str:
 
 
 @step("workflow")
-def workflow(run: Run, spec: dict) -> None:
+def workflow(run: ScenarioRun, spec: dict) -> None:
     w = run.world
     via = spec.get("via", "orchestrator")  # the schema's default: the workflow-orchestrator's AppSync operations
     if "start" in spec:
@@ -62,7 +62,7 @@ def workflow(run: Run, spec: dict) -> None:
     run.settle()
 
 
-def scheduled_event(run: Run) -> dict:
+def scheduled_event(run: ScenarioRun) -> dict:
     """The event EventBridge Scheduler / a cron rule hands the reconciliation function."""
     w = run.world
     return {"version": "0", "id": run.rng.child("reconcile").uuid4(), "detail-type": "Scheduled Event",
@@ -72,7 +72,7 @@ def scheduled_event(run: Run) -> dict:
 
 
 @step("reconcile")
-def reconcile(run: Run, spec) -> None:
+def reconcile(run: ScenarioRun, spec) -> None:
     from sim.aws.lambdas import LambdaError
 
     spec = spec or {}

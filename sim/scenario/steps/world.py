@@ -4,15 +4,15 @@ records would be (the harness plays the sign-up and onboarding that happened bef
 
 from __future__ import annotations
 
-from sim.scenario.context import Entity, Run, put_item
+from sim.scenario.context import Entity, ScenarioRun, put_item
 from sim.scenario.steps import step
 
 
-def _iso(run: Run) -> str:
+def _iso(run: ScenarioRun) -> str:
     return run.world.now().strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def _person(run: Run, spec: dict) -> tuple[str, str, str]:
+def _person(run: ScenarioRun, spec: dict) -> tuple[str, str, str]:
     fake = run.faker
     first, last = fake.first_name(), fake.last_name()
     if spec.get("name"):
@@ -21,7 +21,7 @@ def _person(run: Run, spec: dict) -> tuple[str, str, str]:
     return first, last, email
 
 
-def add_customer(run: Run, spec: dict | None = None, alias: str | None = None) -> Entity:
+def add_customer(run: ScenarioRun, spec: dict | None = None, alias: str | None = None) -> Entity:
     spec = spec or {}
     w = run.world
     uid = _new_id(run)
@@ -45,7 +45,7 @@ def add_customer(run: Run, spec: dict | None = None, alias: str | None = None) -
     return ent
 
 
-def add_provider(run: Run, spec: dict | None = None, alias: str | None = None, onboard: str = "enabled") -> Entity:
+def add_provider(run: ScenarioRun, spec: dict | None = None, alias: str | None = None, onboard: str = "enabled") -> Entity:
     spec = spec or {}
     w = run.world
     uid = _new_id(run)
@@ -78,7 +78,7 @@ def add_provider(run: Run, spec: dict | None = None, alias: str | None = None, o
     return ent
 
 
-def add_service(run: Run, provider: Entity, spec: dict | None = None, alias: str | None = None) -> Entity:
+def add_service(run: ScenarioRun, provider: Entity, spec: dict | None = None, alias: str | None = None) -> Entity:
     spec = spec or {}
     sid = _new_id(run)
     world_cfg = run.scenario.world
@@ -96,13 +96,13 @@ def add_service(run: Run, provider: Entity, spec: dict | None = None, alias: str
     return ent
 
 
-def _new_id(run: Run) -> str:
+def _new_id(run: ScenarioRun) -> str:
     if not hasattr(run, "_ids"):
         run._ids = run.rng.child("ids")
     return run._ids.uuid4()
 
 
-def build(run: Run) -> None:
+def build(run: ScenarioRun) -> None:
     """The initial world from the scenario's `world:` block (aliases c0…, p0…, s0… for {{…}} placeholders)."""
     cfg = run.scenario.world
     for i in range(cfg["customers"]):
@@ -115,16 +115,16 @@ def build(run: Run) -> None:
 
 
 @step("customer")
-def customer(run: Run, spec: dict) -> None:
+def customer(run: ScenarioRun, spec: dict) -> None:
     add_customer(run, spec, spec["as"])
 
 
 @step("provider")
-def provider(run: Run, spec: dict) -> None:
+def provider(run: ScenarioRun, spec: dict) -> None:
     add_provider(run, spec, spec["as"], spec.get("onboard", "enabled"))
 
 
 @step("service")
-def service(run: Run, spec: dict) -> None:
+def service(run: ScenarioRun, spec: dict) -> None:
     owner = run.entity(spec["provider"], "provider")
     add_service(run, owner, spec, spec["as"])
