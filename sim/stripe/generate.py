@@ -137,8 +137,9 @@ class Generator:
         """A payout the provider's balance covers (Stripe refuses one above it): a payment first when short."""
         provider = self._provider()
         amount = self.rng.randrange(10, 200) * 100
-        if amount > self.ledger.payable(provider["id"], provider["currency"]):
-            paid = self._pay(provider=provider, amount=2 * amount)
+        short = amount - self.ledger.payable(provider["id"], provider["currency"])  # < 0 after a chargeback
+        if short > 0:
+            paid = self._pay(provider=provider, amount=2 * short)  # the application fee is 8 %
             return _merge(paid, self.ledger.payout(provider["id"], amount, provider["currency"], outcome=outcome))
         return self.ledger.payout(provider["id"], amount, provider["currency"], outcome=outcome)
 

@@ -1,8 +1,9 @@
 """What a connected account's balance lets it pay out: its earnings moves, from the ledger's objects.
 
 `moves(objects, owners)` lists, per connected account and in time order, every change to what the
-account may pay out: a succeeded charge adds amount − application fee, a refund (succeeded or
-pending) subtracts its amount, a refunded application fee gives its share back, a dispute's balance
+account may pay out: a succeeded charge adds amount − application fee (a destination charge's
+payment on the account, py_…, is such a charge), a refund (succeeded or pending) subtracts its
+amount, a refunded application fee gives its share back, a dispute's balance
 transactions withdraw or reinstate, a live payout (pending, in transit, paid) subtracts; failed and
 canceled payouts came back. `payable(objects, owners, account, currency)` is their sum.
 

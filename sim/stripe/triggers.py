@@ -55,8 +55,9 @@ def _run(ledger, t: str, kw: dict) -> OpResult:
         acct = _account(ledger, kw)
         outcome = {"payout.failed": "failed", "payout.canceled": "canceled"}.get(t, "paid")
         kw.setdefault("amount", 5000)
-        if kw["amount"] > ledger.payable(acct, kw.get("currency")):  # Stripe pays out only what was earned
-            _merge(out, ledger.pay(2 * kw["amount"], kw.get("currency") or "usd", acct))
+        short = kw["amount"] - ledger.payable(acct, kw.get("currency"))  # Stripe pays out only what was earned
+        if short > 0:
+            _merge(out, ledger.pay(2 * short, kw.get("currency") or "usd", acct))
         return _merge(out, ledger.payout(acct, outcome=kw.pop("outcome", outcome), **kw))
     if t.startswith("customer."):
         cus = _merge(out, ledger.create_customer(**kw)).customer

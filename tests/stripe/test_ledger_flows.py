@@ -218,6 +218,8 @@ def test_a_payout_above_the_balance_is_refused_balance_insufficient(fake, provid
         fake.payout(provider, 41)
     assert err.value.code == "balance_insufficient" and len(fake.ledger.events) == events
     assert fake.payout(provider, 40).payout["status"] == "paid"
+    fake.pay(10000, "usd", transfer_data={"destination": provider})  # its payment py_… on the account, fee 800
+    assert fake.ledger.payable(provider) == 9200
 
 
 def test_customer_and_deauthorize(fake, provider):
