@@ -107,6 +107,7 @@ class World:
             self.writes = WriteLog({t.name: t.hash_key for t in self.stack.tables})
             self.lambdas = LambdaRuntime(self.stack, self.scheduler, self.trace, self.rng.child("lambda"),
                                          self.environments, faults=self.faults)
+            self.lambdas.destination = self._publish_destination
             self.router = EventRouter(account=self.account, region=self.region, clock=self.clock, trace=self.trace,
                                       rng=self.rng.child("eventbridge"), internal_client=self.client,
                                       deliver=lambda target, payload, info: self.targets.deliver(target, payload, info),
@@ -251,6 +252,11 @@ class World:
             got = self.client("dynamodb").get_item(TableName=self.stack.table(table).name,
                                                    Key={k: ser.serialize(v) for k, v in key.items()})
         return plain_item(got["Item"]) if "Item" in got else None
+
+    def _publish_destination(self, topic_arn: str, message: str) -> None:
+        """Lambda delivering an asynchronous invocation's record to its on-failure SNS destination."""
+        with self.internal():
+            self.client("sns").publish(TopicArn=topic_arn, Message=message)
 
     @contextlib.contextmanager
     def internal(self):
