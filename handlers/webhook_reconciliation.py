@@ -1,8 +1,10 @@
 """webhook-reconciliation — daily at 02:00 UTC (EventBridge schedule); any input is accepted.
 
 1. Lists Stripe events through the SDK (auto_paging_iter) created in the last
-   RECONCILIATION_WINDOW_HOURS (24) plus RECONCILIATION_OVERLAP_MINUTES (60), for the platform and for
-   each connected account (UserProfile items with a stripeAccountId, plus Stripe's accounts list).
+   RECONCILIATION_WINDOW_HOURS (24) plus RECONCILIATION_OVERLAP_MINUTES (60) — or since the last
+   complete run less the overlap when that is older (common/reconciliation_runs.py: a night whose
+   run failed on every retry is covered by the next) — for the platform and for each connected
+   account (UserProfile items with a stripeAccountId, plus Stripe's accounts list).
 2. Each event not in ProcessedWebhooks is MISSED and processed now through the same path as
    stripe-webhook (handlers.common.stripe_events.process_stripe_event, via "reconciliation", no
    signature). FAILED records — in the window or found through StatusIndex (the event is then
@@ -26,9 +28,13 @@
    bookingEventsPending (stale markers found), bookingEventsHealed (published by this run) and
    bookingEventsHealedIds.
    A run that could not list some account's events because Stripe was unavailable (connection,
-   rate limit, 5xx; not an account the platform lost access to) raises ReconciliationIncomplete at the end
-   (after everything else, metrics and alerts included): the invocation fails and is retried
-   rather than passing for a complete reconciliation.
+   rate limit, 5xx; not an account the platform lost access to), or that leaves an event of its
+   window unsettled (no record, FAILED under the retry limit, or PROCESSING — e.g. its own crashed
+   attempt's lock, not expired yet), raises ReconciliationIncomplete at the end (after everything
+   else, metrics and alerts included): the invocation fails and Lambda retries it rather than
+   passing for a complete reconciliation. A complete run moves the last-complete-run marker to its
+   start. A run that fails on all of Lambda's retries reaches critical-system-alerts through the
+   function's on-failure destination (the stack's asynchronous invocation config).
 5. Puts WebhookReconciliation.EventsChecked / .MissedEvents / .FailedEvents / .SuccessfulRetries /
    .Discrepancies in ECOSYSTEMAWS/Webhooks, publishes an SNS alert to CRITICAL_ALERTS_TOPIC_ARN (else
    RECONCILIATION_ALERTS_TOPIC_ARN) when a critical discrepancy is found, and one to
