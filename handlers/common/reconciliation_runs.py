@@ -1,7 +1,8 @@
 """The last-complete-run marker of webhook-reconciliation.
 
-One ProcessedWebhooks item, key RUN_MARKER_KEY (no `status`, so StatusIndex never lists it; no
-`ttl`, so it never expires), source "reconciliation": `lastCompleteRunAt` (epoch seconds) is the
+One ProcessedWebhooks item, key RUN_MARKER_KEY, source "reconciliation", eventType
+"reconciliation.run", status COMPLETED (a record like the others: only FAILED is ever listed
+through StatusIndex), no `ttl` (it never expires): `lastCompleteRunAt` (epoch seconds) is the
 start of the latest run that finished complete — every account's events listed, every event of its
 window settled. A run's window starts at that instant (less the overlap) when it is older than the
 default 24 h, so a night whose run failed on every retry is covered by the next night's run; at most
@@ -12,10 +13,13 @@ never moves it back.
 
 from __future__ import annotations
 
+from handlers.common import clock
 from handlers.common.ddb import Expr
+from handlers.common.dedup import COMPLETED
 from handlers.common.repositories import ConditionFailed, ProcessedWebhooksRepository
 
 RUN_MARKER_KEY = "reconciliation:last-complete-run"
+RUN_EVENT_TYPE = "reconciliation.run"
 STRIPE_EVENT_RETENTION_DAYS = 30
 
 
@@ -41,7 +45,8 @@ def record_complete_run(started_at: int, request_id: str | None = None) -> bool:
     at = e.name("lastCompleteRunAt")
     try:
         ProcessedWebhooksRepository().update(
-            RUN_MARKER_KEY, {"lastCompleteRunAt": started_at, "source": "reconciliation", "requestId": request_id},
+            RUN_MARKER_KEY, {"lastCompleteRunAt": started_at, "status": COMPLETED, "processedAt": clock.now_ms(),
+                             "source": "reconciliation", "eventType": RUN_EVENT_TYPE, "requestId": request_id},
             condition=f"attribute_not_exists({at}) OR {at} < {e.value(started_at)}", expr=e)
     except ConditionFailed:
         return False
