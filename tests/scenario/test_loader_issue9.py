@@ -67,3 +67,12 @@ def test_expect_response_and_task_delay_load():
                                 "  - concurrently:\n      - cancel: {booking: b1}\n      - deliver: {pending: true}\n"
                                 "expect:\n  bus: {\"marketplace.booking: *\": 1}\n", "x.yaml")
     assert [i.kind for i in s.steps][-1] == "concurrently"
+
+
+def test_stripe_api_timeout_and_applied():
+    parse_scenario(HEADER + "  - fault: {stripe_api: {status: timeout, applied: true, path: /v1/refunds, times: 1}}\n",
+                   "scenarios/x.yaml")
+    err = error_of(HEADER + "  - fault: {stripe_api: {status: 500, applied: true, times: 1}}\n")
+    assert "scenarios/x.yaml:6: steps[2].fault.stripe_api.applied: applied is for status: timeout" in err
+    err = error_of(HEADER + "  - fault: {stripe_api: {status: slow, times: 1}}\n")
+    assert "scenarios/x.yaml:6: steps[2].fault.stripe_api.status" in err
