@@ -1,8 +1,10 @@
 """webhook-reconciliation — daily at 02:00 UTC (EventBridge schedule); any input is accepted.
 
 1. Lists Stripe events through the SDK (auto_paging_iter) created in the last
-   RECONCILIATION_WINDOW_HOURS (24) plus RECONCILIATION_OVERLAP_MINUTES (60), for the platform and for
-   each connected account (UserProfile items with a stripeAccountId, plus Stripe's accounts list).
+   RECONCILIATION_WINDOW_HOURS (24) plus RECONCILIATION_OVERLAP_MINUTES (60) — or since the last
+   complete run less the overlap when that is older (common/reconciliation_runs.py: a night whose
+   run failed on every retry is covered by the next) — for the platform and for each connected
+   account (UserProfile items with a stripeAccountId, plus Stripe's accounts list).
 2. Each event not in ProcessedWebhooks is MISSED and processed now through the same path as
    stripe-webhook (handlers.common.stripe_events.process_stripe_event, via "reconciliation", no
    signature). FAILED records — in the window or found through StatusIndex (the event is then
@@ -26,9 +28,13 @@
    bookingEventsPending (stale markers found), bookingEventsHealed (published by this run) and
    bookingEventsHealedIds.
    A run that could not list some account's events because Stripe was unavailable (connection,
-   rate limit, 5xx; not an account the platform lost access to) raises ReconciliationIncomplete at the end
-   (after everything else, metrics and alerts included): the invocation fails and is retried
-   rather than passing for a complete reconciliation.
+   rate limit, 5xx; not an account the platform lost access to), or that leaves an event of its
+   window unsettled (no record, FAILED under the retry limit, or PROCESSING — e.g. its own crashed
+   attempt's lock, not expired yet), raises ReconciliationIncomplete at the end (after everything
+   else, metrics and alerts included): the invocation fails and Lambda retries it rather than
+   passing for a complete reconciliation. A complete run moves the last-complete-run marker to its
+   start. A run that fails on all of Lambda's retries reaches critical-system-alerts through the
+   function's on-failure destination (the stack's asynchronous invocation config).
 5. Puts WebhookReconciliation.EventsChecked / .MissedEvents / .FailedEvents / .SuccessfulRetries /
    .Discrepancies in ECOSYSTEMAWS/Webhooks, publishes an SNS alert to CRITICAL_ALERTS_TOPIC_ARN (else
    RECONCILIATION_ALERTS_TOPIC_ARN) when a critical discrepancy is found, and one to
@@ -43,7 +49,7 @@ from typing import Any
 
 import stripe
 
-from handlers.common import booking_events, cancel_refunds, clock
+from handlers.common import booking_events, cancel_refunds, clock, reconciliation_runs
 from handlers.common.clients import client
 from handlers.common.config import env, env_int, lock_timeout_seconds
 from handlers.common.dedup import COMPLETED, FAILED, PROCESSING, SKIPPED, WebhookDeduplicationService
@@ -86,17 +92,27 @@ class Reconciliation:
         self.window_h = env_int("RECONCILIATION_WINDOW_HOURS", 24)
         self.overlap_m = env_int("RECONCILIATION_OVERLAP_MINUTES", 60)
         self.max_retries = env_int("RECONCILIATION_MAX_RETRIES", 3)
-        self.since = self.now - self.window_h * 3600 - self.overlap_m * 60
         self.dedup = WebhookDeduplicationService()
+        self.errors: list[str] = []
+        self.last_complete = self._last_complete()
+        self.since = reconciliation_runs.window_start(self.now, self.now - self.window_h * 3600 - self.overlap_m * 60,
+                                                      self.overlap_m * 60, self.last_complete)
         self.checked = self.missed = self.failed = self.retried_ok = 0
         self.processed: list[dict[str, Any]] = []
         self.exhausted: list[str] = []
         self.discrepancies: list[dict[str, Any]] = []
-        self.errors: list[str] = []
+        self.invalid: set[str] = set()  # events that can never be processed (reported, not retried)
         self.events: dict[str, tuple[dict[str, Any], str | None]] = {}
         self.outbox_pending = 0
         self.outbox_healed: list[str] = []
         self.incomplete: list[str] = []  # accounts whose events could not be listed
+
+    def _last_complete(self) -> int | None:
+        try:
+            return reconciliation_runs.last_complete_run()
+        except Exception as exc:  # noqa: BLE001 - the default window, and say so
+            self.errors.append(f"last complete run not readable: {type(exc).__name__}: {exc}")
+            return None
 
     # -- 1. accounts and events ------------------------------------------------------------------
     def accounts(self) -> list[str]:
@@ -136,7 +152,11 @@ class Reconciliation:
                                           dedup=self.dedup)
         except InvalidEvent as exc:
             self.errors.append(f"{event.get('id')}: {exc}")
+            self.invalid.add(str(event.get("id")))
             return "INVALID"
+        except Exception as exc:  # noqa: BLE001 - e.g. the lock's own write throttled: the others go on
+            self.errors.append(f"{event.get('id')}: {type(exc).__name__}: {exc}")
+            return "ERROR"
         self.processed.append({"eventId": result.event_id, "kind": kind, "status": result.status})
         if kind == "retry" and result.status in (COMPLETED, SKIPPED):
             self.retried_ok += 1
@@ -173,6 +193,24 @@ class Reconciliation:
                 self.errors.append(f"event {record['eventId']} not retrievable: {type(exc).__name__}")
                 continue
             self._process(event, "retry")
+
+    def unsettled(self) -> list[str]:
+        """Events of the window this run did not settle and a retry of the run may: no record (its
+        processing raised), FAILED under the retry limit, or PROCESSING (a crashed holder whose
+        lock has not expired yet, or a webhook still at work)."""
+        out = []
+        for eid in sorted(set(self.events) - self.invalid):
+            try:
+                record = self.dedup.check(eid)
+            except Exception as exc:  # noqa: BLE001 - unknown is unsettled
+                self.errors.append(f"{eid}: record not readable: {type(exc).__name__}")
+                out.append(eid)
+                continue
+            status = (record or {}).get("status")
+            if record is None or status == PROCESSING or (
+                    status == FAILED and int(record.get("retryCount") or 0) < self.max_retries):
+                out.append(eid)
+        return out
 
     # -- 3. verification -------------------------------------------------------------------------
     def _discrepancy(self, kind: str, critical: bool, repaired: bool = False, **detail: Any) -> None:
@@ -316,7 +354,9 @@ class Reconciliation:
     # -- 5. report -------------------------------------------------------------------------------
     def report(self) -> dict[str, Any]:
         critical = [d for d in self.discrepancies if d["critical"]]
+        last = self.last_complete
         return {"windowStart": clock.iso_from_s(self.since), "windowEnd": clock.iso_from_s(self.now),
+                "lastCompleteRun": clock.iso_from_s(last) if last is not None else None,
                 "eventsChecked": self.checked, "missedEvents": self.missed, "failedEvents": self.failed,
                 "successfulRetries": self.retried_ok, "discrepancies": len(self.discrepancies),
                 "criticalDiscrepancies": len(critical), "exhaustedRetries": self.exhausted,
@@ -383,10 +423,21 @@ def handler(event, context):
     _log.info("reconciliation finished", **{k: report[k] for k in (
         "eventsChecked", "missedEvents", "failedEvents", "successfulRetries", "discrepancies",
         "criticalDiscrepancies", "bookingEventsPending", "bookingEventsHealed")})
-    if run.incomplete:  # a run that could not see Stripe's events has not reconciled: fail, be retried
-        _log.error("reconciliation incomplete", accounts=run.incomplete, errors=report["errors"][:5])
-        raise ReconciliationIncomplete(f"Stripe's events could not be listed for {', '.join(run.incomplete)}; "
-                                       f"what could be done was done (report: {report['errors'][:3]})")
+    unsettled = run.unsettled()
+    report["unsettledEvents"] = unsettled
+    if run.incomplete or unsettled:  # not reconciled yet: fail, so Lambda retries the run
+        _log.error("reconciliation incomplete", accounts=run.incomplete, unsettled=unsettled,
+                   errors=report["errors"][:5])
+        raise ReconciliationIncomplete("; ".join(filter(None, [
+            run.incomplete and f"Stripe's events could not be listed for {', '.join(run.incomplete)}",
+            unsettled and f"{len(unsettled)} event(s) not settled: {', '.join(unsettled[:5])}",
+        ])) + f"; what could be done was done (report: {report['errors'][:3]})")
+    try:  # lost, the next run's window just starts at the previous marker
+        report["lastCompleteRunRecorded"] = reconciliation_runs.record_complete_run(
+            run.now, getattr(context, "aws_request_id", None))
+    except Exception as exc:  # noqa: BLE001 - the run itself is complete
+        report["lastCompleteRunRecorded"] = False
+        report["errors"].append(f"last complete run not recorded: {type(exc).__name__}: {exc}")
     return report
 
 

@@ -248,6 +248,11 @@ class World:
                                                    Key={k: ser.serialize(v) for k, v in key.items()})
         return plain_item(got["Item"]) if "Item" in got else None
 
+    def _publish_destination(self, topic_arn: str, message: str) -> None:
+        """Lambda delivering an asynchronous invocation's record to its on-failure SNS destination."""
+        with self.internal():
+            self.client("sns").publish(TopicArn=topic_arn, Message=message)
+
     @contextlib.contextmanager
     def internal(self):
         """Harness calls inside this block are neither yield points nor faulted nor traced."""
@@ -308,6 +313,7 @@ class World:
         self.writes = WriteLog({t.name: t.hash_key for t in stack.tables})
         self.lambdas = lambdas = LambdaRuntime(stack, scheduler, trace, self.rng.child("lambda"),
                                                self.environments, faults=faults)
+        lambdas.destination = self._publish_destination
         self.router = router = EventRouter(
             account=account, region=region, clock=self.clock, trace=trace, rng=self.rng.child("eventbridge"),
             internal_client=client, faults=faults,

@@ -53,6 +53,11 @@ def render(stack: Stack) -> dict[str, Any]:
             "MemorySize": fn.memory, "Role": {"Fn::GetAtt": [lid + "Role", "Arn"]},
             "Code": {"S3Bucket": {"Ref": "CodeBucket"}, "S3Key": {"Ref": "CodeKey"}},
             "Environment": {"Variables": stack.environment(fn)}}}
+        if fn.on_failure:
+            res[lid + "EventInvokeConfig"] = {"Type": "AWS::Lambda::EventInvokeConfig", "Properties": {
+                "FunctionName": {"Ref": lid + "Function"}, "Qualifier": "$LATEST",
+                "MaximumRetryAttempts": fn.async_retries,
+                "DestinationConfig": {"OnFailure": {"Destination": {"Ref": _logical(fn.on_failure) + "Topic"}}}}}
     for sm in stack.state_machines:
         res[_logical(sm.name) + "Role"] = {"Type": "AWS::IAM::Role", "Properties": {
             "RoleName": f"{sm.name}-role",

@@ -335,6 +335,23 @@ class Deployer:
                 self.note("function", fn.name, "updated")
             else:
                 self.note("function", fn.name, "unchanged")
+            if fn.on_failure:
+                self.event_invoke_config(lam, fn)
+
+    def event_invoke_config(self, lam, fn) -> None:
+        """Asynchronous invocations' retries and on-failure destination (an SNS topic)."""
+        want = {"MaximumRetryAttempts": fn.async_retries,
+                "DestinationConfig": {"OnFailure": {"Destination": self.stack.topic_arn(fn.on_failure)}}}
+        try:
+            cur = lam.get_function_event_invoke_config(FunctionName=fn.name)
+        except ClientError as err:
+            if _code(err) != "ResourceNotFoundException":
+                raise
+            cur = {}
+        if {k: cur.get(k) for k in want} == want:
+            return
+        lam.put_function_event_invoke_config(FunctionName=fn.name, **want)
+        self.note("function", f"{fn.name} event invoke config", "updated")
 
     def run(self, *, functions: bool, extras: bool = True, skip: dict[str, str] | None = None) -> list[Change]:
         """Deploy every kind of resource but those in `skip` (kind → why), in dependency order."""

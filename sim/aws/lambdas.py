@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from sim.authz.identity import invocation_caller
+from sim.aws.lambda_destinations import failure_record, message
 from sim.aws.stack import ROOT, Function, Stack
 from sim.errors import InputError
 from sim.faults.aws import LambdaCrash
@@ -125,6 +126,7 @@ class LambdaRuntime:
             f.name: f.reserved_concurrency or ACCOUNT_CONCURRENCY for f in stack.functions}
         self.faults = faults if faults is not None else FaultPlane()  # consulted for LambdaFault specs
         self.async_failures: list[dict] = []   # async invocations that exhausted their retries
+        self.destination = None  # (topic ARN, message) -> None: publishes an on-failure destination record
         self._handlers: dict[str, Any] = {}
 
     # -- configuration -------------------------------------------------------------------------
@@ -190,10 +192,13 @@ class LambdaRuntime:
         return self.scheduler.wait(task)
 
     def invoke_async(self, name: str, event: Any, *, correlation_id: str | None = None,
-                     retries: int = 2, delays: tuple[float, ...] = (60.0, 120.0)) -> None:
+                     retries: int | None = None, delays: tuple[float, ...] = (60.0, 120.0)) -> None:
         """An asynchronous invocation (EventBridge, S3, SNS targets): on a function error or a
-        throttle Lambda retries it, by default twice, one then two minutes later."""
-        self.function(name)
+        throttle Lambda retries it, by default the function's MaximumRetryAttempts (2), one then two
+        minutes later; when every attempt failed, the function's on-failure destination (an SNS
+        topic) gets Lambda's invocation record (sim/aws/lambda_destinations.py)."""
+        fn = self.function(name)
+        retries = fn.async_retries if retries is None else retries
 
         def attempt(n: int) -> None:
             task = self.spawn(name, event, correlation_id=correlation_id)
@@ -206,9 +211,14 @@ class LambdaRuntime:
             if n < retries:
                 self.trace.record("lambda", "async.retry", correlation_id, function=name, attempt=n + 1)
                 self.scheduler.call_later(delays[min(n, len(delays) - 1)], attempt, n + 1)
-            else:
-                self.trace.record("lambda", "async.exhausted", correlation_id, function=name)
-                self.async_failures.append({"function": name, "event": event, "error": inv.error if inv else None})
+                return
+            request_id = inv.request_id if inv else task.meta.get("request_id")
+            self.trace.record("lambda", "async.exhausted", correlation_id, function=name, requestId=request_id)
+            self.async_failures.append({"function": name, "event": event, "error": inv.error if inv else None})
+            if fn.on_failure and self.destination is not None:
+                record = failure_record(self.stack.function_arn(name), request_id, event,
+                                        inv.error if inv else None, n + 1, self.clock.now())
+                self.destination(self.stack.topic_arn(fn.on_failure), message(record))
 
         attempt(0)
 

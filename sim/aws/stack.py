@@ -88,6 +88,8 @@ class Function:
     description: str = ""
     reserved_concurrency: int | None = None
     appsync_fields: tuple[str, ...] = ()
+    async_retries: int = 2               # MaximumRetryAttempts of asynchronous invocations (Lambda's default)
+    on_failure: str | None = None        # SNS topic: on-failure destination of asynchronous invocations
 
 
 @dataclass(frozen=True)
@@ -339,7 +341,8 @@ _FUNCTIONS: dict[str, dict[str, Any]] = {
                                    caps={"stripe", "events", "sns", "metrics", "webhook-secrets"},
                                    env={"RECONCILIATION_WINDOW_HOURS": "24", "RECONCILIATION_OVERLAP_MINUTES": "60",
                                         "RECONCILIATION_MAX_RETRIES": "3"},
-                                   fields=()),
+                                   # a run failed on all of Lambda's retries: "system failures in reconciliation"
+                                   on_failure=TOPICS[1], fields=()),
     "post-confirmation-trigger": dict(module="post_confirmation_trigger", timeout=30, rw=["UserProfile"], ro=[],
                                       caps=set(), fields=()),
     "profile-events": dict(module="profile_events", timeout=30, rw=["UserProfile"], ro=[],
@@ -422,7 +425,7 @@ def _functions(account: str, region: str, stripe_api_base: str | None) -> list[F
         out.append(Function(
             name=name, handler=f"handlers.{spec['module']}.handler", timeout=spec["timeout"],
             memory=spec.get("memory") or DEFAULT_MEMORY_MB, env=env, policy=tuple(policy),
-            appsync_fields=tuple(spec["fields"]),
+            appsync_fields=tuple(spec["fields"]), on_failure=spec.get("on_failure"),
         ))
     return out
 

@@ -9,7 +9,7 @@ edited). Each mutant is a small, realistic slip:
 - `precedence-inverted`: a failed payment outranks a succeeded one, so "failure, then success"
   (a declined card, then a good one) leaves the booking failed.
 - `reconciliation-skips-failed`: the 02:00 reconciliation retries only missed and stale
-  PROCESSING events, never FAILED records.
+  PROCESSING events, never FAILED records (nor counts them as unsettled: the run passes).
 - `lock-timeout-short`: the webhook lock expires after 15 s, less than stripe-webhook's 60 s
   Lambda timeout, so a slow holder can be taken over while it still runs.
 - `dedup-no-conditional-create`: the ProcessedWebhooks record is created without its
@@ -81,8 +81,14 @@ def _reconciliation_skips_failed():
         def by_status(self, status, *args, **kwargs):
             return [] if status == FAILED else super().by_status(status, *args, **kwargs)
 
+    real_unsettled = rec.Reconciliation.unsettled
+
+    def unsettled(self):
+        return [eid for eid in real_unsettled(self) if (self.dedup.check(eid) or {}).get("status") != FAILED]
+
     stack = contextlib.ExitStack()
     stack.enter_context(mock.patch.object(rec.Reconciliation, "_retryable", retryable))
+    stack.enter_context(mock.patch.object(rec.Reconciliation, "unsettled", unsettled))
     stack.enter_context(mock.patch.object(rec, "ProcessedWebhooksRepository", Repo))
     return stack
 

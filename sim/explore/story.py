@@ -183,8 +183,10 @@ def _fault(draw, kind: str) -> dict:
             spec["detail_type"] = detail
         return {"putevents": spec}
     if kind == "stripe_api":
-        spec = {"status": draw(st.sampled_from((429, 500, 503))),
+        spec = {"status": draw(st.sampled_from((429, 500, 503, "timeout"))),
                 "path": draw(st.sampled_from(("*", "/v1/events*", "/v1/refunds*", "/v1/payouts*", "/v1/balance*")))}
+        if spec["status"] == "timeout" and draw(st.booleans()):
+            spec["applied"] = True  # Stripe did it; only the answer was lost
         if draw(st.booleans()):
             spec["for"] = draw(st.sampled_from(("5m", "1h", "6h")))
         else:

@@ -340,6 +340,8 @@ class _Semantics:
             self.fail((*path, kind), 'expected at most one of "for", "until"')
         if kind == "stripe_api" and not any(k in spec for k in ("for", "until", "times")):
             self.fail((*path, kind), 'say how long: "for", "until" or "times"')
+        if kind == "stripe_api" and spec.get("applied") and spec.get("status") != "timeout":
+            self.fail((*path, kind, "applied"), "applied is for status: timeout (an error answer means Stripe did nothing)")
         if kind == "endpoint_down" and ("for" in spec) == ("until" in spec):
             self.fail((*path, kind), 'expected exactly one of "for", "until"')
 

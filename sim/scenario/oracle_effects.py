@@ -6,7 +6,8 @@ their effect:
   * the payment-processing workflow started from the bus: one execution per booking's payment;
   * notifications: one Notification per (user, channel, fact);
   * payouts: a booking in at most one payout that is not failed or canceled.
-Plus the alerting promise: a failed, timed-out or aborted workflow execution reaches
+Plus the alerting promise: a failed, timed-out or aborted workflow execution, and a
+webhook-reconciliation run that failed on every one of Lambda's retries, reach
 critical-system-alerts, and a Stripe event FAILED at the retry limit reaches
 webhook-reconciliation-alerts (end of story only: the alert follows the failure).
 """
@@ -60,9 +61,18 @@ def _messages(snap: Snapshot, topic: str) -> list[str]:
     return out
 
 
+def _reconciliation_exhausted(snap: Snapshot) -> list[str]:
+    """Request ids of the last attempt of each webhook-reconciliation asynchronous invocation that
+    failed on every one of Lambda's retries (from the trace)."""
+    return [str((r.get("details") or {}).get("requestId")) for r in snap.trace
+            if r.get("component") == "lambda" and r.get("kind") == "async.exhausted"
+            and (r.get("details") or {}).get("function") == V.RECONCILIATION_FUNCTION]
+
+
 @invariant("failures-alerted",
-           "a failed, timed-out or aborted workflow execution reaches critical-system-alerts; a Stripe event "
-           "FAILED at the retry limit reaches webhook-reconciliation-alerts", end_only=True)
+           "a failed, timed-out or aborted workflow execution, and a reconciliation run that failed on every "
+           "retry, reach critical-system-alerts; a Stripe event FAILED at the retry limit reaches "
+           "webhook-reconciliation-alerts", end_only=True)
 def failures_alerted(snap: Snapshot):
     problems = []
     critical = "\n".join(_messages(snap, CRITICAL_TOPIC))
@@ -77,4 +87,9 @@ def failures_alerted(snap: Snapshot):
     for item in stuck:
         if str(item.get("eventId")) not in alerts:
             problems.append(f"{item.get('eventId')} FAILED at the retry limit ({limit}), no reconciliation alert")
-    return problems, f"{_plural(len(failed), 'failed execution')}, {_plural(len(stuck), 'event')} at the retry limit"
+    runs = _reconciliation_exhausted(snap)
+    for request_id in runs:
+        if request_id not in critical:
+            problems.append(f"reconciliation run {request_id} failed on every retry, no critical alert")
+    return problems, (f"{_plural(len(failed), 'failed execution')}, {_plural(len(stuck), 'event')} at the retry "
+                      f"limit, {_plural(len(runs), 'reconciliation run')} failed on every retry")

@@ -18,8 +18,10 @@ TRANSITION_EVENTS = {event: status for status, event in STATUS_EVENTS.items()}
 PAYOUT_LIVE = tuple(s for s in PAYOUT_RANK if s not in ("failed", "canceled"))  # money on its way or paid
 REFUND_LIVE = tuple(s for s in REFUND_RANK if s not in ("failed", "canceled"))
 PAYMENT_WORKFLOW = "ecosystem-payment-processing"
+RECONCILIATION_FUNCTION = "webhook-reconciliation"
 STRIPE_EVENT_ID = "stripeEventId"
 
 __all__ = ["BOOKING_STATUSES", "BOOKING_TRANSITIONS", "COMPLETED", "DOMAIN_EVENT_ID", "FAILED",
-           "PAYMENT_STATUSES", "PAYMENT_WORKFLOW", "PAYOUT_LIVE", "PROCESSING", "REFUND_LIVE", "SKIPPED",
+           "PAYMENT_STATUSES", "PAYMENT_WORKFLOW", "PAYOUT_LIVE", "PROCESSING", "RECONCILIATION_FUNCTION",
+           "REFUND_LIVE", "SKIPPED",
            "STRIPE_EVENT_ID", "TRANSITION_EVENTS", "WEBHOOK_DONE", "WEBHOOK_STATUSES"]

@@ -3,7 +3,7 @@
 `ApiServer(ledger)` answers what the handlers and reconciliation call (see `routes.py`), with
 Stripe's conventions: form-encoded bodies, the `Stripe-Account` header (direct charges, per-account
 events), `Idempotency-Key` replays (same answer, `Idempotent-Replayed: true`; other parameters
-→ 400 idempotency_error), Stripe's error shapes, and injectable 429/500 answers. `handle()` is the
+→ 400 idempotency_error), Stripe's error shapes, and injectable 429/5xx answers or timeouts. `handle()` is the
 whole request → response logic, usable without sockets; `start()`/`close()` (or `with`) run it on
 a free port in a background thread. Requests are served one at a time under the ledger's lock.
 
@@ -39,6 +39,11 @@ def injected_error(fault: StripeApiFault) -> errors.StripeError:
     return err
 
 
+class RequestTimedOut(Exception):
+    """An injected `timeout`: the request gets no answer (raised by `handle`; the in-process client
+    waits the SDK's timeout and raises its APIConnectionError, the HTTP server closes the connection)."""
+
+
 class ApiServer:
     """The fake Stripe API over a ledger."""
 
@@ -51,6 +56,7 @@ class ApiServer:
         self._idempotent: dict[tuple[str, str], tuple[str, int, bytes, str]] = {}
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.sleep = None  # (seconds) -> None on the world's virtual time: a timed-out caller's wait
 
     # -- lifecycle --------------------------------------------------------------------------
     @property
@@ -84,8 +90,8 @@ class ApiServer:
         self.close()
 
     def inject(self, status: int, path: str = "*", method: str | None = None, times: int | None = 1,
-               should_retry: bool | None = None) -> StripeApiFault:
-        return self.faults.add(StripeApiFault(status, path, method, times, should_retry))
+               should_retry: bool | None = None, applied: bool = False) -> StripeApiFault:
+        return self.faults.add(StripeApiFault(status, path, method, times, should_retry, applied))
 
     @property
     def injections(self) -> list[StripeApiFault]:
@@ -104,9 +110,18 @@ class ApiServer:
             key = headers.get("idempotency-key")
             if key is not None:
                 out_headers["Idempotency-Key"] = key
+            injected = self.faults.match(StripeApiFault.KIND, method, path)
             try:
+                if injected is not None and not injected.timeout:
+                    raise injected_error(injected)
+                if injected is not None and not injected.applied:
+                    raise RequestTimedOut(f"{method} {path}")
                 status, payload = self._dispatch(method, path, parts.query, headers, body, request_id, key,
                                                  out_headers)
+            except RequestTimedOut:
+                self.requests.append({"method": method, "path": path, "status": "timeout",
+                                      "request_id": request_id, "account": headers.get("stripe-account")})
+                raise
             except errors.StripeError as exc:
                 out_headers.update(exc.headers)
                 status, payload = exc.http_status, exc.to_dict(request_id)
@@ -115,13 +130,13 @@ class ApiServer:
                                                           type="api_error").to_dict(request_id)
             data = payload if isinstance(payload, bytes) else json.dumps(payload, indent=2).encode()
             self.requests.append({"method": method, "path": path, "status": status, "request_id": request_id,
-                                  "account": headers.get("stripe-account")})
+                                  "account": headers.get("stripe-account"),
+                                  **({"answer": "lost"} if injected is not None and injected.timeout else {})})
+            if injected is not None and injected.timeout:  # applied, then the answer never came back
+                raise RequestTimedOut(f"{method} {path}")
             return status, out_headers, data
 
     def _dispatch(self, method, path, query, headers, body, request_id, key, out_headers):
-        injected = self.faults.match(StripeApiFault.KIND, method, path)
-        if injected is not None:
-            raise injected_error(injected)
         auth = headers.get("authorization", "")
         api_key = auth[7:] if auth.startswith("Bearer ") else ""
         if not api_key.startswith(("sk_test_", "rk_test_")):
@@ -212,7 +227,11 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         if body is None:
             return
-        status, headers, data = self.server.app.handle(self.command, self.path, dict(self.headers.items()), body)
+        try:
+            status, headers, data = self.server.app.handle(self.command, self.path, dict(self.headers.items()), body)
+        except RequestTimedOut:
+            self.close_connection = True  # no answer at all: the client sees the connection dropped
+            return
         self._reply(status, headers, data)
 
     def _reply(self, status: int, headers: dict, data: bytes, close: bool = False) -> None:

@@ -47,6 +47,7 @@ class FakeStripe:
                                latency_s=latency_s, faults=faults)
         self.faults = self.channel.plane  # the fault plane (a world's, or this fake's own)
         self.api = ApiServer(self.ledger, port=api_port, faults=self.faults)
+        self.api.sleep = scheduler.sleep  # a timed-out SDK call waits on virtual time
         self._generator_rng = child(rng, "generate")
         self._generator: Generator | None = None
 

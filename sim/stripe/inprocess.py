@@ -5,7 +5,9 @@
 and cache them) use `InProcessClient`, a `stripe.HTTPClient` that hands a request for a
 registered fake's URL straight to its `ApiServer.handle()` (in a greenlet of its own, so the
 scheduler sees what it saw from the server's thread: no current task) and answers anything else with the
-SDK's default HTTP client. `serve(api)` registers a fake for the life of a world; while nothing
+SDK's default HTTP client. A request the fake leaves unanswered (an injected `timeout`) waits
+the SDK client's timeout on the world's virtual clock and raises the SDK's own APIConnectionError.
+`serve(api)` registers a fake for the life of a world; while nothing
 is registered for a URL (or `enabled` is False) requests go over HTTP as before.
 """
 
@@ -16,6 +18,7 @@ from urllib.parse import urlsplit
 import stripe
 
 _servers: dict[str, object] = {}
+DEFAULT_TIMEOUT_S = 80  # the stripe SDK's HTTP client timeout
 _original = None
 enabled = True
 
@@ -44,8 +47,30 @@ class InProcessClient(stripe.HTTPClient):
         # in a greenlet of its own, as the server's thread would: not inside the caller's task
         from greenlet import greenlet
 
-        status, out_headers, data = greenlet(server.handle).switch(method.upper(), target, dict(headers or {}), body)
+        from sim.stripe.api import RequestTimedOut
+
+        try:
+            status, out_headers, data = greenlet(server.handle).switch(method.upper(), target, dict(headers or {}),
+                                                                       body)
+        except RequestTimedOut as exc:
+            self._time_out(server, exc)
         return data, status, CaseInsensitiveDict(out_headers)
+
+    def _time_out(self, server, exc: Exception):
+        """No answer: wait the SDK's own timeout on the world's clock, then fail as the SDK's HTTP
+        client fails on a read timeout (its APIConnectionError, should_retry=True)."""
+        import requests
+
+        timeout = getattr(self._fallback, "_timeout", DEFAULT_TIMEOUT_S) or DEFAULT_TIMEOUT_S
+        seconds = sum(timeout) if isinstance(timeout, tuple) else float(timeout)
+        if server.sleep is not None:
+            server.sleep(seconds)
+        error = requests.exceptions.ReadTimeout(f"Read timed out. (read timeout={seconds:g}) {exc}")
+        handle = getattr(self._fallback, "_handle_request_error", None)
+        if handle is None:
+            raise stripe.APIConnectionError(f"Unexpected error communicating with Stripe. ({error})",
+                                            should_retry=True) from error
+        handle(error)
 
     def request_stream(self, method, url, headers, post_data=None, **kwargs):
         return self._fallback.request_stream(method, url, headers, post_data, **kwargs)

@@ -151,3 +151,60 @@ def test_refund_missing_in_database_is_repaired(hx):
     assert [d["kind"] for d in report["details"]] == ["refund_not_recorded"]
     b = hx.get("Booking", "b1")
     assert b["amountRefunded"] == 5000 and b["paymentStatus"] == "partially_refunded"
+
+
+def test_a_night_that_failed_on_every_retry_is_covered_by_the_next_night(hx, monkeypatch):
+    from handlers import webhook_reconciliation
+    from handlers.common.reconciliation_runs import RUN_MARKER_KEY
+
+    first = reconcile(hx)                                   # complete: the marker is this run's start
+    marker = hx.get("ProcessedWebhooks", RUN_MARKER_KEY)
+    assert first["lastCompleteRun"] is None and first["lastCompleteRunRecorded"] is True
+    assert marker["lastCompleteRunAt"] == hx.now() and marker["status"] == "COMPLETED" and "ttl" not in marker
+    started = hx.now()
+    hx.advance(3600)
+    _, paid = hx.paid_booking()                             # its webhooks never arrive
+    hx.advance(23 * 3600)
+    # that night Stripe cannot be listed on any of Lambda's attempts: every run fails
+    monkeypatch.setattr(webhook_reconciliation.Reconciliation, "list_events", lambda self: self.incomplete.append("platform"))
+    with pytest.raises(webhook_reconciliation.ReconciliationIncomplete):
+        reconcile(hx)
+    monkeypatch.undo()
+    assert hx.get("ProcessedWebhooks", RUN_MARKER_KEY)["lastCompleteRunAt"] == started
+    hx.advance(24 * 3600)                                   # the paid booking's events are now 47 h old
+    assert all(hx.get("ProcessedWebhooks", event["id"]) is None for event in paid.events)
+    report = reconcile(hx)
+    assert report["missedEvents"] == len(paid.events)
+    assert report["windowStart"] == webhook_reconciliation.clock.iso_from_s(started - 3600)
+    assert report["lastCompleteRun"] == webhook_reconciliation.clock.iso_from_s(started)
+    assert hx.get("Booking", "b1")["status"] == "confirmed"
+    assert hx.get("ProcessedWebhooks", RUN_MARKER_KEY)["lastCompleteRunAt"] == hx.now()
+    hx.advance(24 * 3600)                                   # a normal night after a complete one: 24 h + 1 h
+    assert reconcile(hx)["windowStart"] == webhook_reconciliation.clock.iso_from_s(hx.now() - 25 * 3600)
+
+
+def test_the_window_never_reaches_past_stripes_event_retention():
+    from handlers.common.reconciliation_runs import window_start
+
+    now, day = 100 * 86400, 86400
+    assert window_start(now, now - day, 3600, None) == now - day
+    assert window_start(now, now - day, 3600, now - 3 * day) == now - 3 * day - 3600
+    assert window_start(now, now - day, 3600, now - 90 * day) == now - 30 * day
+    assert window_start(now, now - day, 3600, now - 600) == now - day  # a recent marker never narrows it
+
+
+def test_an_event_left_unsettled_fails_the_run_and_moves_no_marker(hx):
+    from handlers import webhook_reconciliation
+    from handlers.common.reconciliation_runs import RUN_MARKER_KEY
+
+    _, paid = hx.paid_booking()
+    ev = paid.event("payment_intent.succeeded")
+    with hx.as_function("stripe-webhook"):                  # a holder that died a moment ago: lock still live
+        WebhookDeduplicationService().acquire(ev["id"], source="stripe", event_type=ev["type"])
+    with pytest.raises(webhook_reconciliation.ReconciliationIncomplete, match=ev["id"]):
+        reconcile(hx)
+    assert hx.get("ProcessedWebhooks", RUN_MARKER_KEY) is None
+    hx.advance(180)                                         # Lambda's second retry: the lock has expired
+    report = reconcile(hx)
+    assert report["unsettledEvents"] == [] and hx.get("ProcessedWebhooks", ev["id"])["status"] == "COMPLETED"
+    assert hx.get("ProcessedWebhooks", RUN_MARKER_KEY)["lastCompleteRunAt"] == hx.now()

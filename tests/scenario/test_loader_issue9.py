@@ -79,3 +79,12 @@ def test_a_payout_takes_an_amount_or_a_share_of_the_balance():
     assert "steps[2].stripe.share: refund takes no share (only payout does)" in \
         error_of(text + "  - stripe: {refund: b1, share: 50}\n")
     assert "steps[2].stripe.share" in error_of(text + "  - stripe: {payout: 0, share: 101}\n")
+
+
+def test_stripe_api_timeout_and_applied():
+    parse_scenario(HEADER + "  - fault: {stripe_api: {status: timeout, applied: true, path: /v1/refunds, times: 1}}\n",
+                   "scenarios/x.yaml")
+    err = error_of(HEADER + "  - fault: {stripe_api: {status: 500, applied: true, times: 1}}\n")
+    assert "scenarios/x.yaml:6: steps[2].fault.stripe_api.applied: applied is for status: timeout" in err
+    err = error_of(HEADER + "  - fault: {stripe_api: {status: slow, times: 1}}\n")
+    assert "scenarios/x.yaml:6: steps[2].fault.stripe_api.status" in err

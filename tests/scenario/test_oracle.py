@@ -263,3 +263,17 @@ def test_failures_alerted_needs_the_alert_on_the_right_topic():
     assert "evt_9 FAILED at the retry limit (3), no reconciliation alert" in result(snap, "failures-alerted").detail
     snap.sns_messages.append({"topic": "arn:aws:sns:x:1:webhook-reconciliation-alerts", "message": "evt_9"})
     assert result(snap, "failures-alerted").ok
+
+
+def test_failures_alerted_needs_a_critical_alert_for_a_reconciliation_run_failed_on_every_retry():
+    snap = healthy()
+    snap.trace = [{"component": "lambda", "kind": "async.exhausted", "t": NOW,
+                   "details": {"function": "webhook-reconciliation", "requestId": "req-7"}},
+                  {"component": "lambda", "kind": "async.exhausted", "t": NOW,
+                   "details": {"function": "notification-handler", "requestId": "req-8"}}]
+    r = result(snap, "failures-alerted")
+    assert not r.ok and r.detail == "reconciliation run req-7 failed on every retry, no critical alert"
+    snap.sns_messages = [{"topic": "arn:aws:sns:x:1:webhook-reconciliation-alerts", "message": '{"requestId": "req-7"}'}]
+    assert not result(snap, "failures-alerted").ok  # the wrong topic
+    snap.sns_messages = [{"topic": "arn:aws:sns:x:1:critical-system-alerts", "message": '{"requestId": "req-7"}'}]
+    assert result(snap, "failures-alerted").ok

@@ -289,3 +289,46 @@ def test_start_close_and_free_port(fake):
     fake.close()
     with pytest.raises(RuntimeError):
         _ = fake.url
+
+
+def test_injected_timeout_over_http_drops_the_connection(fake, server, provider):
+    client = server.client()
+    server.api.inject("timeout", path="/v1/events", times=1)
+    with pytest.raises(stripe.APIConnectionError):
+        client.v1.events.list()
+    assert client.v1.events.list().object == "list"
+    assert [r["status"] for r in server.api.requests if r["path"] == "/v1/events"] == ["timeout", 200]
+
+
+def test_injected_timeout_in_process_waits_the_sdks_timeout_on_virtual_time(fake, server, provider):
+    from sim.stripe import inprocess
+
+    inprocess.install()
+    inprocess.serve(server.api)
+    try:
+        client = stripe.StripeClient("sk_test_x", base_addresses={"api": server.url}, max_network_retries=0)
+        server.api.inject("timeout", path="/v1/payment_intents", method="POST", times=1)
+        before = fake.clock.now()
+        with pytest.raises(stripe.APIConnectionError) as err:
+            client.v1.payment_intents.create({"amount": 5000, "currency": "usd"}, {"stripe_account": provider})
+        assert (fake.clock.now() - before).total_seconds() == inprocess.DEFAULT_TIMEOUT_S
+        assert err.value.should_retry is True and "Read timed out" in str(err.value)
+        assert fake.ledger.events_for(provider) == []        # it never reached Stripe
+        server.api.inject("timeout", path="/v1/payment_intents", method="POST", times=1, applied=True)
+        with pytest.raises(stripe.APIConnectionError):
+            client.v1.payment_intents.create({"amount": 5000, "currency": "usd"}, {"stripe_account": provider})
+        created = [e["type"] for e in fake.ledger.events_for(provider)]
+        assert created == ["payment_intent.created"]          # it took effect; only the answer was lost
+        assert server.api.requests[-1]["answer"] == "lost"
+    finally:
+        inprocess.unserve(server.api)
+
+
+def test_applied_is_only_for_a_timeout():
+    from sim.errors import InputError
+    from sim.faults.stripe_api import StripeApiFault
+
+    with pytest.raises(InputError, match="applied is for a timeout"):
+        StripeApiFault(500, applied=True)
+    with pytest.raises(InputError, match="or timeout"):
+        StripeApiFault(418)

@@ -1,4 +1,5 @@
-"""`stripe_api` faults for a period: Stripe's API answers 429 (rate limited) or a 5xx on the paths
+"""`stripe_api` faults for a period: Stripe's API answers 429 (rate limited) or a 5xx — or nothing
+at all (`status: timeout`, the caller's SDK times out; `applied: true`: after taking effect) — on the paths
 (glob, e.g. `/v1/refunds*`) and method given, for a number of requests (`times`) and/or a period
 (`for` / `until`), seen by every caller of the stripe SDK (booking-processor, refund-processor,
 payout-manager, stripe-connect, webhook-reconciliation). The fault is a StripeApiFault on the
@@ -9,13 +10,15 @@ from __future__ import annotations
 from sim.clock import parse_instant
 from sim.durations import parse_duration
 from sim.faults import StripeApiFault
+from sim.faults.stripe_api import TIMEOUT
 from sim.scenario.context import ScenarioRun
 
 
 def add(run: ScenarioRun, spec: dict) -> StripeApiFault:
     w = run.world
-    fault = w.faults.add(StripeApiFault(int(spec["status"]), spec.get("path", "*"), spec.get("method"),
-                                        spec.get("times"), spec.get("should_retry")))
+    status = spec["status"] if spec["status"] == TIMEOUT else int(spec["status"])
+    fault = w.faults.add(StripeApiFault(status, spec.get("path", "*"), spec.get("method"), spec.get("times"),
+                                        spec.get("should_retry"), bool(spec.get("applied", False))))
     until = None
     if "for" in spec:
         until = w.now() + parse_duration(spec["for"])
