@@ -5,8 +5,8 @@ and the figures CI tracks (`sim storm --json`).
 bookings and a seed derived from (seed, k), and is written out as its own scenario file, so any
 part is replayed alone with `sim run FILE --seed S` (or `sim storm --bookings B --seed S`).
 With one job the single part keeps the storm's own seed: `sim storm --seed 7` is the storm it
-always was. A part runs with the trace spooled to disk (memory stays flat); its figures are
-counted from the trace and its peak RSS is its own process's.
+always was. A part runs with the trace spooled to disk and only the last LOG_LINES log lines kept
+(memory stays flat); its figures are counted from the trace and its peak RSS is its own process's.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 from sim.rng import derive_seed
 
 DELIVERIES_PER_BOOKING = 11   # default mix and rates: 10.9–11.3 webhook deliveries per booking (measured)
+LOG_LINES = 2000              # a storm keeps its functions' last 2,000 log lines (memory stays flat)
 FIGURES = ("deliveries", "invocations", "aws_calls", "wall_s", "sim_time_s", "peak_rss_mib", "deliveries_per_s")
 
 
@@ -84,7 +85,7 @@ def run_part(path: str, seed: int, *, progress=None, report_dir=None) -> dict:
     from sim.scenario.runner import run_scenario
 
     scenario = load_scenario(path)
-    options = {"trace_spool": True}
+    options = {"trace_spool": True, "log_limit": LOG_LINES}
     if progress is not None:
         options["trace_listeners"] = [progress.on_record]
     started, cpu = time.perf_counter(), time.process_time()
