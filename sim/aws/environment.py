@@ -31,12 +31,6 @@ def _enc(text: str) -> bytes:
     return found
 
 
-def _set(data: dict, key: bytes, value: bytes) -> None:
-    if data.get(key) != value:
-        os.putenv(key, value)
-        data[key] = value
-
-
 def _unset(data: dict, key: bytes) -> None:
     if key in data:
         os.unsetenv(key)
@@ -60,21 +54,27 @@ class TaskEnvironment:
         current = self._overlay
         if target is current:
             return
-        data, saved = os.environ._data, self._saved
+        data, saved, enc = os.environ._data, self._saved, _encoded
         for key in current:
             if key not in target:
                 old = saved.pop(key, None)
+                kb = enc.get(key) or _enc(key)
                 if old is None:
-                    _unset(data, _enc(key))
-                else:
-                    _set(data, _enc(key), old)
+                    _unset(data, kb)
+                elif data.get(kb) != old:
+                    os.putenv(kb, old)
+                    data[kb] = old
         for key, value in target.items():
-            if key not in current:
-                if key not in saved:
-                    saved[key] = data.get(_enc(key))
-                _set(data, _enc(key), _enc(value))
-            elif current[key] != value:
-                _set(data, _enc(key), _enc(value))
+            fresh = key not in current
+            if not fresh and current[key] == value:
+                continue
+            kb = enc.get(key) or _enc(key)
+            if fresh and key not in saved:
+                saved[key] = data.get(kb)
+            vb = enc.get(value) or _enc(value)
+            if data.get(kb) != vb:
+                os.putenv(kb, vb)
+                data[kb] = vb
         self._overlay = target
 
     def restore(self) -> None:
