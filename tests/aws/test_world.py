@@ -276,3 +276,14 @@ def test_faults_accept_boto3_client_names(world):
     world.faults.add("events.PutEvents", function="publisher", error="InternalException", times=5)
     with pytest.raises(LambdaError):
         world.invoke("publisher", {})
+
+
+def test_the_runtime_remembers_every_invocation_but_not_its_response(world):
+    world.add_function("toy", toy.whoami, timeout=30, env={"TOY_VAR": "hello"})
+    first = world.lambdas.invoke_detailed("toy", {})
+    second = world.lambdas.invoke_detailed("toy", {})
+    assert first.result["fn"] == "toy"          # the caller has the response
+    records = [r for r in world.lambdas.invocations if r.function == "toy"]
+    assert [(r.request_id, r.started) for r in records] == [(first.request_id, first.started),
+                                                            (second.request_id, second.started)]
+    assert not hasattr(records[0], "result")    # the runtime does not keep it (storms stay flat)
