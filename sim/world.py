@@ -15,6 +15,7 @@ and call telemetry), and is answered by the world's services where the backend f
 from __future__ import annotations
 
 import contextlib
+from collections import deque
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +58,8 @@ class World:
     def __init__(self, seed: int = 1, backend: Any = "embedded", start: datetime | str | None = None, *,
                  account: str | None = None, region: str = DEFAULT_REGION, interleave: bool = True,
                  stripe: bool = True, trace_keep: bool = True, deploy_stack: bool = True,
-                 fast_paths: bool | None = None, trace_spool: bool = False, trace_listeners=()):
+                 fast_paths: bool | None = None, trace_spool: bool = False, trace_listeners=(),
+                 log_limit: int | None = None):
         self.seed = seed
         self.fast_paths = fastpath.enabled_by_default() if fast_paths is None else fast_paths
         self.clock = Clock(start if start is not None else "2026-03-02T09:00:00Z")
@@ -71,7 +73,7 @@ class World:
         self.faults = FaultPlane()  # every injected fault, whatever its kind (sim.faults)
         self.metrics: list[dict] = []
         self.sns_messages: list[dict] = []
-        self.logs: list[dict] = []
+        self.logs: list[dict] | deque[dict] = deque(maxlen=log_limit) if log_limit else []  # storms: the last N
         self._want_stripe = stripe
         self._deploy = deploy_stack
         self._internal = 0

@@ -91,6 +91,16 @@ class LambdaContext:
         return max(0, int((self.deadline - self.clock.now()).total_seconds() * 1000))
 
 
+@dataclass(frozen=True, slots=True)
+class InvocationRecord:
+    """What the runtime remembers of every invocation it started (`LambdaRuntime.invocations`):
+    not its result, which only its caller needs (a storm would otherwise keep every response)."""
+    function: str
+    request_id: str
+    correlation_id: str | None
+    started: datetime
+
+
 @dataclass
 class Invocation:
     function: str
@@ -121,7 +131,7 @@ class LambdaRuntime:
         self.rng = rng
         self._env = environment          # function name -> full environment for its invocations
         self.in_flight: Counter[str] = Counter()
-        self.invocations: list[Invocation] = []
+        self.invocations: list[InvocationRecord] = []   # every invocation started, in order
         self.concurrency: dict[str, int] = {
             f.name: f.reserved_concurrency or ACCOUNT_CONCURRENCY for f in stack.functions}
         self.faults = faults if faults is not None else FaultPlane()  # consulted for LambdaFault specs
@@ -177,7 +187,7 @@ class LambdaRuntime:
         """Start an invocation as a task; its result is an `Invocation` (never raises)."""
         fn = self.function(name)
         inv = Invocation(name, self.rng.uuid4(), correlation_id, self.clock.now())
-        self.invocations.append(inv)
+        self.invocations.append(InvocationRecord(name, inv.request_id, correlation_id, inv.started))
         task = self.scheduler.spawn(self._run, fn, event, inv, name=f"lambda:{name}:{inv.request_id[:8]}")
         task.env = self._env[name]
         task.meta = {"function": name, "request_id": inv.request_id, "correlation_id": correlation_id}

@@ -287,3 +287,14 @@ def test_every_attribute_exists_from_construction_and_start_wires_them(world):
     assert all(getattr(fresh, name) is None for name in WIRED) and fresh.stripe_endpoints == []
     assert all(getattr(world, name) is not None for name in WIRED if name != "stripe")  # a stripe=False world
     assert world.stripe is None and world.stripe_endpoints == []
+
+
+def test_the_runtime_remembers_every_invocation_but_not_its_response(world):
+    world.add_function("toy", toy.whoami, timeout=30, env={"TOY_VAR": "hello"})
+    first = world.lambdas.invoke_detailed("toy", {})
+    second = world.lambdas.invoke_detailed("toy", {})
+    assert first.result["fn"] == "toy"          # the caller has the response
+    records = [r for r in world.lambdas.invocations if r.function == "toy"]
+    assert [(r.request_id, r.started) for r in records] == [(first.request_id, first.started),
+                                                            (second.request_id, second.started)]
+    assert not hasattr(records[0], "result")    # the runtime does not keep it (storms stay flat)

@@ -39,8 +39,13 @@ def test_a_spooled_trace_has_the_same_hash_and_the_oracle_the_same_verdicts(stor
     assert _outcome(storm_file, trace_spool=True) == _outcome(storm_file, trace_spool=False)
 
 
+def test_storm_mode_bounded_logs_change_no_hash_and_no_verdict(storm_file):
+    assert _outcome(storm_file, trace_spool=True, log_limit=20) == _outcome(storm_file)
+
+
 def test_the_switch_really_switches(monkeypatch):
     from sim.aws import fastpath
+    from sim.aws.fastpath import expressions, untracked
     from sim.world import World
 
     monkeypatch.setenv(fastpath.ENV_SWITCH, "0")
@@ -48,7 +53,9 @@ def test_the_switch_really_switches(monkeypatch):
         w.client("dynamodb").list_tables()
         w.table_items("Booking")
         assert w.fastpath.answered == 0
+        assert not expressions.installed() and not untracked.installed()
     monkeypatch.delenv(fastpath.ENV_SWITCH)
     with World(seed=1, stripe=False) as w:
         w.table_items("Booking")
         assert w.fastpath.answered == 1
+        assert expressions.installed() and untracked.installed()

@@ -26,9 +26,10 @@ def enabled_by_default() -> bool:
 
 def configure(enabled: bool) -> None:
     """Install (or remove) the process-wide speed-ups of this package for the next world."""
-    from sim.aws.fastpath import expressions
+    from sim.aws.fastpath import expressions, untracked
 
-    if enabled:
-        expressions.install()
-    else:
-        expressions.uninstall()
+    for speedup in (expressions, untracked):
+        if enabled:
+            speedup.install()
+        else:
+            speedup.uninstall()
