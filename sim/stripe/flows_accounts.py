@@ -1,6 +1,6 @@
 """Ledger operations on accounts and money out: customers, Connect onboarding, payouts.
 
-Causal chains (stripe-facts.md):
+Causal chains (as Stripe emits them; docs/stripe.md, "Ledger operations and their events"):
   onboard enabled:  person.created → account.external_account.created → account.updated (details
                     submitted, verification pending) → person.updated → capability.updated ×2 →
                     account.updated (charges_enabled, payouts_enabled)

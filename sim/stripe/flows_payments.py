@@ -1,7 +1,7 @@
 """Ledger operations on money in: payment intents (direct charges with an application fee),
 refunds and disputes.
 
-Causal chains (stripe-facts.md):
+Causal chains (as Stripe emits them; docs/stripe.md, "Ledger operations and their events"):
   pay succeeded:   payment_intent.created → charge.succeeded → payment_intent.succeeded →
                    charge.updated (balance_transaction) → application_fee.created
   pay failed:      payment_intent.created → charge.failed → payment_intent.payment_failed
