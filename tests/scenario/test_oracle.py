@@ -166,6 +166,27 @@ def test_domain_event_once_per_transition():
     assert not r.ok and "became confirmed but 'Booking Confirmed' was never published" in r.detail
 
 
+def test_domain_event_owed_by_a_retryable_outbox_is_pending_not_missing():
+    # charge.succeeded confirmed b1, then PutEvents failed: the FAILED record's effects owe the event
+    snap = healthy()
+    snap.bus_events = []
+    effect = {"from": {"status": "pending"}, "to": {"status": "confirmed"}, "changed": True}
+    snap.tables["ProcessedWebhooks"] = [{"eventId": "evt_1", "status": "FAILED", "retryCount": 2,
+                                         "effects": {"booking:b1": effect}}]
+    assert result(snap, "domain-event-once-per-transition").ok
+    # at the retry limit no one retries it, and a COMPLETED record owes nothing: the event is lost
+    for rec in ({"status": "FAILED", "retryCount": 3}, {"status": "COMPLETED", "retryCount": 0}):
+        snap.tables["ProcessedWebhooks"][0].update(rec)
+        r = result(snap, "domain-event-once-per-transition")
+        assert not r.ok and "'Booking Confirmed' was never published" in r.detail
+    # a pending outbox marker on the booking owes it too; a marker for another event does not
+    snap.tables["ProcessedWebhooks"] = []
+    snap.tables["Booking"][0]["statusEventPending"] = {"id": "bev_1", "detailType": "Booking Confirmed"}
+    assert result(snap, "domain-event-once-per-transition").ok
+    snap.tables["Booking"][0]["statusEventPending"]["detailType"] = "Booking Cancelled"
+    assert not result(snap, "domain-event-once-per-transition").ok
+
+
 def test_execution_running_past_timeout():
     snap = healthy()
     snap.executions = [Execution("arn:aws:states:x:execution:m:e1", "m", "RUNNING", start=NOW - timedelta(hours=1),
