@@ -120,7 +120,8 @@ def _find(strategy, condition, *, run_seed: int, shrink: bool):
                     suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
     from hypothesis.internal.conjecture import engine
 
-    with warnings.catch_warnings(), mock.patch.object(engine, "MAX_SHRINKING_SECONDS", 10**9):
+    with warnings.catch_warnings(), mock.patch.object(engine, "MAX_SHRINKING_SECONDS", 10**9), \
+            _without_local_constants():
         # the world raises the recursion limit (a warning); hypothesis would stop shrinking after five
         # minutes of wall time — that would make findings depend on the machine: the budget bounds it
         warnings.simplefilter("ignore", HypothesisWarning)
@@ -128,6 +129,25 @@ def _find(strategy, condition, *, run_seed: int, shrink: bool):
             return find(strategy, condition, settings=conf, random=random.Random(run_seed))
         except NoSuchExample:
             return None
+
+
+def _without_local_constants():
+    """Draw with hypothesis' global constants only. Its provider also mixes in constants collected
+    from the source of every *local* module loaded so far (sim/, handlers/, tests/), so a story
+    would depend on what this process imported before — on which runs it played earlier and on
+    the directory it runs from — and `--seed` would not give the same runs whatever `-j` is."""
+    import contextlib
+
+    from hypothesis.internal.conjecture import providers
+    from hypothesis.internal.cache import LRUCache
+
+    empty = providers.Constants(integers=providers.SortedSet(),
+                                floats=providers.SortedSet(key=providers.float_to_int),
+                                bytes=providers.SortedSet(), strings=providers.SortedSet())
+    stack = contextlib.ExitStack()
+    stack.enter_context(mock.patch.object(providers, "_get_local_constants", lambda: empty))
+    stack.enter_context(mock.patch.object(providers, "CONSTANTS_CACHE", LRUCache(1024)))
+    return stack
 
 
 def search_run(index: int, *, seed: int, kinds: tuple[str, ...], mutant: str | None = None) -> RunOutcome:

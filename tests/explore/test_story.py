@@ -71,3 +71,23 @@ def test_every_offered_fault_kind_has_a_generator_that_loads(kind):
     doc = find(scenario_strategy(5, (kind,)), lambda d: kind in d.get("x_kinds", ()),
                settings=settings(max_examples=200, database=None, suppress_health_check=list(HealthCheck)))
     parse_scenario(render(doc), "drawn.yaml")
+
+
+
+def test_a_story_does_not_depend_on_what_the_process_imported_before(tmp_path, monkeypatch):
+    """hypothesis mixes constants from every local module loaded so far into its draws; the search
+    turns that off, so run N's story is the same in a fresh worker and after other runs."""
+    import importlib.util
+    import sys
+
+    from sim.explore.kinds import parse_kinds
+
+    kinds = parse_kinds(None)
+    before = draw_story(run_seed_for(1, 9), kinds)
+    source = tmp_path / "freshly_imported_constants.py"  # a local module with constants no other has
+    source.write_text("VALUES = (" + ", ".join(str(n) for n in range(3, 99_999, 997)) + ")\n")
+    spec = importlib.util.spec_from_file_location("freshly_imported_constants", source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setitem(sys.modules, "freshly_imported_constants", module)
+    assert draw_story(run_seed_for(1, 9), kinds) == before
