@@ -377,21 +377,23 @@ def stale_locks(snap: Snapshot):
 
 
 def _abandoned_runs(snap: Snapshot) -> list[tuple]:
-    """(start, end) of each attempt that died (crash, timeout) of a webhook-reconciliation asynchronous
-    invocation that failed on every one of Lambda's retries: no retry of that night takes a lock it
-    held over, the lock stays until the next run does (StatusIndex), and the run reached
-    critical-system-alerts (failures-alerted checks it)."""
-    chains = {r.get("cid") for r in snap.trace if r.get("component") == "lambda" and r.get("kind") == "async.exhausted"
-              and (r.get("details") or {}).get("function") == V.RECONCILIATION_FUNCTION}
-    starts, out = {}, []
+    """(start, end) of each webhook-reconciliation attempt that died (crash, timeout) with no
+    successful attempt after it before Lambda gave the asynchronous invocation up (async.exhausted:
+    every retry failed). No retry of that night takes a lock it held over: the lock stays until the
+    next run does (StatusIndex), and the run reached critical-system-alerts (failures-alerted)."""
+    starts, died, out = {}, [], []
     for r in snap.trace:
         d = r.get("details") or {}
-        if r.get("component") != "lambda" or r.get("cid") not in chains or d.get("function") != V.RECONCILIATION_FUNCTION:
+        if r.get("component") != "lambda" or d.get("function") != V.RECONCILIATION_FUNCTION:
             continue
         if r.get("kind") == "invoke.start":
             starts[d.get("requestId")] = to_datetime(r["t"])
+        elif r.get("kind") == "invoke.end" and d.get("status") == "succeeded":
+            died = []
         elif r.get("kind") == "invoke.end" and d.get("status") in ("crashed", "timeout") and d.get("requestId") in starts:
-            out.append((starts[d["requestId"]], to_datetime(r["t"])))
+            died.append((starts[d["requestId"]], to_datetime(r["t"])))
+        elif r.get("kind") == "async.exhausted":
+            out, died = out + died, []
     return out
 
 
