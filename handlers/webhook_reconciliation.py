@@ -7,8 +7,9 @@
    account (UserProfile items with a stripeAccountId, plus Stripe's accounts list).
 2. Each event not in ProcessedWebhooks is MISSED and processed now through the same path as
    stripe-webhook (handlers.common.stripe_events.process_stripe_event, via "reconciliation", no
-   signature). FAILED records — in the window or found through StatusIndex (the event is then
-   retrieved from Stripe) — and PROCESSING records whose lock expired are retried while
+   signature). FAILED records and PROCESSING records whose lock expired (e.g. left by a run that
+   crashed on Lambda's last retry) — in the window or found through StatusIndex (the event is then
+   retrieved from Stripe) — are retried while
    retryCount < RECONCILIATION_MAX_RETRIES (3); a retry that ends COMPLETED/SKIPPED is a SUCCESSFUL
    retry, the others are reported as exhausted.
 3. Verifies the bookings of the payment intents seen against Stripe: the payment intent's status,
@@ -182,8 +183,9 @@ class Reconciliation:
             elif self._retryable(record):
                 self.failed += 1
                 self._process(event, "retry")
-        for record in ProcessedWebhooksRepository().by_status(FAILED):
-            if record["eventId"] in self.events or record.get("source") != "stripe":
+        repo = ProcessedWebhooksRepository()  # outside the window: FAILED, and locks of crashed runs
+        for record in [*repo.by_status(FAILED), *repo.by_status(PROCESSING)]:
+            if record["eventId"] in self.events or record.get("source") != "stripe" or not self._retryable(record):
                 continue
             self.failed += 1
             try:

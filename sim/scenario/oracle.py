@@ -384,6 +384,7 @@ def executions(snap: Snapshot):
            end_only=True)
 def stale_locks(snap: Snapshot):
     problems, held = [], 0
+    abandoned = _abandoned_runs(snap)
     for item in snap.table("ProcessedWebhooks"):
         if str(item.get("status", "")).upper() != V.PROCESSING:
             continue
@@ -391,10 +392,33 @@ def stale_locks(snap: Snapshot):
         started = to_datetime(item.get("processingStartedAt") or item.get("processedAt"))
         if started is None:
             problems.append(f"{item.get('eventId')}: PROCESSING without processingStartedAt")
+        elif any(t0 <= started <= t1 for t0, t1 in abandoned):
+            continue  # its holder died on the run's last retry: alerted (failures-alerted), the next run takes it over
         elif snap.now - started > timedelta(seconds=snap.lock_timeout_s):
             problems.append(f"{item.get('eventId')}: PROCESSING since {started.isoformat()} "
                             f"({snap.now - started} > lock expiry {snap.lock_timeout_s:g} s)")
     return problems, f"{_plural(held, 'lock')} held"
+
+
+def _abandoned_runs(snap: Snapshot) -> list[tuple]:
+    """(start, end) of each webhook-reconciliation attempt that died (crash, timeout) with no
+    successful attempt after it before Lambda gave the asynchronous invocation up (async.exhausted:
+    every retry failed). No retry of that night takes a lock it held over: the lock stays until the
+    next run does (StatusIndex), and the run reached critical-system-alerts (failures-alerted)."""
+    starts, died, out = {}, [], []
+    for r in snap.trace:
+        d = r.get("details") or {}
+        if r.get("component") != "lambda" or d.get("function") != V.RECONCILIATION_FUNCTION:
+            continue
+        if r.get("kind") == "invoke.start":
+            starts[d.get("requestId")] = to_datetime(r["t"])
+        elif r.get("kind") == "invoke.end" and d.get("status") == "succeeded":
+            died = []
+        elif r.get("kind") == "invoke.end" and d.get("status") in ("crashed", "timeout") and d.get("requestId") in starts:
+            died.append((starts[d["requestId"]], to_datetime(r["t"])))
+        elif r.get("kind") == "async.exhausted":
+            out, died = out + died, []
+    return out
 
 
 from sim.scenario import invariant_authz as _authz  # noqa: E402,F401 - registers writes-authorized

@@ -209,6 +209,29 @@ def test_stale_processing_lock():
     assert result(snap, "no-stale-processing-lock").ok
 
 
+def _reconciliation_trace(start, status: str, exhausted: bool) -> list[dict]:
+    def rec(kind, t, **details):
+        return {"component": "lambda", "kind": kind, "t": t.isoformat(),
+                "details": {"function": "webhook-reconciliation", "requestId": "req-3", **details}}
+    out = [rec("invoke.start", start), rec("invoke.end", start + timedelta(seconds=5), status=status)]
+    return out + ([rec("async.exhausted", start + timedelta(seconds=5))] if exhausted else [])
+
+
+def test_a_lock_held_by_a_reconciliation_run_that_died_on_its_last_retry_is_not_stale():
+    started = NOW - timedelta(minutes=10)
+    for status, exhausted, ok in [("crashed", True, True), ("timeout", True, True),
+                                  ("crashed", False, False), ("failed", True, False)]:
+        snap = healthy()
+        snap.lock_timeout_s = 120
+        snap.tables["ProcessedWebhooks"].append({"eventId": "evt_9", "status": "PROCESSING",
+                                                 "processingStartedAt": int(started.timestamp() * 1000) + 1000})
+        snap.trace = _reconciliation_trace(started, status, exhausted)
+        assert result(snap, "no-stale-processing-lock").ok is ok, (status, exhausted)
+    later = _reconciliation_trace(started + timedelta(minutes=1), "succeeded", False)
+    snap.trace = _reconciliation_trace(started, "crashed", False) + later + snap.trace[-1:]
+    assert not result(snap, "no-stale-processing-lock").ok  # a later attempt succeeded: it had to take it over
+
+
 def test_only_the_handlers_vocabulary_is_accepted():
     snap = healthy()
     snap.tables["Booking"][0]["paymentStatus"] = "paid"  # no handler writes "paid"
