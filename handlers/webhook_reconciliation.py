@@ -3,7 +3,8 @@
 1. Lists Stripe events through the SDK (auto_paging_iter) created in the last
    RECONCILIATION_WINDOW_HOURS (24) plus RECONCILIATION_OVERLAP_MINUTES (60) — or since the last
    complete run less the overlap when that is older (common/reconciliation_runs.py: a night whose
-   run failed on every retry is covered by the next) — for the platform and for each connected
+   run failed on every retry is covered by the next; with no complete run on record, all of Stripe's
+   30-day retention) — for the platform and for each connected
    account (UserProfile items with a stripeAccountId, plus Stripe's accounts list).
 2. Each event not in ProcessedWebhooks is MISSED and processed now through the same path as
    stripe-webhook (handlers.common.stripe_events.process_stripe_event, via "reconciliation", no

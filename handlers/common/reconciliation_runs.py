@@ -7,6 +7,10 @@ start of the latest run that finished complete — every account's events listed
 window settled. A run's window starts at that instant (less the overlap) when it is older than the
 default 24 h, so a night whose run failed on every retry is covered by the next night's run; at most
 Stripe's event retention (STRIPE_EVENT_RETENTION_DAYS, 30 days: events.list returns no older ones).
+No marker (no run ever finished complete — e.g. the first night after a deployment failed on every
+retry — or the marker could not be read) means nothing is known to be reconciled: the window is then
+all of Stripe's retention, not the default 24 h, which would leave every older event unreconciled
+for good (and a complete run would then move the marker past them).
 The write only moves the marker forward (a conditional UpdateItem), so a late retry of an older run
 never moves it back.
 """
@@ -32,10 +36,10 @@ def last_complete_run() -> int | None:
 
 def window_start(now: int, default_since: int, overlap_s: int, last_complete: int | None) -> int:
     """The run's window start: the default, or earlier, back to the last complete run (less the
-    overlap), never further back than Stripe keeps events."""
+    overlap), never further back than Stripe keeps events; all it keeps when no run is known complete."""
     floor = now - STRIPE_EVENT_RETENTION_DAYS * 86400
     if last_complete is None:
-        return default_since
+        return floor
     return max(floor, min(default_since, last_complete - overlap_s))
 
 

@@ -21,6 +21,14 @@ def reconcile(hx):
     return hx.invoke("webhook-reconciliation", SCHEDULED)
 
 
+def complete_run_on_record(hx):
+    """A complete run just now (the marker): the next run's window is the default 24 h + 60 min."""
+    from handlers.common.reconciliation_runs import record_complete_run
+
+    with hx.as_function("webhook-reconciliation"):
+        assert record_complete_run(hx.now())
+
+
 def metric_sums(hx):
     cw = hx.client("cloudwatch")
     out = {}
@@ -52,6 +60,7 @@ def test_missed_events_are_processed_through_the_webhook_path(hx):
 def test_events_of_every_connected_account_and_the_window(hx):
     _, first = hx.paid_booking("b1", provider=hx.provider("prov-1"))
     hx.advance(26 * 3600)                     # outside the 24 h + 60 min window
+    complete_run_on_record(hx)
     _, second = hx.paid_booking("b2", provider=hx.provider("prov-2"))
     report = reconcile(hx)
     assert report["eventsChecked"] == len(second.events)
@@ -102,6 +111,7 @@ def test_failed_event_outside_the_window_is_retrieved_from_stripe(hx):
         svc = WebhookDeduplicationService()
         svc.mark_failed(svc.acquire(ev["id"], source="stripe", account=ev.get("account")).lock, "x")
     hx.advance(3 * 86400)
+    complete_run_on_record(hx)
     report = reconcile(hx)
     assert report["eventsChecked"] == 0 and report["failedEvents"] == 1 and report["successfulRetries"] == 1
     assert hx.get("Booking", "b1")["status"] == "confirmed"
@@ -200,11 +210,25 @@ def test_a_night_that_failed_on_every_retry_is_covered_by_the_next_night(hx, mon
     assert reconcile(hx)["windowStart"] == webhook_reconciliation.clock.iso_from_s(hx.now() - 25 * 3600)
 
 
+def test_with_no_complete_run_on_record_the_window_is_all_of_stripes_retention(hx):
+    """The first night after a deployment failed on every retry: the next night has no marker, yet
+    must reconcile the events of the day before (not only the default 24 h)."""
+    from handlers import webhook_reconciliation
+
+    _, paid = hx.paid_booking()                             # its webhooks never arrive
+    hx.advance(47 * 3600)                                   # no run ever completed in between
+    report = reconcile(hx)
+    assert report["lastCompleteRun"] is None
+    assert report["windowStart"] == webhook_reconciliation.clock.iso_from_s(hx.now() - 30 * 86400)
+    assert report["missedEvents"] == len(paid.events)
+    assert hx.get("Booking", "b1")["status"] == "confirmed"
+
+
 def test_the_window_never_reaches_past_stripes_event_retention():
     from handlers.common.reconciliation_runs import window_start
 
     now, day = 100 * 86400, 86400
-    assert window_start(now, now - day, 3600, None) == now - day
+    assert window_start(now, now - day, 3600, None) == now - 30 * day  # nothing known reconciled: all of it
     assert window_start(now, now - day, 3600, now - 3 * day) == now - 3 * day - 3600
     assert window_start(now, now - day, 3600, now - 90 * day) == now - 30 * day
     assert window_start(now, now - day, 3600, now - 600) == now - day  # a recent marker never narrows it
