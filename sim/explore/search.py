@@ -138,8 +138,8 @@ def _without_local_constants():
     the directory it runs from — and `--seed` would not give the same runs whatever `-j` is."""
     import contextlib
 
-    from hypothesis.internal.conjecture import providers
     from hypothesis.internal.cache import LRUCache
+    from hypothesis.internal.conjecture import providers
 
     empty = providers.Constants(integers=providers.SortedSet(),
                                 floats=providers.SortedSet(key=providers.float_to_int),
