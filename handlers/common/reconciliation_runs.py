@@ -1,7 +1,7 @@
 """The last-complete-run marker of webhook-reconciliation.
 
 One ProcessedWebhooks item, key RUN_MARKER_KEY, source "reconciliation", eventType
-"reconciliation.run", status COMPLETED (a record like the others: only FAILED is ever listed
+"reconciliation.run", status COMPLETED (a record like the others; reconciliation lists only FAILED and PROCESSING
 through StatusIndex), no `ttl` (it never expires): `lastCompleteRunAt` (epoch seconds) is the
 start of the latest run that finished complete — every account's events listed, every event of its
 window settled. A run's window starts at that instant (less the overlap) when it is older than the
