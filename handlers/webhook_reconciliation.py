@@ -10,9 +10,10 @@
    stripe-webhook (handlers.common.stripe_events.process_stripe_event, via "reconciliation", no
    signature). FAILED records and PROCESSING records whose lock expired (e.g. left by a run that
    crashed on Lambda's last retry) — in the window or found through StatusIndex (the event is then
-   retrieved from Stripe) — are retried while
-   retryCount < RECONCILIATION_MAX_RETRIES (3); a retry that ends COMPLETED/SKIPPED is a SUCCESSFUL
-   retry, the others are reported as exhausted.
+   retrieved from Stripe) — are retried while the reconciliation's own retries of the event
+   (reconciliationRetries, common/dedup.py; Stripe's deliveries are not counted) are below
+   RECONCILIATION_MAX_RETRIES (3); a retry that ends COMPLETED/SKIPPED is a SUCCESSFUL retry, the
+   others are reported as exhausted.
 3. Verifies the bookings of the payment intents seen against Stripe: the payment intent's status,
    the charge's amount_refunded, and each Dispute record's status. Stripe ahead of the database
    is repaired with the webhook's precedence rules (and its domain events published); the database
@@ -54,7 +55,15 @@ import stripe
 from handlers.common import booking_events, cancel_refunds, clock, reconciliation_runs
 from handlers.common.clients import client
 from handlers.common.config import env, env_int, lock_timeout_seconds
-from handlers.common.dedup import COMPLETED, FAILED, PROCESSING, SKIPPED, WebhookDeduplicationService
+from handlers.common.dedup import (
+    BUDGETED_RETRIES,
+    COMPLETED,
+    FAILED,
+    PROCESSING,
+    SKIPPED,
+    WebhookDeduplicationService,
+    budgeted_retries,
+)
 from handlers.common.events import publish_all
 from handlers.common.log import correlation_id_from, get_logger, set_correlation_id
 from handlers.common.metrics import put_metrics
@@ -211,7 +220,7 @@ class Reconciliation:
                 continue
             status = (record or {}).get("status")
             if record is None or status == PROCESSING or (
-                    status == FAILED and int(record.get("retryCount") or 0) < self.max_retries):
+                    status == FAILED and budgeted_retries(record) < self.max_retries):
                 out.append(eid)
         return out
 
@@ -375,14 +384,14 @@ class Reconciliation:
                      "WebhookReconciliation.Discrepancies": len(self.discrepancies)})
 
     def at_retry_limit(self) -> list[dict[str, Any]]:
-        """Stripe events left FAILED with retryCount at the limit: nobody retries them any more."""
+        """Stripe events left FAILED after the reconciliation's last retry: nobody retries them any more."""
         try:
             records = ProcessedWebhooksRepository().by_status(FAILED)
         except Exception as exc:  # noqa: BLE001 - report and go on
             self.errors.append(f"FAILED records look-up failed: {exc!r}")
             return []
         return sorted((r for r in records if r.get("source") == "stripe"
-                       and int(r.get("retryCount") or 0) >= self.max_retries), key=lambda r: r["eventId"])
+                       and budgeted_retries(r) >= self.max_retries), key=lambda r: r["eventId"])
 
     def alert_retry_limit(self, stuck: list[dict[str, Any]]) -> bool:
         """One SNS message to RECONCILIATION_ALERTS_TOPIC_ARN naming every event stuck at the limit
@@ -392,7 +401,8 @@ class Reconciliation:
             return False
         message = {"summary": f"{len(stuck)} Stripe event(s) FAILED at the retry limit ({self.max_retries})",
                    "events": [{"eventId": r["eventId"], "eventType": r.get("eventType"),
-                               "retryCount": int(r.get("retryCount") or 0), "error": r.get("error")} for r in stuck]}
+                               "retryCount": int(r.get("retryCount") or 0), BUDGETED_RETRIES: budgeted_retries(r),
+                               "error": r.get("error")} for r in stuck]}
         client("sns").publish(TopicArn=topic, Subject="Webhook events failed at the retry limit",
                               Message=json.dumps(message, sort_keys=True, default=str)[:250_000])
         return True

@@ -3,7 +3,8 @@
 Record (ProcessedWebhooks, key eventId): status PROCESSING | COMPLETED | FAILED | SKIPPED;
 processedAt (ms, last status change; the StatusIndex range key), processingStartedAt (ms, start of
 the current attempt), processingCompletedAt (ms); retryCount (attempts after the first: +1 on each
-takeover, so it is also the lock's fencing token); ttl (epoch SECONDS, now + WEBHOOK_TTL_DAYS,
+takeover, so it is also the lock's fencing token); reconciliationRetries (the takeovers made under a
+retry budget — the reconciliation's —, so Stripe's own deliveries never spend that budget); ttl (epoch SECONDS, now + WEBHOOK_TTL_DAYS,
 default 30); correlationId; signature; source ("stripe", "github", "shopify"); result; error;
 eventType; stripeAccount; effects (the writes this event already committed, see below).
 
@@ -11,8 +12,12 @@ acquire(event_id, ...):
   1. PutItem status=PROCESSING, retryCount=0 with `attribute_not_exists(eventId)` → ACQUIRED.
   2. Otherwise read the record (consistent): COMPLETED or SKIPPED → DUPLICATE; PROCESSING started
      less than the lock timeout ago (WEBHOOK_LOCK_TIMEOUT_SECONDS, default 120 > the 60 s Lambda
-     timeout) → IN_PROGRESS; FAILED with retryCount ≥ max_retries (when given) → RETRY_LIMIT.
-  3. Else take over with UpdateItem (status=PROCESSING, retryCount+1, processingStartedAt=now) under
+     timeout) → IN_PROGRESS; FAILED with reconciliationRetries ≥ max_retries (when given: the
+     caller's retry budget) → RETRY_LIMIT. The budget counts only the retries made under it: an
+     event whose every webhook delivery failed (retryCount 2 after Stripe's three test-mode
+     attempts, 12 in live mode) still gets all of the reconciliation's retries.
+  3. Else take over with UpdateItem (status=PROCESSING, retryCount+1, processingStartedAt=now, and
+     reconciliationRetries+1 when under a budget) under
      `attribute_exists(eventId) AND ((#status = PROCESSING AND processingStartedAt < :lockExpiry)
      OR (#status = FAILED AND retryCount = :seen))` — the document's lock-expiry condition, narrowed
      to PROCESSING so a COMPLETED record is never reprocessed, plus an immediate retry of a FAILED
@@ -74,8 +79,15 @@ PROCESSING, COMPLETED, FAILED, SKIPPED = RecordStatus
 PUBLISHED = "published"  # effects.published: the keys of the domain events already published (never a step name)
 STATUSES = tuple(RecordStatus)
 ACQUIRED, TAKEN_OVER, DUPLICATE, IN_PROGRESS, RETRY_LIMIT = Outcome
+BUDGETED_RETRIES = "reconciliationRetries"  # takeovers made under a retry budget (max_retries)
 _MAX_TEXT = 1000
 _log = get_logger("dedup")
+
+
+def budgeted_retries(record: dict[str, Any] | None) -> int:
+    """How many of a record's retries were made under a retry budget (the reconciliation's): what
+    its RECONCILIATION_MAX_RETRIES is compared with."""
+    return int((record or {}).get(BUDGETED_RETRIES) or 0)
 
 
 class LockLost(Exception):
@@ -150,9 +162,11 @@ class WebhookDeduplicationService:
                 return Acquisition(DUPLICATE, None, existing)
             if status == PROCESSING and started >= now - self.lock_timeout_ms:
                 return Acquisition(IN_PROGRESS, None, existing)
-            if status == FAILED and max_retries is not None and seen >= max_retries:
+            budgeted = budgeted_retries(existing)
+            if status == FAILED and max_retries is not None and budgeted >= max_retries:
                 return Acquisition(RETRY_LIMIT, None, existing)
-            taken = self._take_over(event_id, seen, now, cid, signature)
+            taken = self._take_over(event_id, seen, now, cid, signature,
+                                    budgeted + 1 if max_retries is not None else None)
             if taken is not None:
                 _log.info("webhook lock taken over", eventId=event_id, previousStatus=status, retryCount=seen + 1)
                 effects = dict(taken.get("effects") or {})
@@ -162,8 +176,8 @@ class WebhookDeduplicationService:
         existing = self.repo.get(event_id)
         return Acquisition(IN_PROGRESS, None, existing)
 
-    def _take_over(self, event_id: str, seen: int, now: int, cid: str | None,
-                   signature: str | None) -> dict[str, Any] | None:
+    def _take_over(self, event_id: str, seen: int, now: int, cid: str | None, signature: str | None,
+                   budgeted: int | None) -> dict[str, Any] | None:
         e = Expr()
         st, started, rc = e.name("status"), e.name("processingStartedAt"), e.name("retryCount")
         condition = (f"attribute_exists({e.name('eventId')}) AND "
@@ -174,6 +188,8 @@ class WebhookDeduplicationService:
                                   "retryCount": seen + 1, "correlationId": cid}
         if signature:
             fields["signature"] = _clip(signature)
+        if budgeted is not None:  # read with retryCount = seen; a concurrent takeover changes both
+            fields[BUDGETED_RETRIES] = budgeted
         try:
             return self.repo.update(event_id, fields, condition=condition, expr=e)
         except ConditionFailed:

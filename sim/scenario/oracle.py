@@ -328,7 +328,7 @@ def owed_status_events(snap: Snapshot) -> set[tuple[str, str]]:
         if isinstance(marker, dict) and marker.get("detailType") in TRANSITION_EVENTS:
             owed.add((str(b.get("id")), TRANSITION_EVENTS[marker["detailType"]]))
     for rec in snap.table("ProcessedWebhooks"):
-        if str(rec.get("status")) != V.FAILED or int(rec.get("retryCount") or 0) >= snap.reconciliation_max_retries:
+        if str(rec.get("status")) != V.FAILED or V.at_retry_limit(rec, snap.reconciliation_max_retries):
             continue
         for step, eff in (rec.get("effects") or {}).items():
             if step.startswith("booking:") and isinstance(eff, dict):

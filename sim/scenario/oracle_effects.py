@@ -81,8 +81,7 @@ def failures_alerted(snap: Snapshot):
         if ex.arn not in critical:
             problems.append(f"{ex.arn.rsplit(':', 1)[-1]} ({ex.machine}) ended {ex.status}, no critical alert")
     limit = snap.reconciliation_max_retries
-    stuck = [i for i in snap.table("ProcessedWebhooks")
-             if str(i.get("status")) == V.FAILED and int(i.get("retryCount") or 0) >= limit]
+    stuck = [i for i in snap.table("ProcessedWebhooks") if V.at_retry_limit(i, limit)]
     alerts = "\n".join(_messages(snap, RECONCILIATION_TOPIC))
     for item in stuck:
         if str(item.get("eventId")) not in alerts:

@@ -71,6 +71,24 @@ def test_retry_limit(hx, svc):
     assert svc.acquire("evt_1", source="stripe").outcome == d.TAKEN_OVER  # no limit given
 
 
+def test_stripes_deliveries_do_not_spend_the_reconciliations_retries(hx, svc):
+    # five failed webhook deliveries (retryCount 4): the reconciliation still gets its two retries
+    svc.mark_failed(svc.acquire("evt_1", source="stripe").lock, "1")
+    for _ in range(4):
+        svc.mark_failed(svc.acquire("evt_1", source="stripe").lock, "webhook")
+    rec = hx.get("ProcessedWebhooks", "evt_1")
+    assert rec["retryCount"] == 4 and d.budgeted_retries(rec) == 0
+    for n in (1, 2):
+        acq = svc.acquire("evt_1", source="stripe", max_retries=2)
+        assert acq.outcome == d.TAKEN_OVER and acq.lock.retry_count == 4 + n
+        svc.mark_failed(acq.lock, "reconciliation")
+        assert d.budgeted_retries(hx.get("ProcessedWebhooks", "evt_1")) == n
+    assert svc.acquire("evt_1", source="stripe", max_retries=2).outcome == d.RETRY_LIMIT
+    # a later webhook delivery may still take it over; it spends nothing of the budget
+    svc.mark_failed(svc.acquire("evt_1", source="stripe").lock, "webhook")
+    assert d.budgeted_retries(hx.get("ProcessedWebhooks", "evt_1")) == 2
+
+
 def test_commit_is_atomic_and_replayed_after_takeover(hx, svc):
     hx.put("Booking", {"id": "b1", "status": "pending"})
     lock = svc.acquire("evt_1", source="stripe").lock

@@ -97,11 +97,31 @@ def test_retry_limit_is_reported(hx):
     with hx.as_function("stripe-webhook"):
         svc = WebhookDeduplicationService()
         svc.mark_failed(svc.acquire(ev["id"], source="stripe", event_type=ev["type"]).lock, "x")
+    with hx.as_function("webhook-reconciliation"):  # three earlier reconciliation retries failed
         for _ in range(3):
-            svc.mark_failed(svc.acquire(ev["id"], source="stripe").lock, "x")
+            svc.mark_failed(svc.acquire(ev["id"], source="stripe", max_retries=3).lock, "x")
     report = reconcile(hx)
     assert report["exhaustedRetries"] == [ev["id"]] and report["successfulRetries"] == 0
     assert hx.get("ProcessedWebhooks", ev["id"])["status"] == "FAILED"
+    assert report["retryLimitReached"] == [ev["id"]] and report["retryLimitAlerted"]
+
+
+def test_stripes_failed_deliveries_leave_the_reconciliation_its_retries(hx):
+    """Every webhook delivery failed (Stripe's retries, duplicates): retryCount is past the limit,
+    yet the reconciliation has not retried the event once, so it does (the findings
+    no-event-lost-after-reconciliation-677451178 and -348952141)."""
+    _, paid = hx.paid_booking()
+    ev = paid.event("charge.succeeded")
+    with hx.as_function("stripe-webhook"):
+        svc = WebhookDeduplicationService()
+        svc.mark_failed(svc.acquire(ev["id"], source="stripe", event_type=ev["type"]).lock, "x")
+        for _ in range(5):
+            svc.mark_failed(svc.acquire(ev["id"], source="stripe").lock, "x")
+    report = reconcile(hx)
+    assert report["exhaustedRetries"] == [] and report["successfulRetries"] == 1
+    rec = hx.get("ProcessedWebhooks", ev["id"])
+    assert rec["status"] == "COMPLETED" and rec["retryCount"] == 6 and rec["reconciliationRetries"] == 1
+    assert report["retryLimitReached"] == []
 
 
 def test_failed_event_outside_the_window_is_retrieved_from_stripe(hx):

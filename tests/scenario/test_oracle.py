@@ -175,7 +175,11 @@ def test_domain_event_owed_by_a_retryable_outbox_is_pending_not_missing():
                                          "effects": {"booking:b1": effect}}]
     assert result(snap, "domain-event-once-per-transition").ok
     # at the retry limit no one retries it, and a COMPLETED record owes nothing: the event is lost
-    for rec in ({"status": "FAILED", "retryCount": 3}, {"status": "COMPLETED", "retryCount": 0}):
+    # Stripe's failed deliveries (retryCount) do not spend the reconciliation's retries: still owed
+    snap.tables["ProcessedWebhooks"][0].update({"retryCount": 5, "reconciliationRetries": 2})
+    assert result(snap, "domain-event-once-per-transition").ok
+    for rec in ({"status": "FAILED", "retryCount": 5, "reconciliationRetries": 3},
+                {"status": "COMPLETED", "retryCount": 0}):
         snap.tables["ProcessedWebhooks"][0].update(rec)
         r = result(snap, "domain-event-once-per-transition")
         assert not r.ok and "'Booking Confirmed' was never published" in r.detail
@@ -303,7 +307,10 @@ def test_failures_alerted_needs_the_alert_on_the_right_topic():
     assert not result(snap, "failures-alerted").ok  # the wrong topic
     snap.sns_messages = [{"topic": "arn:aws:sns:x:1:critical-system-alerts", "message": f"ended FAILED {arn}"}]
     assert result(snap, "failures-alerted").ok
+    # FAILED after Stripe's deliveries only: the reconciliation still retries it, no alert owed
     snap.tables["ProcessedWebhooks"].append({"eventId": "evt_9", "status": "FAILED", "retryCount": 3})
+    assert result(snap, "failures-alerted").ok
+    snap.tables["ProcessedWebhooks"][-1].update({"retryCount": 5, "reconciliationRetries": 3})
     assert "evt_9 FAILED at the retry limit (3), no reconciliation alert" in result(snap, "failures-alerted").detail
     snap.sns_messages.append({"topic": "arn:aws:sns:x:1:webhook-reconciliation-alerts", "message": "evt_9"})
     assert result(snap, "failures-alerted").ok
