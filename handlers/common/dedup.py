@@ -4,8 +4,8 @@ Record (ProcessedWebhooks, key eventId): status PROCESSING | COMPLETED | FAILED 
 processedAt (ms, last status change; the StatusIndex range key), processingStartedAt (ms, start of
 the current attempt), processingCompletedAt (ms); retryCount (attempts after the first: +1 on each
 takeover, so it is also the lock's fencing token); reconciliationRetries (the takeovers made under a
-retry budget — the reconciliation's —, so Stripe's own deliveries never spend that budget); ttl (epoch SECONDS, now + WEBHOOK_TTL_DAYS,
-default 30); correlationId; signature; source ("stripe", "github", "shopify"); result; error;
+retry budget — the reconciliation's —, so Stripe's own deliveries never spend that budget); ttl
+(epoch SECONDS, now + WEBHOOK_TTL_DAYS, default 30); correlationId; signature; source ("stripe", "github", "shopify"); result; error;
 eventType; stripeAccount; effects (the writes this event already committed, see below).
 
 acquire(event_id, ...):
