@@ -12,7 +12,8 @@ AppSync `processBooking(action, ...)`, action one of:
   get      {bookingId}
 Step Functions (docs/workflows.md): validateBooking, processPayment, cancelBooking,
 checkPaymentStatus. The AppSync path publishes Booking Confirmed / Cancelled / Updated itself
-(source marketplace.booking); in a workflow the Publish* states do.
+(source marketplace.booking; Booking Cancelled through the booking's outbox, so a PutEvents failure
+after the cancellation leaves it owed, not lost); in a workflow the Publish* states do.
 
 Status: pending → confirmed → completed, or pending|confirmed → cancelled; every transition is a
 conditional write on the status read, and paymentStatus only moves forward from absent/pending/
@@ -64,10 +65,13 @@ def _get(booking_id: Any) -> dict[str, Any]:
 def _transition(booking: dict[str, Any], changes: dict[str, Any], *, from_status: tuple[str, ...],
                 payment: bool = False) -> dict[str, Any]:
     """Write `changes` if the status is still one of `from_status` (and, when `payment`, paymentStatus
-    may still move); ConflictError otherwise."""
+    may still move; when `changes` carry an outbox marker, no other marker is pending — it is never
+    overwritten); ConflictError otherwise."""
     e = Expr()
     status_ok = " OR ".join(f"{e.name('status')} = {e.value(s)}" for s in from_status)
     condition = f"attribute_exists({e.name('id')}) AND ({status_ok})"
+    if booking_events.OUTBOX in changes:
+        condition += f" AND attribute_not_exists({e.name(booking_events.OUTBOX)})"
     if payment:
         movable = " OR ".join(f"{e.name('paymentStatus')} = {e.value(s)}" for s in _MOVABLE_PAYMENT)
         condition += f" AND (attribute_not_exists({e.name('paymentStatus')}) OR {movable})"
@@ -246,9 +250,16 @@ def sfn_check_status(event: dict[str, Any]) -> dict[str, Any]:
     return _payment_result(booking, outcome)
 
 
-def cancel(booking: dict[str, Any], reason: str | None, by: str | None) -> dict[str, Any]:
+def cancel(booking: dict[str, Any], reason: str | None, by: str | None, *, announce: bool = False) -> dict[str, Any]:
+    """pending|confirmed → cancelled. With `announce` (the AppSync path; in a workflow the
+    PublishBookingCancelled state announces it) Booking Cancelled goes into the booking's outbox in
+    the same conditional write as the status and is flushed after it: PutEvents failing leaves the
+    marker, which the nightly reconciliation publishes (common/booking_events.py), instead of losing
+    the event of a cancellation already made."""
     if booking.get("status") not in ("pending", "confirmed"):
         raise ConflictError(f"booking {booking['id']} is {booking.get('status')}; it cannot be cancelled")
+    if announce:
+        booking_events.flush(booking)  # an earlier status event still owed goes first (never overwritten)
     fields: dict[str, Any] = {"status": "cancelled", "cancelledAt": to_iso(now_utc()),
                               "cancellationReason": reason or "requested_by_customer", "cancelledBy": by}
     pi_status = None
@@ -259,10 +270,17 @@ def cancel(booking: dict[str, Any], reason: str | None, by: str | None) -> dict[
             fields["paymentStatus"] = "canceled"
         elif pi_status == "succeeded":
             paid = True
+    if announce:
+        fields = booking_events.outbox_changes(booking, fields, origin=NAME, refundRequired=paid)
     updated = _transition(booking, fields, from_status=(booking["status"],))
     if paid:  # Stripe has the money: refund-processor refunds it (common/cancel_refunds.py)
         publish_all([cancel_refunds.refund_required(booking["id"], reason="cancelled_after_payment", origin=NAME,
                                                     paymentIntentId=booking.get("paymentIntentId"))])
+    if announce:
+        try:
+            booking_events.flush(updated)
+        except Exception as exc:  # noqa: BLE001 - the cancellation stands; its event is owed by the outbox
+            _log.warning("Booking Cancelled left in the booking's outbox", bookingId=booking["id"], error=repr(exc))
     return {"booking": updated, "refundRequired": paid, "paymentIntentStatus": pi_status}
 
 
@@ -355,8 +373,7 @@ def op_cancel(ev: ResolverEvent) -> dict[str, Any]:
     reason = ev.arguments.get("reason")
     if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
         raise ValidationError("reason must be a string of at most 500 characters")
-    result = cancel(booking, reason, authz.principal_of(ev).id)
-    _announce("Booking Cancelled", result["booking"], refundRequired=result["refundRequired"])
+    result = cancel(booking, reason, authz.principal_of(ev).id, announce=True)
     return {**_view(result["booking"]), "refundRequired": result["refundRequired"]}
 
 

@@ -12,8 +12,9 @@
    crashed on Lambda's last retry) — in the window or found through StatusIndex (the event is then
    retrieved from Stripe) — are retried while the reconciliation's own retries of the event
    (reconciliationRetries, common/dedup.py; Stripe's deliveries are not counted) are below
-   RECONCILIATION_MAX_RETRIES (3); a retry that ends COMPLETED/SKIPPED is a SUCCESSFUL retry, the
-   others are reported as exhausted.
+   RECONCILIATION_MAX_RETRIES (3) — or past it when the record is `publishPending` (every write
+   committed, only domain events owed: common/dedup.py); a retry that ends COMPLETED/SKIPPED is a
+   SUCCESSFUL retry, the others are reported as exhausted.
 3. Verifies the bookings of the payment intents seen against Stripe: the payment intent's status,
    the charge's amount_refunded, and each Dispute record's status. Stripe ahead of the database
    is repaired with the webhook's precedence rules (and its domain events published); the database
@@ -384,7 +385,8 @@ class Reconciliation:
                      "WebhookReconciliation.Discrepancies": len(self.discrepancies)})
 
     def at_retry_limit(self) -> list[dict[str, Any]]:
-        """Stripe events left FAILED after the reconciliation's last retry: nobody retries them any more."""
+        """Stripe events left FAILED after the reconciliation's last retry: nobody retries them any
+        more (except a `publishPending` one, which owes only domain events: every run retries it)."""
         try:
             records = ProcessedWebhooksRepository().by_status(FAILED)
         except Exception as exc:  # noqa: BLE001 - report and go on

@@ -13,9 +13,10 @@ acquire(event_id, ...):
   2. Otherwise read the record (consistent): COMPLETED or SKIPPED → DUPLICATE; PROCESSING started
      less than the lock timeout ago (WEBHOOK_LOCK_TIMEOUT_SECONDS, default 120 > the 60 s Lambda
      timeout) → IN_PROGRESS; FAILED with reconciliationRetries ≥ max_retries (when given: the
-     caller's retry budget) → RETRY_LIMIT. The budget counts only the retries made under it: an
-     event whose every webhook delivery failed (retryCount 2 after Stripe's three test-mode
-     attempts, 12 in live mode) still gets all of the reconciliation's retries.
+     caller's retry budget) → RETRY_LIMIT, unless the record is `publishPending` (below). The
+     budget counts only the retries made under it: an event whose every webhook delivery failed
+     (retryCount 2 after Stripe's three test-mode attempts, 12 in live mode) still gets all of the
+     reconciliation's retries.
   3. Else take over with UpdateItem (status=PROCESSING, retryCount+1, processingStartedAt=now, and
      reconciliationRetries+1 when under a budget) under
      `attribute_exists(eventId) AND ((#status = PROCESSING AND processingStartedAt < :lockExpiry)
@@ -37,6 +38,13 @@ lock, the retry of a FAILED record) gets them in `Lock.published` and publishes 
 Left open: a process that dies (or whose three writes all fail) after PutEvents returned and
 before any of these writes landed; its events are published again by the next holder, with the
 same detail.domainEventId, on which every consumer is idempotent (docs/handlers.md, "Exactly once").
+
+`publishPending`: mark_failed(lock, error, publish_pending=True) by a holder that had committed every
+write of the event and failed only at publishing its domain events (or after). Such a record owes
+nothing but events that are safe to publish again (each once, by `effects.published` and
+domainEventId), so it is not a poison event: the retry limit does not stop it (acquire takes it
+over whatever its retryCount) and the next holder publishes what is still owed. It stays set
+through later FAILED writes (every write is still committed) and is removed by mark_completed.
 """
 
 from __future__ import annotations
@@ -77,6 +85,7 @@ class Outcome(StrEnum):
 
 PROCESSING, COMPLETED, FAILED, SKIPPED = RecordStatus
 PUBLISHED = "published"  # effects.published: the keys of the domain events already published (never a step name)
+PUBLISH_PENDING = "publishPending"  # FAILED with every write committed: only domain events owed (no retry limit)
 STATUSES = tuple(RecordStatus)
 ACQUIRED, TAKEN_OVER, DUPLICATE, IN_PROGRESS, RETRY_LIMIT = Outcome
 BUDGETED_RETRIES = "reconciliationRetries"  # takeovers made under a retry budget (max_retries)
@@ -163,7 +172,8 @@ class WebhookDeduplicationService:
             if status == PROCESSING and started >= now - self.lock_timeout_ms:
                 return Acquisition(IN_PROGRESS, None, existing)
             budgeted = budgeted_retries(existing)
-            if status == FAILED and max_retries is not None and budgeted >= max_retries:
+            if status == FAILED and max_retries is not None and budgeted >= max_retries \
+                    and not existing.get(PUBLISH_PENDING):
                 return Acquisition(RETRY_LIMIT, None, existing)
             taken = self._take_over(event_id, seen, now, cid, signature,
                                     budgeted + 1 if max_retries is not None else None)
@@ -215,10 +225,13 @@ class WebhookDeduplicationService:
 
     def mark_completed(self, lock: Lock, result: Any = None) -> None:
         self._finish(lock, {"status": COMPLETED, "result": result if result is not None else {},
-                            **self._published_fields(lock)}, ("error",))
+                            **self._published_fields(lock)}, ("error", PUBLISH_PENDING))
 
-    def mark_failed(self, lock: Lock, error: Any) -> None:
-        self._finish(lock, {"status": FAILED, "error": _clip(error), **self._published_fields(lock)})
+    def mark_failed(self, lock: Lock, error: Any, *, publish_pending: bool = False) -> None:
+        """FAILED with `error`; `publish_pending`: every write of the event is committed, only its
+        domain events may be owed (see the module docstring: no retry limit)."""
+        pending = {PUBLISH_PENDING: True} if publish_pending else {}
+        self._finish(lock, {"status": FAILED, "error": _clip(error), **pending, **self._published_fields(lock)})
 
     def mark_published(self, lock: Lock, keys: list[str]) -> None:
         """Record (fenced, like every write of the holder) that the domain events `keys` are on the

@@ -8,7 +8,10 @@ process_stripe_event(event) → ProcessResult:
   the domain events derived from each write's transition are published, except those an earlier
   attempt already published (effects.published, recorded right after PutEvents; see dedup) →
   COMPLETED. Unknown
-  types → SKIPPED. Any exception → FAILED (error; retryCount grows on the next takeover).
+  types → SKIPPED. Any exception → FAILED (error; retryCount grows on the next takeover); one
+  raised once every write was committed (publishing the domain events, or the COMPLETED write)
+  leaves the record `publishPending`: it owes only domain events, so reconciliation's retry limit
+  does not drop them (dedup.py).
 
 Dispatch (handled types; every other type is SKIPPED):
   payment_intent.succeeded|payment_failed|canceled, charge.succeeded|failed|refunded → Booking
@@ -523,12 +526,14 @@ def process_stripe_event(event: Any, *, signature: str | None = None, via: str =
         return ProcessResult(eid, etype, status, acq.outcome, result={"recordStatus": existing})
     lock = acq.lock
     fn = handler_for(etype)
+    applied = False  # every write of the event committed: from here on only domain events are owed
     try:
         if fn is None:
             dedup.mark_skipped(lock, f"unhandled event type {etype}")
             return ProcessResult(eid, etype, SKIPPED, acq.outcome, result={"skipped": etype})
         run = _Run(event, lock, dedup, via)
         fn(run)
+        applied = True
         published = _publish_once(run, lock, dedup)
         result = {"steps": run.steps, "published": published, **run.notes}
         dedup.mark_completed(lock, result)
@@ -541,7 +546,7 @@ def process_stripe_event(event: Any, *, signature: str | None = None, via: str =
         error = f"{type(exc).__name__}: {exc}"
         _log.error("stripe event failed", eventId=eid, eventType=etype, error=error)
         try:
-            dedup.mark_failed(lock, error)
+            dedup.mark_failed(lock, error, publish_pending=applied)
         except LockLost:
             return ProcessResult(eid, etype, LOCK_LOST, acq.outcome, error=error)
         return ProcessResult(eid, etype, FAILED, acq.outcome, error=error)

@@ -166,7 +166,8 @@ def run(args) -> int:
     if result.findings:
         console.print(table)
     per_min = result.runs / max(1e-9, result.search_s) * 60 / jobs
-    console.print(f"{result.runs} runs, {len(result.findings)} violations, {result.cut_short} cut short by a step; "
+    console.print(f"{result.runs} runs, {len(result.findings)} violations, {result.cut_short} cut short by a step, "
+                  f"{result.refused} judged after a refused booking or cancel ({result.skipped} steps skipped); "
                   f"{per_min:.1f} runs/min/core; search {result.search_s:.1f}s, shrink {result.shrink_s:.1f}s",
                   highlight=False)
     if args.json:

@@ -38,6 +38,16 @@ class Exploration:
     def cut_short(self) -> int:
         return sum(1 for o in self.outcomes if o.cut_short)
 
+    @property
+    def refused(self) -> int:
+        """Runs in which the marketplace refused a booking or a cancel (judged all the same)."""
+        return sum(1 for o in self.outcomes if o.refused)
+
+    @property
+    def skipped(self) -> int:
+        """Steps skipped over all runs because they needed a refused booking."""
+        return sum(o.skipped for o in self.outcomes)
+
     def kind_counts(self) -> dict[str, int]:
         counts = Counter(k for o in self.outcomes for k in o.kinds)
         return {k: counts.get(k, 0) for k in self.kinds}

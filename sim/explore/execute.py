@@ -4,7 +4,10 @@
 loader (so every explored story is exactly a valid scenario file) and plays it with
 `run_scenario` at run seed 1 — the default of `sim run`, so `sim run <finding>.yaml` replays the
 very same world. The `Verdict` names the broken invariants (oracle order) and whether a step cut
-the story short (a story refused, e.g. a call that failed under a fault: not judged).
+the story short (a step that could not do what it says: not judged). A booking or a cancel the
+marketplace answered with an error does not cut it short: the generator writes them with
+`expect_error: "*"`, so the story takes either answer, skips the steps that need a refused booking
+and is judged; the Verdict lists those refusals and counts the steps skipped.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ class Verdict:
     cut_short: str | None = None     # why a step stopped the story (then nothing is judged)
     steps: int = 0
     trace_hash: str = ""
+    refused: list[str] = field(default_factory=list)   # "book b1: PaymentError: …" (the story went on)
+    skipped: int = 0                 # steps that needed a refused booking
 
     @property
     def invariant(self) -> str | None:
@@ -46,7 +51,8 @@ def judge(doc: dict, *, file: str = "<explore>") -> Verdict:
 
     scenario = parse_scenario(render(doc), file)
     result = run_scenario(scenario, run_seed=RUN_SEED)
-    verdict = Verdict(steps=len(scenario.steps), trace_hash=result.trace_hash)
+    verdict = Verdict(steps=len(scenario.steps), trace_hash=result.trace_hash, refused=list(result.refused),
+                      skipped=result.steps_skipped)
     stopped = [f for f in result.failures if f.kind in ("step", "error")]
     if stopped:
         verdict.cut_short = f"{stopped[0].kind} {stopped[0].name}: {stopped[0].message}"[:300]

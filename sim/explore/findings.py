@@ -49,6 +49,12 @@ def json_report(exploration, paths: dict[int, str], path: str | Path, *, wall_s:
         "fault_kinds": exploration.kind_counts(),
         "invariants": exploration.invariant_counts(),
         "cut_short": exploration.cut_short,
+        "cut_short_runs": [{"run": o.index, "seed": o.seed, "reason": o.cut_short}
+                           for o in exploration.outcomes if o.cut_short],
+        "refused": exploration.refused,
+        "refused_runs": [{"run": o.index, "seed": o.seed, "refused": o.refused, "skipped": o.skipped}
+                         for o in exploration.outcomes if o.refused],
+        "skipped_steps": exploration.skipped,
         "wall_s": round(wall_s, 3),
     }
     path = Path(path)

@@ -45,6 +45,8 @@ class RunOutcome:
     steps: int = 0
     kinds: list[str] = field(default_factory=list)
     doc: dict | None = None               # the story (kept only for a violation)
+    refused: list[str] = field(default_factory=list)   # bookings / cancels refused, the story went on
+    skipped: int = 0                      # steps skipped because they needed a refused booking
     wall_s: float = 0.0
 
     def to_dict(self) -> dict:
@@ -160,6 +162,7 @@ def search_run(index: int, *, seed: int, kinds: tuple[str, ...], mutant: str | N
     if judge_.first is not None:
         doc, verdict = judge_.first
         out.steps, out.cut_short, out.kinds = verdict.steps, verdict.cut_short, fault_kinds_of(doc)
+        out.refused, out.skipped = list(verdict.refused), verdict.skipped
         if verdict.broken:
             out.invariant, out.detail = verdict.broken[0]
             out.also = [name for name, _ in verdict.broken[1:]]

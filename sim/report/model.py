@@ -33,6 +33,8 @@ class ScenarioResult:
     failures: list[Failure] = field(default_factory=list)
     steps_run: int = 0
     steps_total: int = 0
+    steps_skipped: int = 0    # needing what the marketplace refused (a `book` with expect_error "*")
+    refused: list[str] = field(default_factory=list)   # book/cancel steps taking either answer that got an error
     report_file: str | None = None
     stats: dict = field(default_factory=dict)   # counts from the trace (run_stats)
     iam: dict = field(default_factory=dict)     # per-principal IAM usage (sim.iam.monitor.summary)

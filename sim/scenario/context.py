@@ -24,6 +24,17 @@ class StepFailed(Exception):
         self.name = name
 
 
+class StepSkipped(StepFailed):
+    """The step needs what an earlier step was refused (a `book` with `expect_error: "*"` that the
+    marketplace answered with an error): the runner skips it and the story goes on. Raised anywhere
+    else (a final expectation on the refused booking) it fails like any StepFailed."""
+
+    def __init__(self, alias: str):
+        super().__init__(f"booking {alias} was refused by the marketplace (expect_error: \"*\"); this step needs it",
+                         name="refused")
+        self.alias = alias
+
+
 @dataclass
 class Entity:
     """A customer, provider or service of the world (its id in the tables and in Stripe)."""
@@ -46,6 +57,8 @@ class ScenarioRun:
         self.entities: dict[str, list[Entity]] = {"customer": [], "provider": [], "service": []}
         self.by_alias: dict[str, Any] = {}           # alias -> Entity | booking id | event id | arn | response
         self.alias_kind: dict[str, str] = {}
+        self.refused: set[str] = set()               # aliases whose step the marketplace refused (StepSkipped)
+        self.refusals: list[str] = []                # "step alias: errorType" of each such refusal
         self.status_history: dict[str, list[str]] = {}
         self.reconciliations: list[datetime] = []
         self.deliveries: list[dict] = []             # manual deliveries: {event, copy, status, signature}
@@ -67,6 +80,13 @@ class ScenarioRun:
     def name(self, alias: str, kind: str, value: Any) -> None:
         self.by_alias[alias] = value
         self.alias_kind[alias] = kind
+        self.refused.discard(alias)
+
+    def refuse(self, alias: str, kind: str) -> None:
+        """`alias` names nothing: the marketplace refused the step that would have made it, and the
+        story took either answer; every later step that needs it is skipped (StepSkipped)."""
+        self.name(alias, kind, None)
+        self.refused.add(alias)
 
     def entity(self, ref, kind: str) -> Entity:
         """A customer/provider/service by index or alias."""
@@ -81,6 +101,8 @@ class ScenarioRun:
         return value
 
     def booking_id(self, alias: str) -> str:
+        if alias in self.refused:
+            raise StepSkipped(alias)
         value = self.by_alias.get(alias)
         if self.alias_kind.get(alias) != "booking" or not value:
             raise StepFailed(f"{alias!r} is not a booking that was created")
@@ -103,6 +125,8 @@ class ScenarioRun:
             out = value
             for alias, target in self.by_alias.items():
                 token = "{{" + alias + "}}"
+                if token in out and alias in self.refused:
+                    raise StepSkipped(alias)
                 if token in out:
                     ident = target.id if isinstance(target, Entity) else target
                     if out == token and not isinstance(ident, str):

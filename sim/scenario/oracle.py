@@ -319,16 +319,20 @@ TRANSITION_EVENTS = V.TRANSITION_EVENTS
 def owed_status_events(snap: Snapshot) -> set[tuple[str, str]]:
     """(booking id, status) whose transition's domain event is still owed by a durable, retryable
     outbox, so the next reconciliation run publishes it: a booking's `statusEventPending` marker, or
-    a Stripe event FAILED below the retry limit whose committed effects moved the booking there
-    (its next holder re-derives and publishes the events of those effects, common/stripe_events.py).
-    An event a COMPLETED record or a cleared marker dropped is not owed: the oracle still fires."""
+    a Stripe event FAILED below the retry limit — or `publishPending` (every write committed, only
+    domain events owed: no retry limit, common/dedup.py) — whose committed effects moved the
+    booking there (its next holder re-derives and publishes the events of those effects,
+    common/stripe_events.py). An event a COMPLETED record, a FAILED one at the retry limit that is
+    not publishPending, or a cleared marker dropped is not owed: the oracle still fires."""
     owed = set()
     for b in snap.table("Booking"):
         marker = b.get(V.OUTBOX)
         if isinstance(marker, dict) and marker.get("detailType") in TRANSITION_EVENTS:
             owed.add((str(b.get("id")), TRANSITION_EVENTS[marker["detailType"]]))
     for rec in snap.table("ProcessedWebhooks"):
-        if str(rec.get("status")) != V.FAILED or V.at_retry_limit(rec, snap.reconciliation_max_retries):
+        if str(rec.get("status")) != V.FAILED:
+            continue
+        if V.at_retry_limit(rec, snap.reconciliation_max_retries) and rec.get(V.PUBLISH_PENDING) is not True:
             continue
         for step, eff in (rec.get("effects") or {}).items():
             if step.startswith("booking:") and isinstance(eff, dict):

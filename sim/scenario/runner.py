@@ -94,7 +94,7 @@ def _play(scenario: Scenario, result: ScenarioResult, seed: int, backend: str, c
     from sim.report import markdown
     from sim.scenario import observe, steps
     from sim.scenario.checks_final import final_expectations
-    from sim.scenario.context import ScenarioRun, StepFailed
+    from sim.scenario.context import ScenarioRun, StepFailed, StepSkipped
     from sim.scenario.steps import faults as fault_steps
     from sim.scenario.steps import world as world_steps
     from sim.scenario.worldext import endpoints
@@ -120,7 +120,12 @@ def _play(scenario: Scenario, result: ScenarioResult, seed: int, backend: str, c
             for item in scenario.steps:
                 run.trace("step", None, index=item.index, step=item.kind, line=item.line,
                           text=_describe(item))
-                steps.execute(run, item)
+                try:
+                    steps.execute(run, item)
+                except StepSkipped as skipped:  # it needs what the marketplace refused earlier: go on
+                    run.trace("step.skipped", None, index=item.index, step=item.kind, alias=skipped.alias)
+                    result.steps_skipped += 1
+                    continue
                 result.steps_run += 1
                 run.observe_statuses()
                 if on_step is not None:
@@ -148,6 +153,7 @@ def _play(scenario: Scenario, result: ScenarioResult, seed: int, backend: str, c
             result.failures.append(Failure("error", type(exc).__name__, str(exc) or type(exc).__name__,
                                            where=_where(scenario, item), actual=_short_tb(exc)))
         run.observe_statuses()
+        result.refused = list(run.refusals)
         snap = observe.snapshot(w, run)
         result.invariants = [r.as_dict() for r in degraded.apply(oracle.check(snap), scenario.broken_invariants)]
         run.trace("end", None, steps=result.steps_run)

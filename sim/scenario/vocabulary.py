@@ -7,7 +7,7 @@ Importing handler modules is fine here (the harness deploys them); the handlers 
 from __future__ import annotations
 
 from handlers.common.booking_events import BOOKING_STATUSES, BOOKING_TRANSITIONS, OUTBOX, STATUS_EVENTS
-from handlers.common.dedup import COMPLETED, FAILED, PROCESSING, SKIPPED, budgeted_retries
+from handlers.common.dedup import COMPLETED, FAILED, PROCESSING, PUBLISH_PENDING, SKIPPED, budgeted_retries
 from handlers.common.dedup import STATUSES as WEBHOOK_STATUSES
 from handlers.common.events import DOMAIN_EVENT_ID
 from handlers.common.precedence import PAYMENT_STATUSES, PAYOUT_RANK, REFUND_RANK
@@ -30,6 +30,7 @@ def at_retry_limit(record: dict, limit: int) -> bool:
 
 
 __all__ = ["BOOKING_STATUSES", "BOOKING_TRANSITIONS", "COMPLETED", "DOMAIN_EVENT_ID", "FAILED",
-           "OUTBOX", "PAYMENT_STATUSES", "PAYMENT_WORKFLOW", "PAYOUT_LIVE", "PROCESSING", "RECONCILIATION_FUNCTION",
+           "OUTBOX", "PAYMENT_STATUSES", "PAYMENT_WORKFLOW", "PAYOUT_LIVE", "PROCESSING", "PUBLISH_PENDING",
+           "RECONCILIATION_FUNCTION",
            "REFUND_LIVE", "SKIPPED",
            "STRIPE_EVENT_ID", "TRANSITION_EVENTS", "WEBHOOK_DONE", "WEBHOOK_STATUSES", "at_retry_limit"]

@@ -83,6 +83,30 @@ def test_cancel_unpaid_booking_cancels_its_payment_intent(env):
     assert env.event_types() == ["Booking Cancelled"]
 
 
+def test_cancel_whose_event_cannot_be_published_leaves_it_owed_in_the_outbox(env, monkeypatch):
+    """PutEvents fails after the cancellation: the caller hears of the cancellation, and Booking
+    Cancelled waits in the booking's outbox (published once by the next flush), never lost."""
+    from handlers.common import booking_events
+
+    args = create_args(env)
+    del args["paymentMethodId"]
+    out = env.appsync("processBooking", args, sub="cust-1")
+
+    def bus_down(events):
+        raise RuntimeError("PutEvents throttled")
+
+    monkeypatch.setattr(booking_events, "publish_all", bus_down)
+    res = env.appsync("processBooking", {"action": "cancel", "bookingId": out["id"]}, sub="cust-1")
+    assert res["status"] == "cancelled" and env.event_types() == []
+    (stored,) = [b for b in env.table("Booking") if b["id"] == out["id"]]
+    marker = stored["statusEventPending"]
+    assert marker["detailType"] == "Booking Cancelled" and "claimToken" not in marker  # released for the next flush
+    monkeypatch.undo()
+    assert booking_events.flush(stored) == ["Booking Cancelled"]
+    assert env.event_types() == ["Booking Cancelled"]
+    assert booking_events.flush(stored) == []
+
+
 def test_cancel_paid_booking_requires_a_refund(env):
     out = env.appsync("processBooking", create_args(env), sub="cust-1")
     res = env.task("cancelBooking", {"action": "CANCEL", "bookingId": out["id"]}, workflow="booking-lifecycle")

@@ -89,6 +89,21 @@ def test_stripes_deliveries_do_not_spend_the_reconciliations_retries(hx, svc):
     assert d.budgeted_retries(hx.get("ProcessedWebhooks", "evt_1")) == 2
 
 
+def test_publish_pending_is_not_stopped_by_the_retry_limit(hx, svc):
+    """A record whose writes are all committed owes only domain events: retried past the limit;
+    the flag survives a later FAILED write and is gone once COMPLETED."""
+    svc.mark_failed(svc.acquire("evt_1", source="stripe").lock, "PutEvents throttled", publish_pending=True)
+    for _ in range(2):
+        svc.mark_failed(svc.acquire("evt_1", source="stripe", max_retries=2).lock, "again")
+    rec = hx.get("ProcessedWebhooks", "evt_1")
+    assert rec["retryCount"] == 2 and rec["publishPending"] is True
+    past = svc.acquire("evt_1", source="stripe", max_retries=2)
+    assert past.outcome == d.TAKEN_OVER and past.lock.retry_count == 3
+    svc.mark_completed(past.lock, {"ok": True})
+    rec = hx.get("ProcessedWebhooks", "evt_1")
+    assert rec["status"] == "COMPLETED" and d.PUBLISH_PENDING not in rec
+
+
 def test_commit_is_atomic_and_replayed_after_takeover(hx, svc):
     hx.put("Booking", {"id": "b1", "status": "pending"})
     lock = svc.acquire("evt_1", source="stripe").lock

@@ -179,10 +179,15 @@ def test_domain_event_owed_by_a_retryable_outbox_is_pending_not_missing():
     snap.tables["ProcessedWebhooks"][0].update({"retryCount": 5, "reconciliationRetries": 2})
     assert result(snap, "domain-event-once-per-transition").ok
     for rec in ({"status": "FAILED", "retryCount": 5, "reconciliationRetries": 3},
-                {"status": "COMPLETED", "retryCount": 0}):
+                {"status": "COMPLETED", "retryCount": 0},
+                {"status": "COMPLETED", "retryCount": 4, "publishPending": True},
+                {"status": "FAILED", "retryCount": 4, "reconciliationRetries": 3, "publishPending": "yes"}):
         snap.tables["ProcessedWebhooks"][0].update(rec)
         r = result(snap, "domain-event-once-per-transition")
         assert not r.ok and "'Booking Confirmed' was never published" in r.detail
+    # past the limit, a FAILED record that owes only domain events (publishPending) is still retried
+    snap.tables["ProcessedWebhooks"][0].update({"status": "FAILED", "retryCount": 4, "publishPending": True})
+    assert result(snap, "domain-event-once-per-transition").ok
     # a pending outbox marker on the booking owes it too; a marker for another event does not
     snap.tables["ProcessedWebhooks"] = []
     snap.tables["Booking"][0]["statusEventPending"] = {"id": "bev_1", "detailType": "Booking Confirmed"}

@@ -1,4 +1,7 @@
-"""Bookings through the AppSync processBooking operation (booking-processor): create and cancel."""
+"""Bookings through the AppSync processBooking operation (booking-processor): create and cancel.
+
+`book` with `expect_error: "*"` takes either answer: a refused booking names nothing, and every
+later step that needs it is skipped (context.StepSkipped) while the story goes on."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from datetime import timedelta
 from sim.clock import parse_instant
 from sim.durations import parse_duration
 from sim.scenario import response_check
-from sim.scenario.appsync_calls import call
+from sim.scenario.appsync_calls import ANY_OUTCOME, call
 from sim.scenario.context import ScenarioRun, StepFailed
 from sim.scenario.steps import step
 
@@ -29,6 +32,15 @@ def _start(run: ScenarioRun, spec: dict):
         return parse_instant(value)
 
 
+def _refused(run: ScenarioRun, kind: str, alias: str, result) -> bool:
+    """Did the marketplace answer this step (taking either answer) with an error? Recorded if so."""
+    if not (isinstance(result, dict) and "errorType" in result and not result.get("id")):
+        return False
+    run.refusals.append(f"{kind} {alias}: {result['errorType']}: {str(result.get('errorMessage'))[:120]}")
+    run.trace("step.refused", None, step=kind, alias=alias, errorType=result["errorType"])
+    return True
+
+
 @step("book")
 def book(run: ScenarioRun, spec: dict) -> None:
     customer = run.entity(spec.get("customer", 0), "customer")
@@ -45,7 +57,10 @@ def book(run: ScenarioRun, spec: dict) -> None:
         args["bookingId"] = spec["booking_id"]
     result = call(run, "processBooking", args, user=customer, expect_error=spec.get("expect_error"))
     response_check.check(run, spec, result)
-    if spec.get("expect_error"):
+    if spec.get("expect_error") == ANY_OUTCOME and _refused(run, "book", spec["id"], result):
+        run.refuse(spec["id"], "booking")  # either answer: the steps that need this booking are skipped
+        return
+    if spec.get("expect_error") and spec["expect_error"] != ANY_OUTCOME:
         run.name(spec["id"], "booking", None)
         return
     if not isinstance(result, dict) or not result.get("id"):
@@ -71,3 +86,5 @@ def cancel(run: ScenarioRun, spec: dict) -> None:
         args["reason"] = spec["reason"]
     result = call(run, "processBooking", args, user=user, admin=by == "admin", expect_error=spec.get("expect_error"))
     response_check.check(run, spec, result)
+    if spec.get("expect_error") == ANY_OUTCOME:
+        _refused(run, "cancel", spec["booking"], result)
