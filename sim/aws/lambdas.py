@@ -28,6 +28,13 @@ from sim.faults.plane import FaultPlane
 from sim.scheduler import Scheduler, Task
 
 ACCOUNT_CONCURRENCY = 1000
+THROTTLE_BACKOFF_MAX_S = 300.0  # an asynchronous invocation's throttle retries back off from 1 s to 5 min
+
+
+def throttle_delay(throttles: int) -> float:
+    """Seconds before Lambda retries an asynchronous event after its `throttles`-th throttle in a
+    row: 1, 2, 4, … capped at 5 minutes."""
+    return min(THROTTLE_BACKOFF_MAX_S, 2.0 ** (throttles - 1))
 
 
 def function_error(message: str, error_type: str, **extra: Any) -> dict[str, Any]:
@@ -202,35 +209,70 @@ class LambdaRuntime:
         return self.scheduler.wait(task)
 
     def invoke_async(self, name: str, event: Any, *, correlation_id: str | None = None,
-                     retries: int | None = None, delays: tuple[float, ...] = (60.0, 120.0)) -> None:
-        """An asynchronous invocation (EventBridge, S3, SNS targets): on a function error or a
-        throttle Lambda retries it, by default the function's MaximumRetryAttempts (2), one then two
-        minutes later; when every attempt failed, the function's on-failure destination (an SNS
-        topic) gets Lambda's invocation record (sim/aws/lambda_destinations.py)."""
+                     retries: int | None = None, delays: tuple[float, ...] = (60.0, 120.0),
+                     max_event_age: float | None = None) -> None:
+        """An asynchronous invocation (EventBridge, S3, SNS targets), retried the way Lambda's event
+        queue does (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html):
+
+        - a function error (the handler raised, timed out, crashed) counts against the function's
+          MaximumRetryAttempts (`retries`, by default 2): retried one then two minutes later;
+        - a throttle (TooManyRequestsException: the concurrency limit, an injected throttle) is not
+          an attempt: the event goes back to the queue and is retried with a backoff growing from
+          1 s to 5 min (`throttle_delay`), for as long as the event is younger than the function's
+          MaximumEventAgeInSeconds (`max_event_age`, by default 6 h);
+        - the event is discarded when its retries are exhausted (RetriesExhausted) or when its next
+          attempt would come after its maximum age (EventAgeExceeded, at that age): the function's
+          on-failure destination (an SNS topic) then gets Lambda's invocation record
+          (sim/aws/lambda_destinations.py).
+
+        Trace: `async.retry` (function, attempt: the retry number) after a function error,
+        `async.retry` (function, throttled: how many in a row, delay) after a throttle,
+        `async.exhausted` (function, requestId; condition EventAgeExceeded when that is why)."""
         fn = self.function(name)
         retries = fn.async_retries if retries is None else retries
+        deadline = self.clock.now() + timedelta(seconds=fn.async_max_event_age if max_event_age is None
+                                                else max_event_age)
+        state = {"errors": 0, "throttles": 0, "attempts": 0}
 
-        def attempt(n: int) -> None:
+        def attempt() -> None:
+            state["attempts"] += 1
             task = self.spawn(name, event, correlation_id=correlation_id)
-            task.add_done_callback(lambda t: after(t, n))
+            task.add_done_callback(after)
 
-        def after(task: Task, n: int) -> None:
+        def after(task: Task) -> None:
             inv = task.result() if task.exception() is None else None
             if inv is not None and inv.error is None:
                 return
-            if n < retries:
-                self.trace.record("lambda", "async.retry", correlation_id, function=name, attempt=n + 1)
-                self.scheduler.call_later(delays[min(n, len(delays) - 1)], attempt, n + 1)
-                return
             request_id = inv.request_id if inv else task.meta.get("request_id")
-            self.trace.record("lambda", "async.exhausted", correlation_id, function=name, requestId=request_id)
-            self.async_failures.append({"function": name, "event": event, "error": inv.error if inv else None})
+            error = inv.error if inv else None
+            if inv is not None and inv.status == InvocationStatus.THROTTLED:
+                state["throttles"] += 1
+                delay = throttle_delay(state["throttles"])
+                details = {"throttled": state["throttles"], "delay": delay}
+            elif state["errors"] < retries:
+                state["errors"] += 1
+                state["throttles"] = 0
+                delay = delays[min(state["errors"] - 1, len(delays) - 1)]
+                details = {"attempt": state["errors"]}
+            else:
+                return exhausted(request_id, error, "RetriesExhausted")
+            if self.clock.now() + timedelta(seconds=delay) > deadline:
+                self.scheduler.call_at(deadline, exhausted, request_id, error, "EventAgeExceeded")
+                return
+            self.trace.record("lambda", "async.retry", correlation_id, function=name, **details)
+            self.scheduler.call_later(delay, attempt)
+
+        def exhausted(request_id: str | None, error: dict | None, condition: str) -> None:
+            extra = {} if condition == "RetriesExhausted" else {"condition": condition}
+            self.trace.record("lambda", "async.exhausted", correlation_id, function=name, requestId=request_id,
+                              **extra)
+            self.async_failures.append({"function": name, "event": event, "error": error, "condition": condition})
             if fn.on_failure and self.destination is not None:
-                record = failure_record(self.stack.function_arn(name), request_id, event,
-                                        inv.error if inv else None, n + 1, self.clock.now())
+                record = failure_record(self.stack.function_arn(name), request_id, event, error,
+                                        state["attempts"], self.clock.now(), condition=condition)
                 self.destination(self.stack.topic_arn(fn.on_failure), message(record))
 
-        attempt(0)
+        attempt()
 
     def _throttled(self, name: str) -> bool:
         if self.in_flight[name] >= self.concurrency[name]:
