@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from sim.authz.identity import invocation_caller
-from sim.aws.lambda_destinations import failure_record, message
+from sim.aws.async_queue import AsyncEvent
 from sim.aws.stack import ROOT, Function, Stack
 from sim.errors import InputError
 from sim.faults.aws import LambdaCrash
@@ -28,13 +28,6 @@ from sim.faults.plane import FaultPlane
 from sim.scheduler import Scheduler, Task
 
 ACCOUNT_CONCURRENCY = 1000
-THROTTLE_BACKOFF_MAX_S = 300.0  # an asynchronous invocation's throttle retries back off from 1 s to 5 min
-
-
-def throttle_delay(throttles: int) -> float:
-    """Seconds before Lambda retries an asynchronous event after its `throttles`-th throttle in a
-    row: 1, 2, 4, … capped at 5 minutes."""
-    return min(THROTTLE_BACKOFF_MAX_S, 2.0 ** (throttles - 1))
 
 
 def function_error(message: str, error_type: str, **extra: Any) -> dict[str, Any]:
@@ -119,6 +112,10 @@ class Invocation:
     result: Any = None
     error: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def throttled(self) -> bool:
+        return self.status == InvocationStatus.THROTTLED
 
     def value(self) -> Any:
         if self.error is not None:
@@ -211,68 +208,13 @@ class LambdaRuntime:
     def invoke_async(self, name: str, event: Any, *, correlation_id: str | None = None,
                      retries: int | None = None, delays: tuple[float, ...] = (60.0, 120.0),
                      max_event_age: float | None = None) -> None:
-        """An asynchronous invocation (EventBridge, S3, SNS targets), retried the way Lambda's event
-        queue does (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html):
-
-        - a function error (the handler raised, timed out, crashed) counts against the function's
-          MaximumRetryAttempts (`retries`, by default 2): retried one then two minutes later;
-        - a throttle (TooManyRequestsException: the concurrency limit, an injected throttle) is not
-          an attempt: the event goes back to the queue and is retried with a backoff growing from
-          1 s to 5 min (`throttle_delay`), for as long as the event is younger than the function's
-          MaximumEventAgeInSeconds (`max_event_age`, by default 6 h);
-        - the event is discarded when its retries are exhausted (RetriesExhausted) or when its next
-          attempt would come after its maximum age (EventAgeExceeded, at that age): the function's
-          on-failure destination (an SNS topic) then gets Lambda's invocation record
-          (sim/aws/lambda_destinations.py).
-
-        Trace: `async.retry` (function, attempt: the retry number) after a function error,
-        `async.retry` (function, throttled: how many in a row, delay) after a throttle,
-        `async.exhausted` (function, requestId; condition EventAgeExceeded when that is why)."""
+        """An asynchronous invocation (EventBridge, S3, SNS targets), retried as Lambda's event queue
+        does (sim/aws/async_queue.py): function errors at most `retries` times (the function's
+        MaximumRetryAttempts, 2), `delays` apart; throttles with a backoff while the event is younger
+        than `max_event_age` (its MaximumEventAgeInSeconds, 6 h); then the on-failure destination."""
         fn = self.function(name)
-        retries = fn.async_retries if retries is None else retries
-        deadline = self.clock.now() + timedelta(seconds=fn.async_max_event_age if max_event_age is None
-                                                else max_event_age)
-        state = {"errors": 0, "throttles": 0, "attempts": 0}
-
-        def attempt() -> None:
-            state["attempts"] += 1
-            task = self.spawn(name, event, correlation_id=correlation_id)
-            task.add_done_callback(after)
-
-        def after(task: Task) -> None:
-            inv = task.result() if task.exception() is None else None
-            if inv is not None and inv.error is None:
-                return
-            request_id = inv.request_id if inv else task.meta.get("request_id")
-            error = inv.error if inv else None
-            if inv is not None and inv.status == InvocationStatus.THROTTLED:
-                state["throttles"] += 1
-                delay = throttle_delay(state["throttles"])
-                details = {"throttled": state["throttles"], "delay": delay}
-            elif state["errors"] < retries:
-                state["errors"] += 1
-                state["throttles"] = 0
-                delay = delays[min(state["errors"] - 1, len(delays) - 1)]
-                details = {"attempt": state["errors"]}
-            else:
-                return exhausted(request_id, error, "RetriesExhausted")
-            if self.clock.now() + timedelta(seconds=delay) > deadline:
-                self.scheduler.call_at(deadline, exhausted, request_id, error, "EventAgeExceeded")
-                return
-            self.trace.record("lambda", "async.retry", correlation_id, function=name, **details)
-            self.scheduler.call_later(delay, attempt)
-
-        def exhausted(request_id: str | None, error: dict | None, condition: str) -> None:
-            extra = {} if condition == "RetriesExhausted" else {"condition": condition}
-            self.trace.record("lambda", "async.exhausted", correlation_id, function=name, requestId=request_id,
-                              **extra)
-            self.async_failures.append({"function": name, "event": event, "error": error, "condition": condition})
-            if fn.on_failure and self.destination is not None:
-                record = failure_record(self.stack.function_arn(name), request_id, event, error,
-                                        state["attempts"], self.clock.now(), condition=condition)
-                self.destination(self.stack.topic_arn(fn.on_failure), message(record))
-
-        attempt()
+        AsyncEvent(self, name, event, correlation_id, fn.async_retries if retries is None else retries, delays,
+                   fn.async_max_event_age if max_event_age is None else max_event_age).start()
 
     def _throttled(self, name: str) -> bool:
         if self.in_flight[name] >= self.concurrency[name]:
