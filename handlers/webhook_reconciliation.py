@@ -32,9 +32,10 @@
    bookingEventsPending (stale markers found), bookingEventsHealed (published by this run) and
    bookingEventsHealedIds.
    A run that could not list some account's events because Stripe was unavailable (connection,
-   rate limit, 5xx; not an account the platform lost access to), or that leaves an event of its
-   window unsettled (no record, FAILED under the retry limit, or PROCESSING — e.g. its own crashed
-   attempt's lock, not expired yet), raises ReconciliationIncomplete at the end (after everything
+   rate limit, 5xx; not an account the platform lost access to), or retrieve the event of a FAILED
+   record or an expired lock found through StatusIndex for the same reason (report
+   unretrievedEvents), or that leaves an event of its window unsettled (no record, FAILED under
+   the retry limit, or PROCESSING — e.g. its own crashed attempt's lock, not expired yet), raises ReconciliationIncomplete at the end (after everything
    else, metrics and alerts included): the invocation fails and Lambda retries it rather than
    passing for a complete reconciliation. A complete run moves the last-complete-run marker to its
    start. A run that fails on all of Lambda's retries reaches critical-system-alerts through the
@@ -88,6 +89,7 @@ from handlers.common.stripe_objects import object_id
 
 _log = get_logger("webhook-reconciliation")
 _SUCCEEDED_FAMILY = ("succeeded", "partially_refunded", "refunded")
+_UNAVAILABLE = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)  # Stripe down, not "no such thing"
 
 
 def _dict(obj: Any) -> dict[str, Any]:
@@ -118,6 +120,7 @@ class Reconciliation:
         self.outbox_pending = 0
         self.outbox_healed: list[str] = []
         self.incomplete: list[str] = []  # accounts whose events could not be listed
+        self.unretrieved: list[str] = []  # FAILED / expired PROCESSING events Stripe could not return now
 
     def _last_complete(self) -> int | None:
         try:
@@ -154,7 +157,7 @@ class Reconciliation:
                     self.events.setdefault(data["id"], (data, account))
             except stripe.StripeError as exc:
                 self.errors.append(f"events list failed for {account or 'platform'}: {type(exc).__name__}: {exc}")
-                if isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError):
+                if isinstance(exc, _UNAVAILABLE):
                     self.incomplete.append(account or "platform")  # Stripe is down, not the account gone
 
     # -- 2. missed and failed events -------------------------------------------------------------
@@ -204,6 +207,8 @@ class Reconciliation:
                                                                  options=_opts(record.get("stripeAccount"))))
             except stripe.StripeError as exc:
                 self.errors.append(f"event {record['eventId']} not retrievable: {type(exc).__name__}")
+                if isinstance(exc, _UNAVAILABLE):  # a retry of the run may get it
+                    self.unretrieved.append(record["eventId"])
                 continue
             self._process(event, "retry")
 
@@ -440,11 +445,14 @@ def handler(event, context):
         "criticalDiscrepancies", "bookingEventsPending", "bookingEventsHealed")})
     unsettled = run.unsettled()
     report["unsettledEvents"] = unsettled
-    if run.incomplete or unsettled:  # not reconciled yet: fail, so Lambda retries the run
+    report["unretrievedEvents"] = run.unretrieved
+    if run.incomplete or run.unretrieved or unsettled:  # not reconciled yet: fail, so Lambda retries the run
         _log.error("reconciliation incomplete", accounts=run.incomplete, unsettled=unsettled,
-                   errors=report["errors"][:5])
+                   unretrieved=run.unretrieved, errors=report["errors"][:5])
         raise ReconciliationIncomplete("; ".join(filter(None, [
             run.incomplete and f"Stripe's events could not be listed for {', '.join(run.incomplete)}",
+            run.unretrieved and f"{len(run.unretrieved)} event(s) not retrievable from Stripe now: "
+                                f"{', '.join(run.unretrieved[:5])}",
             unsettled and f"{len(unsettled)} event(s) not settled: {', '.join(unsettled[:5])}",
         ])) + f"; what could be done was done (report: {report['errors'][:3]})")
     try:  # lost, the next run's window just starts at the previous marker
@@ -457,5 +465,6 @@ def handler(event, context):
 
 
 class ReconciliationIncomplete(RuntimeError):
-    """Some accounts' events could not be listed: the run failed (Lambda retries it; an alarm on
-    the function's errors sees it) even though everything else was reconciled."""
+    """Some accounts' events could not be listed, some events of FAILED records or expired locks
+    could not be retrieved, or an event of the window is unsettled: the run failed (Lambda retries
+    it; an alarm on the function's errors sees it) even though everything else was reconciled."""

@@ -56,7 +56,7 @@ def render(stack: Stack) -> dict[str, Any]:
         if fn.on_failure:
             res[lid + "EventInvokeConfig"] = {"Type": "AWS::Lambda::EventInvokeConfig", "Properties": {
                 "FunctionName": {"Ref": lid + "Function"}, "Qualifier": "$LATEST",
-                "MaximumRetryAttempts": fn.async_retries,
+                "MaximumRetryAttempts": fn.async_retries, "MaximumEventAgeInSeconds": fn.async_max_event_age,
                 "DestinationConfig": {"OnFailure": {"Destination": {"Ref": _logical(fn.on_failure) + "Topic"}}}}}
     for sm in stack.state_machines:
         res[_logical(sm.name) + "Role"] = {"Type": "AWS::IAM::Role", "Properties": {

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sim.aws.stack import ROOT, Stack, Table
+from sim.aws.stack import MAX_EVENT_AGE_S, ROOT, Stack, Table
 from sim.errors import InputError
 
 ClientFactory = Callable[[str], object]
@@ -339,8 +339,9 @@ class Deployer:
                 self.event_invoke_config(lam, fn)
 
     def event_invoke_config(self, lam, fn) -> None:
-        """Asynchronous invocations' retries and on-failure destination (an SNS topic)."""
-        want = {"MaximumRetryAttempts": fn.async_retries,
+        """Asynchronous invocations' retries, maximum event age and on-failure destination (an SNS
+        topic)."""
+        want = {"MaximumRetryAttempts": fn.async_retries, "MaximumEventAgeInSeconds": fn.async_max_event_age,
                 "DestinationConfig": {"OnFailure": {"Destination": self.stack.topic_arn(fn.on_failure)}}}
         try:
             cur = lam.get_function_event_invoke_config(FunctionName=fn.name)
@@ -351,6 +352,7 @@ class Deployer:
         # compare only what we set: LocalStack answers OnSuccess: {} and other defaults beside it
         destination = ((cur.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
         if cur.get("MaximumRetryAttempts") == fn.async_retries and \
+                cur.get("MaximumEventAgeInSeconds", MAX_EVENT_AGE_S) == fn.async_max_event_age and \
                 destination == want["DestinationConfig"]["OnFailure"]["Destination"]:
             return
         lam.put_function_event_invoke_config(FunctionName=fn.name, **want)

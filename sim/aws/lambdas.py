@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from sim.authz.identity import invocation_caller
-from sim.aws.lambda_destinations import failure_record, message
+from sim.aws.async_queue import AsyncEvent
 from sim.aws.stack import ROOT, Function, Stack
 from sim.errors import InputError
 from sim.faults.aws import LambdaCrash
@@ -113,6 +113,10 @@ class Invocation:
     error: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def throttled(self) -> bool:
+        return self.status == InvocationStatus.THROTTLED
+
     def value(self) -> Any:
         if self.error is not None:
             raise LambdaError(self.function, self.error, status=self.status)
@@ -202,35 +206,15 @@ class LambdaRuntime:
         return self.scheduler.wait(task)
 
     def invoke_async(self, name: str, event: Any, *, correlation_id: str | None = None,
-                     retries: int | None = None, delays: tuple[float, ...] = (60.0, 120.0)) -> None:
-        """An asynchronous invocation (EventBridge, S3, SNS targets): on a function error or a
-        throttle Lambda retries it, by default the function's MaximumRetryAttempts (2), one then two
-        minutes later; when every attempt failed, the function's on-failure destination (an SNS
-        topic) gets Lambda's invocation record (sim/aws/lambda_destinations.py)."""
+                     retries: int | None = None, delays: tuple[float, ...] = (60.0, 120.0),
+                     max_event_age: float | None = None) -> None:
+        """An asynchronous invocation (EventBridge, S3, SNS targets), retried as Lambda's event queue
+        does (sim/aws/async_queue.py): function errors at most `retries` times (the function's
+        MaximumRetryAttempts, 2), `delays` apart; throttles with a backoff while the event is younger
+        than `max_event_age` (its MaximumEventAgeInSeconds, 6 h); then the on-failure destination."""
         fn = self.function(name)
-        retries = fn.async_retries if retries is None else retries
-
-        def attempt(n: int) -> None:
-            task = self.spawn(name, event, correlation_id=correlation_id)
-            task.add_done_callback(lambda t: after(t, n))
-
-        def after(task: Task, n: int) -> None:
-            inv = task.result() if task.exception() is None else None
-            if inv is not None and inv.error is None:
-                return
-            if n < retries:
-                self.trace.record("lambda", "async.retry", correlation_id, function=name, attempt=n + 1)
-                self.scheduler.call_later(delays[min(n, len(delays) - 1)], attempt, n + 1)
-                return
-            request_id = inv.request_id if inv else task.meta.get("request_id")
-            self.trace.record("lambda", "async.exhausted", correlation_id, function=name, requestId=request_id)
-            self.async_failures.append({"function": name, "event": event, "error": inv.error if inv else None})
-            if fn.on_failure and self.destination is not None:
-                record = failure_record(self.stack.function_arn(name), request_id, event,
-                                        inv.error if inv else None, n + 1, self.clock.now())
-                self.destination(self.stack.topic_arn(fn.on_failure), message(record))
-
-        attempt(0)
+        AsyncEvent(self, name, event, correlation_id, fn.async_retries if retries is None else retries, delays,
+                   fn.async_max_event_age if max_event_age is None else max_event_age).start()
 
     def _throttled(self, name: str) -> bool:
         if self.in_flight[name] >= self.concurrency[name]:

@@ -23,6 +23,7 @@ BUS_NAME = "ecosystem-marketplace-events"
 METRICS_NAMESPACE = "ECOSYSTEMAWS/Webhooks"
 RECONCILIATION_SCHEDULE = "cron(0 2 * * ? *)"
 PAYOUT_SCHEDULE = "cron(0 6 * * ? *)"
+MAX_EVENT_AGE_S = 21600  # Lambda's default MaximumEventAgeInSeconds (6 h) of asynchronous invocations
 DEFAULT_MEMORY_MB = 512  # Amplify Gen 2's defineFunction default; the document names only reconciliation's
 
 
@@ -90,6 +91,7 @@ class Function:
     appsync_fields: tuple[str, ...] = ()
     async_retries: int = 2               # MaximumRetryAttempts of asynchronous invocations (Lambda's default)
     on_failure: str | None = None        # SNS topic: on-failure destination of asynchronous invocations
+    async_max_event_age: int = MAX_EVENT_AGE_S  # MaximumEventAgeInSeconds: how long throttled events are retried
 
 
 @dataclass(frozen=True)

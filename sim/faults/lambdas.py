@@ -1,7 +1,9 @@
 """Faults of Lambda invocations (the `lambda.invoke` kind of the fault plane), consulted by the
 in-process Lambda runtime before a handler runs:
 
-- `throttle`: the invocation answers TooManyRequestsException (as a concurrency limit would);
+- `throttle`: the invocation answers TooManyRequestsException (as a concurrency limit would); an
+  asynchronous invocation is retried after it with a backoff for up to 6 h, not counting it as
+  one of its retries (sim/aws/async_queue.py);
 - `error`: the invocation fails with `error` before the handler runs (a bad deploy, an import
   error, a dependency down), reported as an unhandled function error.
 

@@ -384,44 +384,58 @@ def executions(snap: Snapshot):
 
 
 # -- 8 ------------------------------------------------------------------------------------------
-@invariant("no-stale-processing-lock", "no ProcessedWebhooks record is left PROCESSING past the lock expiry",
-           end_only=True)
+@invariant("no-stale-processing-lock",
+           "no ProcessedWebhooks record is left PROCESSING past the lock expiry once something had to take it "
+           "over: a webhook-reconciliation run that succeeded, or a delivery of the event Stripe saw succeed, "
+           "after the lock expired", end_only=True)
 def stale_locks(snap: Snapshot):
     problems, held = [], 0
-    abandoned = _abandoned_runs(snap)
+    runs = _reconciliation_successes(snap)
+    deliveries = _successful_deliveries(snap)
     for item in snap.table("ProcessedWebhooks"):
         if str(item.get("status", "")).upper() != V.PROCESSING:
             continue
         held += 1
+        eid = str(item.get("eventId"))
         started = to_datetime(item.get("processingStartedAt") or item.get("processedAt"))
         if started is None:
-            problems.append(f"{item.get('eventId')}: PROCESSING without processingStartedAt")
-        elif any(t0 <= started <= t1 for t0, t1 in abandoned):
-            continue  # its holder died on the run's last retry: alerted (failures-alerted), the next run takes it over
-        elif snap.now - started > timedelta(seconds=snap.lock_timeout_s):
-            problems.append(f"{item.get('eventId')}: PROCESSING since {started.isoformat()} "
-                            f"({snap.now - started} > lock expiry {snap.lock_timeout_s:g} s)")
+            problems.append(f"{eid}: PROCESSING without processingStartedAt")
+            continue
+        expiry = started + timedelta(seconds=snap.lock_timeout_s)
+        late = [("the webhook-reconciliation run of", t) for t in runs if t > expiry]
+        late += [("Stripe's delivery (2xx) at", t) for t in deliveries.get(_event_key(item), []) if t > expiry]
+        if late:
+            what, when = min(late, key=lambda pair: pair[1])
+            problems.append(f"{eid}: PROCESSING since {started.isoformat()} (lock expiry {snap.lock_timeout_s:g} s), "
+                            f"still after {what} {when.isoformat()}, which had to take it over")
     return problems, f"{_plural(held, 'lock')} held"
 
 
-def _abandoned_runs(snap: Snapshot) -> list[tuple]:
-    """(start, end) of each webhook-reconciliation attempt that died (crash, timeout) with no
-    successful attempt after it before Lambda gave the asynchronous invocation up (async.exhausted:
-    every retry failed). No retry of that night takes a lock it held over: the lock stays until the
-    next run does (StatusIndex), and the run reached critical-system-alerts (failures-alerted)."""
-    starts, died, out = {}, [], []
+def _reconciliation_successes(snap: Snapshot) -> list:
+    """Start times of the webhook-reconciliation invocations that succeeded: each takes over every
+    expired Stripe lock (its window, and StatusIndex beyond it). A lock left by a holder that died
+    while no run succeeded since (every attempt of the night failed: alerted, `failures-alerted`)
+    waits for the next run, and is no defect by itself."""
+    starts, out = {}, []
     for r in snap.trace:
         d = r.get("details") or {}
         if r.get("component") != "lambda" or d.get("function") != V.RECONCILIATION_FUNCTION:
             continue
         if r.get("kind") == "invoke.start":
             starts[d.get("requestId")] = to_datetime(r["t"])
-        elif r.get("kind") == "invoke.end" and d.get("status") == "succeeded":
-            died = []
-        elif r.get("kind") == "invoke.end" and d.get("status") in ("crashed", "timeout") and d.get("requestId") in starts:
-            died.append((starts[d["requestId"]], to_datetime(r["t"])))
-        elif r.get("kind") == "async.exhausted":
-            out, died = out + died, []
+        elif r.get("kind") == "invoke.end" and d.get("status") == "succeeded" and d.get("requestId") in starts:
+            out.append(starts[d["requestId"]])
+    return out
+
+
+def _successful_deliveries(snap: Snapshot) -> dict[str, list]:
+    """Event id → times Stripe saw a delivery of it answered 2xx: stripe-webhook answers so only
+    once the event is COMPLETED, SKIPPED or a duplicate of one, so it took an expired lock over."""
+    out: dict[str, list] = defaultdict(list)
+    for r in snap.trace:
+        d = r.get("details") or {}
+        if r.get("component") == "stripe" and r.get("kind") == "webhook.attempt" and d.get("outcome") == "succeeded":
+            out[str(d.get("event_id"))].append(to_datetime(r["t"]))
     return out
 
 

@@ -154,6 +154,29 @@ def test_lock_outside_the_window_is_taken_over_once_expired(hx, age_s, retried):
     assert (hx.get("ProcessedWebhooks", ev["id"])["status"] == "COMPLETED") is retried
 
 
+def test_a_lock_outside_the_window_stripe_cannot_return_now_fails_the_run_so_lambda_retries_it(hx):
+    """Stripe unavailable (a 503 on every try) when the run retrieves the event of an expired lock
+    found through StatusIndex: the run is not complete (Lambda retries it) rather than passing and
+    leaving the lock to the next night; the retry, Stripe back, takes the lock over."""
+    from handlers import webhook_reconciliation
+
+    _, paid = hx.paid_booking()
+    ev = paid.event("payment_intent.succeeded")
+    hx.advance(3 * 86400)
+    complete_run_on_record(hx)
+    with hx.as_function("stripe-webhook"):
+        WebhookDeduplicationService().acquire(ev["id"], source="stripe", account=ev.get("account"))
+    hx.advance(600)
+    hx.stripe.api.inject(503, path=f"/v1/events/{ev['id']}", times=None)
+    with pytest.raises(webhook_reconciliation.ReconciliationIncomplete, match="not retrievable"):
+        reconcile(hx)
+    assert hx.get("ProcessedWebhooks", ev["id"])["status"] == "PROCESSING"
+    hx.stripe.api.faults.clear()
+    hx.advance(60)
+    report = reconcile(hx)
+    assert report["successfulRetries"] == 1 and hx.get("ProcessedWebhooks", ev["id"])["status"] == "COMPLETED"
+
+
 def test_stripe_ahead_of_database_is_repaired(hx):
     _, paid = hx.paid_booking()
     with hx.as_function("stripe-webhook"):       # recorded COMPLETED, but the booking never changed

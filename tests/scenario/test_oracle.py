@@ -206,39 +206,58 @@ def test_execution_running_past_timeout():
     assert result(snap, "no-execution-past-timeout").ok
 
 
-def test_stale_processing_lock():
-    snap = healthy()
-    started_ms = int((NOW - timedelta(minutes=10)).timestamp() * 1000)
-    snap.tables["ProcessedWebhooks"].append({"eventId": "evt_9", "status": "PROCESSING",
-                                             "processingStartedAt": started_ms})
-    snap.lock_timeout_s = 120
-    r = result(snap, "no-stale-processing-lock")
-    assert not r.ok and "evt_9: PROCESSING since" in r.detail
-    snap.lock_timeout_s = 3600
-    assert result(snap, "no-stale-processing-lock").ok
-
-
-def _reconciliation_trace(start, status: str, exhausted: bool) -> list[dict]:
+def _reconciliation_trace(start, status: str, exhausted: bool = False, request_id: str = "req-3") -> list[dict]:
     def rec(kind, t, **details):
         return {"component": "lambda", "kind": kind, "t": t.isoformat(),
-                "details": {"function": "webhook-reconciliation", "requestId": "req-3", **details}}
+                "details": {"function": "webhook-reconciliation", "requestId": request_id, **details}}
     out = [rec("invoke.start", start), rec("invoke.end", start + timedelta(seconds=5), status=status)]
     return out + ([rec("async.exhausted", start + timedelta(seconds=5))] if exhausted else [])
 
 
-def test_a_lock_held_by_a_reconciliation_run_that_died_on_its_last_retry_is_not_stale():
-    started = NOW - timedelta(minutes=10)
-    for status, exhausted, ok in [("crashed", True, True), ("timeout", True, True),
-                                  ("crashed", False, False), ("failed", True, False)]:
-        snap = healthy()
-        snap.lock_timeout_s = 120
-        snap.tables["ProcessedWebhooks"].append({"eventId": "evt_9", "status": "PROCESSING",
-                                                 "processingStartedAt": int(started.timestamp() * 1000) + 1000})
-        snap.trace = _reconciliation_trace(started, status, exhausted)
-        assert result(snap, "no-stale-processing-lock").ok is ok, (status, exhausted)
-    later = _reconciliation_trace(started + timedelta(minutes=1), "succeeded", False)
-    snap.trace = _reconciliation_trace(started, "crashed", False) + later + snap.trace[-1:]
-    assert not result(snap, "no-stale-processing-lock").ok  # a later attempt succeeded: it had to take it over
+def _stale(snap, started, timeout_s=120):
+    snap.lock_timeout_s = timeout_s
+    snap.tables["ProcessedWebhooks"].append({"eventId": "evt_9", "status": "PROCESSING",
+                                             "processingStartedAt": int(started.timestamp() * 1000)})
+    return snap
+
+
+def test_a_stale_lock_is_a_defect_once_a_succeeded_reconciliation_run_started_after_it_expired():
+    started = NOW - timedelta(hours=2)
+    snap = _stale(healthy(), started)
+    assert result(snap, "no-stale-processing-lock").ok  # expired, but nothing has had to take it over yet
+    snap.trace = _reconciliation_trace(started + timedelta(minutes=1), "succeeded")
+    assert result(snap, "no-stale-processing-lock").ok  # that run started before the lock expired
+    snap.trace += _reconciliation_trace(started + timedelta(minutes=30), "succeeded", request_id="req-4")
+    r = result(snap, "no-stale-processing-lock")
+    assert not r.ok and "evt_9: PROCESSING since" in r.detail
+    assert f"still after the webhook-reconciliation run of {(started + timedelta(minutes=30)).isoformat()}" in r.detail
+    snap.lock_timeout_s = 3600
+    assert result(snap, "no-stale-processing-lock").ok  # not expired when that run started
+
+
+def test_a_stale_lock_after_a_night_whose_every_reconciliation_attempt_failed_is_no_defect_by_itself():
+    started = NOW - timedelta(hours=2)
+    for status in ("crashed", "timeout", "failed"):
+        snap = _stale(healthy(), started)
+        snap.trace = [r for n in range(3) for r in _reconciliation_trace(
+            started + timedelta(minutes=10 + n), status, exhausted=n == 2, request_id=f"req-{n}")]
+        assert result(snap, "no-stale-processing-lock").ok, status
+        snap.trace += _reconciliation_trace(NOW - timedelta(minutes=1), "succeeded", request_id="req-9")
+        assert not result(snap, "no-stale-processing-lock").ok, status  # a later run succeeded: it had to
+
+
+def test_a_stale_lock_is_a_defect_once_stripe_saw_a_delivery_of_its_event_succeed_after_it_expired():
+    started = NOW - timedelta(hours=2)
+    snap = _stale(healthy(), started)
+
+    def delivered(eid, t):
+        return {"component": "stripe", "kind": "webhook.attempt", "t": t.isoformat(),
+                "details": {"event_id": eid, "outcome": "succeeded", "status": 200}}
+    snap.trace = [delivered("evt_9", started - timedelta(minutes=5)), delivered("evt_1", NOW)]
+    assert result(snap, "no-stale-processing-lock").ok  # before the lock was taken; another event
+    snap.trace.append(delivered("evt_9", started + timedelta(hours=1)))
+    r = result(snap, "no-stale-processing-lock")
+    assert not r.ok and "still after Stripe's delivery (2xx) at" in r.detail
 
 
 def test_only_the_handlers_vocabulary_is_accepted():
