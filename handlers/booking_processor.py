@@ -322,7 +322,13 @@ def op_create(ev: ResolverEvent) -> dict[str, Any]:
     authz.authorize("processBooking.create", principal, authz.user_owner(args.get("customerId") or principal.id))
     req = parse_request(args, customer_default=principal.id)
     booking = reserve(req)
-    outcome = payments.charge(booking, req.payment_method_id)
+    try:
+        outcome = payments.charge(booking, req.payment_method_id)
+    except PaymentError:
+        # Stripe unavailable (5xx, rate limit, no answer within STRIPE_TIMEOUT_SECONDS): the caller
+        # gets the payment error and no pending booking is left holding the slot
+        BookingRepository().delete(booking["id"])
+        raise
     if outcome.payment_intent_id is None:
         BookingRepository().delete(booking["id"])  # no payment was ever set up: withdraw the booking
         raise PaymentError(f"the payment could not be set up ({outcome.error})")

@@ -229,3 +229,26 @@ def test_validate_reports_invalid_requests_without_writing(env):
     v = env.task("validateBooking", {"booking": "nope"}, workflow="booking-lifecycle")
     assert v["valid"] is False
     assert env.snapshot() == before
+
+
+def test_stripe_that_never_answers_fails_the_create_cleanly_and_withdraws_the_booking(env):
+    """A Stripe timeout (over HTTP: the connection closed unanswered) raises the handler's
+    PaymentError, and the pending booking reserved before the charge is not left behind."""
+    from handlers.common.appsync import PaymentError
+
+    env.stripe.api.inject("timeout", path="/v1/payment_intents", method="POST", times=1)
+    with pytest.raises(PaymentError, match="payment provider is unavailable"):
+        env.appsync("processBooking", create_args(env), sub="cust-1")
+    assert env.table("Booking") == [] and env.event_types() == []
+    out = env.appsync("processBooking", create_args(env), sub="cust-1")  # the slot is free again
+    assert out["status"] == "confirmed"
+
+
+def test_the_stripe_client_uses_the_configured_network_timeout(env):
+    import os
+
+    from handlers.common import stripe_client
+
+    assert os.environ["STRIPE_TIMEOUT_SECONDS"] == "10"  # a third of booking-processor's 30 s
+    http = stripe_client.stripe_client()._requestor._client
+    assert getattr(http, "_fallback", http)._timeout == 10
