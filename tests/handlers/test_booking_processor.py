@@ -252,3 +252,27 @@ def test_the_stripe_client_uses_the_configured_network_timeout(env):
     assert os.environ["STRIPE_TIMEOUT_SECONDS"] == "10"  # a third of booking-processor's 30 s
     http = stripe_client.stripe_client()._requestor._client
     assert getattr(http, "_fallback", http)._timeout == 10
+
+
+def test_workflow_cancel_publishes_booking_cancelled_through_the_outbox(env, monkeypatch):
+    """cancelBooking (the booking workflow's ProcessCancellation, which has no Publish state after
+    it) announces the cancellation itself; a PutEvents failure leaves the event in the outbox."""
+    from handlers.common import booking_events
+
+    args = create_args(env)
+    del args["paymentMethodId"]
+    first = env.appsync("processBooking", args, sub="cust-1")
+    actor = {"kind": "user", "id": "cust-1", "userType": "customer"}
+    res = env.task("cancelBooking", {"bookingId": first["id"], "actor": actor}, workflow="booking-lifecycle")
+    assert res["booking"]["status"] == "cancelled" and "statusEventPending" not in res["booking"]
+    (event,) = env.events()
+    assert event["detail-type"] == "Booking Cancelled"
+    assert event["detail"]["origin"] == "booking-lifecycle" and event["detail"]["executionArn"].startswith("arn:")
+
+    second = env.appsync("processBooking", {**args, "startDateTime": env.iso(days=3),
+                                            "endDateTime": env.iso(days=3, hours=1)}, sub="cust-1")
+    monkeypatch.setattr(booking_events, "publish_all", lambda events: (_ for _ in ()).throw(RuntimeError("down")))
+    res = env.task("cancelBooking", {"bookingId": second["id"], "actor": actor}, workflow="booking-lifecycle")
+    assert res["booking"]["status"] == "cancelled"  # the cancellation stands: the execution goes on
+    (stored,) = [b for b in env.table("Booking") if b["id"] == second["id"]]
+    assert stored["statusEventPending"]["detailType"] == "Booking Cancelled"
