@@ -332,8 +332,12 @@ def op_create(ev: ResolverEvent) -> dict[str, Any]:
         outcome = payments.charge(booking, req.payment_method_id)
     except PaymentError:
         # Stripe unavailable (5xx, rate limit, no answer within STRIPE_TIMEOUT_SECONDS): the caller
-        # gets the payment error and no pending booking is left holding the slot
-        BookingRepository().delete(booking["id"])
+        # gets the payment error. Without a card nothing can have been charged: the booking is
+        # withdrawn. With one, Stripe may have charged it with only the answer lost: the booking
+        # stays an unpaid hold (the slot frees after BOOKING_HOLD_MINUTES) that the payment's
+        # webhook confirms if Stripe did take the money — deleting it would strand that charge.
+        if not req.payment_method_id:
+            BookingRepository().delete(booking["id"])
         raise
     if outcome.payment_intent_id is None:
         BookingRepository().delete(booking["id"])  # no payment was ever set up: withdraw the booking
