@@ -12,8 +12,9 @@ AppSync `processBooking(action, ...)`, action one of:
   get      {bookingId}
 Step Functions (docs/workflows.md): validateBooking, processPayment, cancelBooking,
 checkPaymentStatus. The AppSync path publishes Booking Confirmed / Cancelled / Updated itself
-(source marketplace.booking; Booking Cancelled through the booking's outbox, so a PutEvents failure
-after the cancellation leaves it owed, not lost); in a workflow the Publish* states do.
+(source marketplace.booking); Booking Cancelled goes through the booking's outbox on both paths
+(AppSync and cancelBooking), so a PutEvents failure after the cancellation leaves it owed, not
+lost; in a workflow the Publish* states publish the others.
 
 Status: pending → confirmed → completed, or pending|confirmed → cancelled; every transition is a
 conditional write on the status read, and paymentStatus only moves forward from absent/pending/
@@ -250,12 +251,13 @@ def sfn_check_status(event: dict[str, Any]) -> dict[str, Any]:
     return _payment_result(booking, outcome)
 
 
-def cancel(booking: dict[str, Any], reason: str | None, by: str | None, *, announce: bool = False) -> dict[str, Any]:
-    """pending|confirmed → cancelled. With `announce` (the AppSync path; in a workflow the
-    PublishBookingCancelled state announces it) Booking Cancelled goes into the booking's outbox in
-    the same conditional write as the status and is flushed after it: PutEvents failing leaves the
-    marker, which the nightly reconciliation publishes (common/booking_events.py), instead of losing
-    the event of a cancellation already made."""
+def cancel(booking: dict[str, Any], reason: str | None, by: str | None, *, announce: bool = False,
+           origin: str = NAME, **detail: Any) -> dict[str, Any]:
+    """pending|confirmed → cancelled. With `announce` (the AppSync path and the booking workflow's
+    ProcessCancellation) Booking Cancelled (detail: `origin`, refundRequired, `detail`) goes into
+    the booking's outbox in the same conditional write as the status and is flushed after it:
+    PutEvents failing leaves the marker, which the nightly reconciliation publishes
+    (common/booking_events.py), instead of losing the event of a cancellation already made."""
     if booking.get("status") not in ("pending", "confirmed"):
         raise ConflictError(f"booking {booking['id']} is {booking.get('status')}; it cannot be cancelled")
     if announce:
@@ -271,7 +273,7 @@ def cancel(booking: dict[str, Any], reason: str | None, by: str | None, *, annou
         elif pi_status == "succeeded":
             paid = True
     if announce:
-        fields = booking_events.outbox_changes(booking, fields, origin=NAME, refundRequired=paid)
+        fields = booking_events.outbox_changes(booking, fields, origin=origin, refundRequired=paid, **detail)
     updated = _transition(booking, fields, from_status=(booking["status"],))
     if paid:  # Stripe has the money: refund-processor refunds it (common/cancel_refunds.py)
         publish_all([cancel_refunds.refund_required(booking["id"], reason="cancelled_after_payment", origin=NAME,
@@ -291,7 +293,11 @@ def sfn_cancel(event: dict[str, Any]) -> dict[str, Any]:
     actor = authz.actor_of(data)
     authz.authorize("startWorkflow.BOOKING.CANCEL", actor, authz.booking_owner(booking))
     by = data.get("cancelledBy") if isinstance(data.get("cancelledBy"), str) else actor.id
-    return cancel(booking, reason, by)
+    # the workflow has no Publish state for it: Booking Cancelled rides the booking's outbox, as
+    # from AppSync, so a PutEvents failure after the status write leaves it owed, never lost
+    workflow = event.get("workflow") if isinstance(event.get("workflow"), str) else NAME
+    arn = event.get("executionArn") if isinstance(event.get("executionArn"), str) else None
+    return cancel(booking, reason, by, announce=True, origin=workflow, executionArn=arn)
 
 
 # -- AppSync ------------------------------------------------------------------------------------------
@@ -322,7 +328,17 @@ def op_create(ev: ResolverEvent) -> dict[str, Any]:
     authz.authorize("processBooking.create", principal, authz.user_owner(args.get("customerId") or principal.id))
     req = parse_request(args, customer_default=principal.id)
     booking = reserve(req)
-    outcome = payments.charge(booking, req.payment_method_id)
+    try:
+        outcome = payments.charge(booking, req.payment_method_id)
+    except PaymentError:
+        # Stripe unavailable (5xx, rate limit, no answer within STRIPE_TIMEOUT_SECONDS): the caller
+        # gets the payment error. Without a card nothing can have been charged: the booking is
+        # withdrawn. With one, Stripe may have charged it with only the answer lost: the booking
+        # stays an unpaid hold (the slot frees after BOOKING_HOLD_MINUTES) that the payment's
+        # webhook confirms if Stripe did take the money — deleting it would strand that charge.
+        if not req.payment_method_id:
+            BookingRepository().delete(booking["id"])
+        raise
     if outcome.payment_intent_id is None:
         BookingRepository().delete(booking["id"])  # no payment was ever set up: withdraw the booking
         raise PaymentError(f"the payment could not be set up ({outcome.error})")

@@ -41,6 +41,20 @@ def env_int(name: str, default: int) -> int:
         raise ConfigError(f"environment variable {name} must be an integer, got {raw!r}") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    """A positive number of (e.g.) seconds; ConfigError when malformed or not positive."""
+    raw = env(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"environment variable {name} must be a number, got {raw!r}") from exc
+    if not value > 0:
+        raise ConfigError(f"environment variable {name} must be positive, got {raw!r}")
+    return value
+
+
 def table_name(env_var: str) -> str:
     """A table's name from its variable, e.g. table_name("BOOKING_TABLE")."""
     return require(env_var)

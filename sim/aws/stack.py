@@ -24,6 +24,7 @@ METRICS_NAMESPACE = "ECOSYSTEMAWS/Webhooks"
 RECONCILIATION_SCHEDULE = "cron(0 2 * * ? *)"
 PAYOUT_SCHEDULE = "cron(0 6 * * ? *)"
 MAX_EVENT_AGE_S = 21600  # Lambda's default MaximumEventAgeInSeconds (6 h) of asynchronous invocations
+STRIPE_TIMEOUT_CAP_S = 10  # the stripe SDK's network timeout: at most this, and a third of the function's
 DEFAULT_MEMORY_MB = 512  # Amplify Gen 2's defineFunction default; the document names only reconciliation's
 
 
@@ -354,6 +355,13 @@ _FUNCTIONS: dict[str, dict[str, Any]] = {
 }
 
 
+def stripe_timeout(function_timeout: int) -> int:
+    """The stripe SDK's network timeout for a function: a Stripe that never answers fails the call
+    (APIConnectionError) with time left for the handler to fail cleanly, instead of the SDK's 80 s
+    outliving the Lambda timeout. A third of it, capped (one invocation may wait on two calls)."""
+    return max(1, min(STRIPE_TIMEOUT_CAP_S, function_timeout // 3))
+
+
 def _functions(account: str, region: str, stripe_api_base: str | None) -> list[Function]:
     bus_arn = f"arn:aws:events:{region}:{account}:event-bus/{BUS_NAME}"
     common_env = {t.env_var: t.name for t in TABLES}
@@ -380,6 +388,7 @@ def _functions(account: str, region: str, stripe_api_base: str | None) -> list[F
             policy.append({"Effect": "Allow", "Action": ["events:PutEvents"], "Resource": [bus_arn]})
         if "stripe" in caps:
             env["STRIPE_SECRET_KEY"] = SIM_STRIPE_SECRET_KEY
+            env["STRIPE_TIMEOUT_SECONDS"] = str(stripe_timeout(spec["timeout"]))
             if stripe_api_base:
                 env["STRIPE_API_BASE"] = stripe_api_base
         if "webhook-secrets" in caps:

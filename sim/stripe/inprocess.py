@@ -2,11 +2,12 @@
 (form encoding, headers, idempotency keys, error mapping), without the socket.
 
 `install()` makes every `stripe.StripeClient` created afterwards (the handlers create their own
-and cache them) use `InProcessClient`, a `stripe.HTTPClient` that hands a request for a
+and cache them) use `InProcessClient` — the SDK's default one, and one a handler builds itself
+with `stripe.new_default_http_client(timeout=...)` — a `stripe.HTTPClient` that hands a request for a
 registered fake's URL straight to its `ApiServer.handle()` (in a greenlet of its own, so the
 scheduler sees what it saw from the server's thread: no current task) and answers anything else with the
 SDK's default HTTP client. A request the fake leaves unanswered (an injected `timeout`) waits
-the SDK client's timeout on the world's virtual clock and raises the SDK's own APIConnectionError.
+the SDK client's configured timeout (80 s unless the handler set one) on the world's virtual clock and raises the SDK's own APIConnectionError.
 `serve(api)` registers a fake for the life of a world; while nothing
 is registered for a URL (or `enabled` is False) requests go over HTTP as before.
 """
@@ -94,6 +95,7 @@ def install() -> None:
                                proxy=kwargs.get("proxy"))
 
     _stripe_client.new_default_http_client = new_default_http_client
+    stripe.new_default_http_client = new_default_http_client  # a handler's own http_client=...
 
 
 def serve(api) -> None:

@@ -229,3 +229,56 @@ def test_validate_reports_invalid_requests_without_writing(env):
     v = env.task("validateBooking", {"booking": "nope"}, workflow="booking-lifecycle")
     assert v["valid"] is False
     assert env.snapshot() == before
+
+
+def test_stripe_that_never_answers_fails_the_create_cleanly(env):
+    """A Stripe timeout (over HTTP: the connection closed unanswered) raises the handler's
+    PaymentError. Without a card the pending booking reserved before the charge is withdrawn; with
+    one (Stripe may have charged it) it stays an unpaid hold for the payment's webhook."""
+    from handlers.common.appsync import PaymentError
+
+    args = create_args(env)
+    del args["paymentMethodId"]
+    env.stripe.api.inject("timeout", path="/v1/payment_intents", method="POST", times=1)
+    with pytest.raises(PaymentError, match="payment provider is unavailable"):
+        env.appsync("processBooking", args, sub="cust-1")
+    assert env.table("Booking") == [] and env.event_types() == []
+    env.stripe.api.inject("timeout", path="/v1/payment_intents", method="POST", times=1)
+    with pytest.raises(PaymentError, match="payment provider is unavailable"):
+        env.appsync("processBooking", create_args(env), sub="cust-1")
+    (held,) = env.table("Booking")
+    assert (held["status"], held["paymentStatus"]) == ("pending", "pending") and env.event_types() == []
+
+
+def test_the_stripe_client_uses_the_configured_network_timeout(env):
+    import os
+
+    from handlers.common import stripe_client
+
+    assert os.environ["STRIPE_TIMEOUT_SECONDS"] == "10"  # a third of booking-processor's 30 s
+    http = stripe_client.stripe_client()._requestor._client
+    assert getattr(http, "_fallback", http)._timeout == 10
+
+
+def test_workflow_cancel_publishes_booking_cancelled_through_the_outbox(env, monkeypatch):
+    """cancelBooking (the booking workflow's ProcessCancellation, which has no Publish state after
+    it) announces the cancellation itself; a PutEvents failure leaves the event in the outbox."""
+    from handlers.common import booking_events
+
+    args = create_args(env)
+    del args["paymentMethodId"]
+    first = env.appsync("processBooking", args, sub="cust-1")
+    actor = {"kind": "user", "id": "cust-1", "userType": "customer"}
+    res = env.task("cancelBooking", {"bookingId": first["id"], "actor": actor}, workflow="booking-lifecycle")
+    assert res["booking"]["status"] == "cancelled" and "statusEventPending" not in res["booking"]
+    (event,) = env.events()
+    assert event["detail-type"] == "Booking Cancelled"
+    assert event["detail"]["origin"] == "booking-lifecycle" and event["detail"]["executionArn"].startswith("arn:")
+
+    second = env.appsync("processBooking", {**args, "startDateTime": env.iso(days=3),
+                                            "endDateTime": env.iso(days=3, hours=1)}, sub="cust-1")
+    monkeypatch.setattr(booking_events, "publish_all", lambda events: (_ for _ in ()).throw(RuntimeError("down")))
+    res = env.task("cancelBooking", {"bookingId": second["id"], "actor": actor}, workflow="booking-lifecycle")
+    assert res["booking"]["status"] == "cancelled"  # the cancellation stands: the execution goes on
+    (stored,) = [b for b in env.table("Booking") if b["id"] == second["id"]]
+    assert stored["statusEventPending"]["detailType"] == "Booking Cancelled"

@@ -324,6 +324,25 @@ def test_injected_timeout_in_process_waits_the_sdks_timeout_on_virtual_time(fake
         inprocess.unserve(server.api)
 
 
+def test_injected_timeout_waits_the_timeout_the_client_was_configured_with(fake, server, provider):
+    from sim.stripe import inprocess
+
+    inprocess.install()
+    inprocess.serve(server.api)
+    try:
+        # as handlers/common/stripe_client.py builds it: its own HTTP client with STRIPE_TIMEOUT_SECONDS
+        client = stripe.StripeClient("sk_test_x", base_addresses={"api": server.url}, max_network_retries=0,
+                                     http_client=stripe.new_default_http_client(timeout=7))
+        server.api.inject("timeout", path="/v1/payment_intents", method="POST", times=1)
+        before = fake.clock.now()
+        with pytest.raises(stripe.APIConnectionError) as err:
+            client.v1.payment_intents.create({"amount": 5000, "currency": "usd"}, {"stripe_account": provider})
+        assert (fake.clock.now() - before).total_seconds() == 7
+        assert "read timeout=7" in str(err.value)
+    finally:
+        inprocess.unserve(server.api)
+
+
 def test_applied_is_only_for_a_timeout():
     from sim.errors import InputError
     from sim.faults.stripe_api import StripeApiFault

@@ -36,7 +36,6 @@ CATCH_EDGES = {
 }
 PUBLISH = {
     "PublishBookingConfirmed": ("marketplace.booking", "Booking Confirmed"),
-    "PublishBookingCancelled": ("marketplace.booking", "Booking Cancelled"),
     "PublishPaymentSucceeded": ("marketplace.payment", "Payment Succeeded"),
     "PublishPaymentFailed": ("marketplace.payment", "Payment Failed"),
     "PublishDisputeCreated": ("marketplace.dispute", "Dispute Created"),
