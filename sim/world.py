@@ -227,19 +227,22 @@ class World:
         return [e["event"] for e in self.router.bus_events]
 
     def table_items(self, name: str) -> list[dict]:
-        """Every item of a table as plain Python values (Decimal → int/float)."""
+        """Every item of a table as plain Python values (Decimal → int/float), converted page by
+        page (a storm's oracle reads tables of tens of thousands of items: the typed copies of one
+        page at a time, not of the whole table, are alive next to the plain ones)."""
         table = self.stack.table(name).name
         ddb = self.client("dynamodb")
         items, kwargs = [], {"TableName": table}
         with self.internal():
             while True:
                 page = ddb.scan(**kwargs)
-                items.extend(page.get("Items", []))
+                items.extend(plain_item(i) for i in page.get("Items", []))
                 if "LastEvaluatedKey" not in page:
                     break
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+                del page
         key = self.stack.table(name).hash_key
-        return sorted((plain_item(i) for i in items), key=lambda i: str(i.get(key)))
+        return sorted(items, key=lambda i: str(i.get(key)))
 
     def get_item(self, table: str, key: dict[str, Any]) -> dict | None:
         from boto3.dynamodb.types import TypeSerializer
@@ -369,6 +372,8 @@ class World:
 
         self.stripe = FakeStripe(self.clock, self.rng.child("stripe"), trace=self.trace, scheduler=self.scheduler,
                                  faults=self.faults, api_port=self.stripe_port)
+        if isinstance(self.logs, deque):  # storms: the API's request log is bounded like the logs
+            self.stripe.api.requests = deque(maxlen=self.logs.maxlen)
         self.stripe.start()
         if self.fast_paths:
             from sim.stripe import inprocess

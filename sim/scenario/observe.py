@@ -45,7 +45,7 @@ def snapshot(world, run=None) -> Snapshot:
                 + float(recon.get("RECONCILIATION_OVERLAP_MINUTES", 60)) * 60)
     snap = Snapshot(
         now=world.now(), tables=tables, stripe_events=events, stripe_objects=objects, stripe_owners=owners,
-        bus_events=[bus_event(e) for e in world.bus_events], executions=executions(world),
+        bus_events=[bus_event(e) for e in _bus_events(world)], executions=executions(world),
         trace=world.trace.records if getattr(world.trace, "spooled", False) else list(world.trace.records), reconciliations=reconciliations(world, run),
         status_history={k: list(v) for k, v in (run.status_history if run else {}).items()},
         sns_messages=list(getattr(world, "sns_messages", [])), metrics=list(getattr(world, "metrics", [])),
@@ -54,6 +54,15 @@ def snapshot(world, run=None) -> Snapshot:
         fee_percent=float(env.get("PLATFORM_FEE_PERCENT", 8)), reconciliation_window_s=window_s,
         reconciliation_max_retries=int(recon.get("RECONCILIATION_MAX_RETRIES", 3)))
     return snap
+
+
+def _bus_events(world):
+    """The bus's events one at a time: the router's log rebuilds each on read (buslog.py), so the
+    snapshot holds the normalised events, not every envelope at once as well."""
+    router = getattr(world, "router", None)
+    if router is None:
+        return world.bus_events
+    return (entry["event"] for entry in router.bus_events)
 
 
 def _env(world, function: str) -> dict:

@@ -11,6 +11,8 @@ Every answer is Stripe-shaped JSON, also for what never reaches a route: a body 
 a bad or negative `Content-Length` (400, connection closed), a body over `MAX_BODY` (413), a method
 we do not serve (PUT, PATCH, OPTIONS; HEAD gets the headers only) and a malformed request line.
 Nothing echoes the API key. The listen backlog is 128 (many SDK clients connecting at once).
+Saved idempotent answers are kept packed, with a digest of the request they answered
+(`sim/packed.py`): a replay gets the same bytes, a different request the same 400.
 
     stripe.StripeClient("sk_test_…", base_addresses={"api": server.url})
 """
@@ -24,6 +26,7 @@ from urllib.parse import urlsplit
 
 from sim.faults.plane import FaultPlane
 from sim.faults.stripe_api import StripeApiFault
+from sim.packed import digest, pack, unpack
 from sim.stripe import errors, forms, routes
 
 
@@ -52,8 +55,9 @@ class ApiServer:
         self.host = host
         self.port = port
         self.faults = faults if faults is not None else FaultPlane()  # consulted for StripeApiFault specs
-        self.requests: list[dict] = []  # (method, path, status, request id) log
-        self._idempotent: dict[tuple[str, str], tuple[str, int, bytes, str]] = {}
+        self.requests: list[dict] = []  # (method, path, status, request id) log; a storm's world bounds it
+        # (account, key) -> (digest of the request, status, packed answer, original request id)
+        self._idempotent: dict[tuple[str, str], tuple[bytes, int, bytes, str]] = {}
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.sleep = None  # (seconds) -> None on the world's virtual time: a timed-out caller's wait
@@ -164,9 +168,9 @@ class ApiServer:
             if account == self.ledger.platform_id:
                 account = None
         replay_key = (account or "", key) if (key is not None and method == "POST") else None
-        fingerprint = json.dumps([method, path, params], sort_keys=True)
+        fingerprint = digest(json.dumps([method, path, params], sort_keys=True))
         if replay_key is not None and replay_key in self._idempotent:
-            saved_fp, status, data, original = self._idempotent[replay_key]
+            saved_fp, status, packed, original = self._idempotent[replay_key]
             if saved_fp != fingerprint:
                 raise errors.StripeError(
                     f"Keys for idempotent requests can only be used with the same parameters they were first "
@@ -174,13 +178,13 @@ class ApiServer:
                     type="idempotency_error", http_status=400)
             out_headers["Idempotent-Replayed"] = "true"
             out_headers["Original-Request"] = original
-            return status, data
+            return status, unpack(packed)
         call = routes.Call(method, path, params, account, key, request_id, self.ledger)
         with self.ledger.request_context(request_id, key):
             status, payload = handler(call, *ids)
         data = json.dumps(payload, indent=2).encode()
         if replay_key is not None:
-            self._idempotent[replay_key] = (fingerprint, status, data, request_id)
+            self._idempotent[replay_key] = (fingerprint, status, pack(data), request_id)
         return status, data
 
 

@@ -68,7 +68,7 @@ class Signing:
     unsigned: bool = False                  # no Stripe-Signature header at all
 
 
-@dataclass
+@dataclass(slots=True)
 class Attempt:
     """One delivery attempt, as the Dashboard shows it."""
 
@@ -90,11 +90,11 @@ class Attempt:
         return asdict(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Lane:
     id: int
     event: dict
-    body: bytes
+    body: bytes | None  # released (None) once the lane has ended: the ledger keeps it packed
     endpoint: Endpoint
     copy: int
     attempts: int = 0
@@ -318,6 +318,7 @@ class Channel:
         next_at = None
         if outcome == "succeeded":
             lane.state = "succeeded"
+            lane.body = None
             self.received.append((event["id"], endpoint.id))
             key = (event["id"], endpoint.id)
             if key not in self._succeeded:
@@ -327,6 +328,7 @@ class Channel:
             delay = self.retry.delay_after(lane.attempts)
             if delay is None:
                 lane.state = "failed"
+                lane.body = None
             else:
                 when = self.scheduler.clock.now() + timedelta(seconds=delay)
                 next_at = _iso(when)

@@ -6,6 +6,7 @@ stays the object as it was when the event was emitted, and `data.previous_attrib
 fail half-way the journal restores every object it touched and no event is emitted. Events are
 committed together at the end of an operation, serialised once (the webhook body), counted
 against the webhook endpoints (`pending_webhooks`), traced, and passed to listeners (the channel).
+Bodies are kept packed (`sim/packed.py`, zlib); `body()` gives back the exact bytes.
 
 The marketplace operations themselves live in `flows_accounts.py`, `flows_payments.py`,
 `flows_transfers.py`, `flows_catalog.py` and `flows_checkout.py`.
@@ -20,6 +21,7 @@ import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 
+from sim.packed import pack, unpack
 from sim.stripe import errors
 from sim.stripe.events import API_VERSION
 from sim.stripe.factory import Factory, requirements
@@ -71,7 +73,7 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
         self.events: list[dict] = []
         self._events_by_id: dict[str, dict] = {}
         self._events_by_account: dict[str | None, list[dict]] = {}
-        self._bodies: dict[str, bytes] = {}
+        self._bodies: dict[str, bytes] = {}  # event id -> its body, packed (`body()` unpacks)
         self.listeners: list[Callable[[dict, bytes], None]] = []
         self.pending_counter: Callable[[dict], int] = lambda event: 0
         self._journal: list | None = None
@@ -142,7 +144,8 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
         return self._events_by_account.get(None if account == self.platform_id else account, [])
 
     def body(self, event_id: str) -> bytes:
-        return self._bodies[event_id]
+        """The event's webhook body: the exact bytes serialised when it was committed."""
+        return unpack(self._bodies[event_id])
 
     def balance(self, account: str | None = None) -> dict:
         account = account or self.platform_id
@@ -269,7 +272,7 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
         self.events.append(event)
         self._events_by_id[event["id"]] = event
         self._events_by_account.setdefault(event.get("account"), []).append(event)
-        self._bodies[event["id"]] = body
+        self._bodies[event["id"]] = pack(body)
         if self.trace is not None:
             obj = event["data"]["object"]
             meta = obj.get("metadata") or {}
@@ -373,7 +376,7 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
             self.events.append(event)
             self._events_by_id[eid] = event
             self._events_by_account.setdefault(event.get("account"), []).append(event)
-            self._bodies[eid] = body
+            self._bodies[eid] = pack(body)
             if self.trace is not None:
                 meta = obj.get("metadata") or {}
                 booking = (meta.get("bookingId") or meta.get("booking_id")) if isinstance(meta, dict) else None

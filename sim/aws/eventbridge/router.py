@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from sim.aws.eventbridge.buslog import BusLog
 from sim.aws.eventbridge.matcher import compile_pattern
 from sim.faults.plane import FaultPlane
 from sim.faults.putevents import PutEventsFault
@@ -29,7 +30,7 @@ class EventRouter:
         self._client = internal_client
         self._deliver = deliver          # (target dict, payload, rule info) -> None
         self._rules: dict[str, list[dict]] | None = None
-        self.bus_events: list[dict] = []  # {"bus": name, "event": enveloped event}
+        self.bus_events = BusLog()  # {"bus": name, "event": enveloped event}, packed (buslog.py)
         self.faults = faults if faults is not None else FaultPlane()  # consulted for PutEventsFault specs
 
     # -- rules -------------------------------------------------------------------------------------
