@@ -26,9 +26,9 @@ def enabled_by_default() -> bool:
 
 def configure(enabled: bool) -> None:
     """Install (or remove) the process-wide speed-ups of this package for the next world."""
-    from sim.aws.fastpath import expressions, untracked
+    from sim.aws.fastpath import expressions, query_index, untracked
 
-    for speedup in (expressions, untracked):
+    for speedup in (expressions, untracked, query_index):
         if enabled:
             speedup.install()
         else:
