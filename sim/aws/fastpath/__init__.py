@@ -26,9 +26,9 @@ def enabled_by_default() -> bool:
 
 def configure(enabled: bool) -> None:
     """Install (or remove) the process-wide speed-ups of this package for the next world."""
-    from sim.aws.fastpath import expressions, query_index, untracked
+    from sim.aws.fastpath import expressions, item_order, item_sizes, query_index, untracked
 
-    for speedup in (expressions, untracked, query_index):
+    for speedup in (expressions, untracked, query_index, item_sizes, item_order):
         if enabled:
             speedup.install()
         else:
