@@ -24,11 +24,23 @@ def enabled_by_default() -> bool:
     return os.environ.get(ENV_SWITCH, "1").strip().lower() not in ("0", "false", "off", "no")
 
 
+def speedups() -> tuple:
+    """The process-wide speed-ups, each with install/uninstall/installed (imported late: moto loads on use)."""
+    from sim.aws.fastpath import (
+        expressions,
+        item_order,
+        item_sizes,
+        query_index,
+        untracked,
+        update_validation,
+    )
+
+    return expressions, untracked, query_index, item_sizes, item_order, update_validation
+
+
 def configure(enabled: bool) -> None:
     """Install (or remove) the process-wide speed-ups of this package for the next world."""
-    from sim.aws.fastpath import expressions, untracked
-
-    for speedup in (expressions, untracked):
+    for speedup in speedups():
         if enabled:
             speedup.install()
         else:

@@ -1,0 +1,179 @@
+"""moto's UpdateExpression validation, with less repeated work: the same tree, the same errors.
+
+For every UpdateItem moto deep-copies the expression's syntax tree and runs ten processors over
+the copy, each a full depth-first traversal; three of them (action counts, overlapping paths,
+key attributes) are quadratic in the number of actions, and the traversal itself rebuilds the
+processor's type map at every node. Installed:
+
+1. `DepthFirstTraverser.traverse` builds the processor's map once per traversal (every moto
+   processor's `_processing_map` is a constant dict of its own bound methods) and otherwise
+   does exactly what `traverse_node_recursively` does, node by node, hook by hook. A traverser
+   class that overrides any of moto's traversal methods keeps moto's own.
+2. The validator's copy of the tree is made by a copier for moto's `Node`s (a new instance of
+   the node's class with its attributes copied, parents through the same memo) instead of
+   `copy.deepcopy`'s generic reduce protocol; anything that is not a node, a list or an
+   immutable atom is still `copy.deepcopy`'d.
+3. The first three processors read only the tree, the ExpressionAttributeNames and the table's
+   key attributes, and change nothing: once they have passed for a tree (the parsed tree of an
+   expression string is cached and shared, `fastpath.expressions`) with those names and key
+   attributes, later validations of it skip them. A failure is never remembered (it raises
+   again). The memo is bounded and holds its trees, so a key (the tree's id) is never reused.
+
+`tests/aws/test_fastpath_update_validation.py` (hypothesis) runs random updates with this
+installed and not and requires the same items, answers and errors.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import OrderedDict
+
+MAX_ENTRIES = 4096
+_ATOMS = (str, int, float, bool, type(None), bytes)
+_originals: dict[str, object] = {}
+_passed: OrderedDict = OrderedDict()   # (id(tree), names, key attributes) -> tree
+
+
+def traverse(self, node):
+    """`DepthFirstTraverser.traverse`, with the processing map built once."""
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node
+
+    cls = type(self)
+    if (cls.traverse_node_recursively is not DepthFirstTraverser.traverse_node_recursively
+            or cls.process is not DepthFirstTraverser.process
+            or cls.nodes_to_be_processed is not DepthFirstTraverser.nodes_to_be_processed):
+        return _originals["traverse"](self, node)
+    processing = list(self._processing_map().items())
+    types = tuple(kind for kind, _ in processing)
+    pre = self.pre_processing_of_child
+
+    def visit(node, child_id=-1):
+        if isinstance(node, Node):
+            parent_node = node.parent
+            if node.children is not None:
+                for i, child_node in enumerate(node.children):
+                    pre(node, i)
+                    visit(child_node, i)
+            if isinstance(node, types):
+                for kind, processor in processing:
+                    if isinstance(node, kind):
+                        node = processor(node)
+                        break
+                else:
+                    node = None
+                node.parent = parent_node
+                if parent_node:
+                    parent_node.children[child_id] = node
+        return node
+
+    return visit(node)
+
+
+def clone(value, memo: dict):
+    """`copy.deepcopy(value, memo)` for a tree of moto's `Node`s."""
+    from moto.dynamodb.parsing.ast_nodes import Node
+
+    if isinstance(value, _ATOMS):
+        return value
+    known = memo.get(id(value))
+    if known is not None:
+        return known
+    if isinstance(value, Node) and not hasattr(value, "__deepcopy__"):
+        new = object.__new__(type(value))
+        memo[id(value)] = new
+        new.__dict__.update({k: clone(v, memo) for k, v in value.__dict__.items()})
+        return new
+    if type(value) is list:
+        new_list: list = []
+        memo[id(value)] = new_list
+        new_list.extend(clone(v, memo) for v in value)
+        return new_list
+    return copy.deepcopy(value, memo)
+
+
+def validator_init(self, expression, expression_attribute_names, expression_attribute_values, item, table):
+    """`Validator.__init__`, copying the tree with `clone` and remembering which tree it was."""
+    self.expression_attribute_names = expression_attribute_names
+    self.expression_attribute_values = expression_attribute_values
+    self.item = item
+    self.table = table
+    self.processors = self.get_ast_processors()
+    self.node_to_validate = clone(expression, {})
+    self._sim_source = expression
+
+
+def validate(self):
+    """`UpdateExpressionValidator.validate`: the tree-only checks once per tree, names, keys."""
+    from moto.dynamodb.parsing.validators import (
+        ActionCountValidator,
+        OverlappingPathsValidator,
+        UpdateHashRangeKeyValidator,
+    )
+
+    processors = self.processors
+    key = _memo_key(self)
+    first = tuple(type(p) for p in processors[:3])
+    if key is None or first != (ActionCountValidator, OverlappingPathsValidator, UpdateHashRangeKeyValidator):
+        return _originals["validate"](self)
+    n = self.node_to_validate
+    skip = key in _passed
+    if skip:
+        _passed.move_to_end(key)
+    for i, processor in enumerate(processors):
+        if i < 3 and skip:
+            continue
+        n = processor.traverse(n)
+        if i == 2 and not skip:
+            _passed[key] = self._sim_source
+            if len(_passed) > MAX_ENTRIES:
+                _passed.popitem(last=False)
+    return n
+
+
+def _memo_key(validator):
+    source = getattr(validator, "_sim_source", None)
+    if source is None:
+        return None
+    names = validator.expression_attribute_names
+    try:
+        names_key = None if names is None else tuple(sorted(names.items()))
+        key = (id(source), names_key, tuple(validator.table.table_key_attrs))
+        hash(key)
+    except Exception:  # noqa: BLE001 - names moto would read otherwise: moto's path
+        return None
+    return key
+
+
+def install() -> None:
+    """Idempotent."""
+    if _originals:
+        return
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser
+    from moto.dynamodb.parsing.validators import UpdateExpressionValidator, Validator
+
+    _originals.update(traverse=DepthFirstTraverser.__dict__["traverse"], init=Validator.__dict__["__init__"],
+                      validate=UpdateExpressionValidator.validate, own=UpdateExpressionValidator.__dict__.get("validate"))
+    DepthFirstTraverser.traverse = traverse
+    Validator.__init__ = validator_init
+    UpdateExpressionValidator.validate = validate
+
+
+def uninstall() -> None:
+    if not _originals:
+        return
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser
+    from moto.dynamodb.parsing.validators import UpdateExpressionValidator, Validator
+
+    DepthFirstTraverser.traverse = _originals.pop("traverse")
+    Validator.__init__ = _originals.pop("init")
+    own = _originals.pop("own")
+    if own is None:
+        del UpdateExpressionValidator.validate
+    else:
+        UpdateExpressionValidator.validate = own
+    _originals.pop("validate")
+    _passed.clear()
+
+
+def installed() -> bool:
+    return bool(_originals)
