@@ -109,14 +109,27 @@ def test_catch_edges_are_the_documented_ones(name):
     assert catch_edges(states) == CATCH_EDGES[name]
 
 
+# Where the marketplace deliberately departs from the architecture document (docs/workflows.md says
+# why): machine → (edges of the document that are gone, edges that replace them). The document's
+# PublishBookingCancelled published after the status write, so a rejected publish lost the event;
+# cancelBooking now writes it into the booking's outbox with the status.
+DEPARTURES = {
+    "booking-lifecycle": ({("ProcessCancellation", "PublishBookingCancelled", ""),
+                           ("PublishBookingCancelled", "CancellationSuccessful", "")},
+                          {("ProcessCancellation", "CancellationSuccessful", "")}),
+}
+
+
 def test_the_copies_match_the_architecture_document():
     ref = reference_diagrams()
     if ref is None:
         pytest.skip("no copy of the architecture document beside the clone")
     ours = diagrams()
     for name in MACHINES:
+        gone, added = DEPARTURES.get(name, (set(), set()))
+        assert gone <= ref[name].edges, f"{name}: a departure names an edge the document does not draw"
         assert (ours[name].start, ours[name].edges, ours[name].ends) == \
-            (ref[name].start, ref[name].edges, ref[name].ends), name
+            (ref[name].start, (ref[name].edges - gone) | added, ref[name].ends), name
 
 
 @pytest.mark.parametrize("name", MACHINES)
