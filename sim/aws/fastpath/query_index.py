@@ -181,6 +181,15 @@ def _mark(table, hash_key, range_key) -> None:
         state.mark((hash_key, range_key))
 
 
+def _key_of(table, attrs: dict) -> tuple:
+    """(hash key, range key or None) of an item or key given as request attributes; raises when
+    `attrs` lacks the table's key."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    range_attr = table.range_key_attr
+    return DynamoType(attrs[table.hash_key_attr]), DynamoType(attrs[range_attr]) if range_attr else None
+
+
 def _mark_all(table) -> None:
     state = _indexes.get(table)
     if state is not None:
@@ -198,7 +207,6 @@ def install() -> None:
     if _originals:
         return
     from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.models.table import Table
 
     query, put_item, delete_item = Table.query, Table.put_item, Table.delete_item
@@ -228,12 +236,11 @@ def install() -> None:
             return put_item(self, item_attrs, *args, **kwargs)
         finally:
             try:
-                hash_key = DynamoType(item_attrs[self.hash_key_attr])
-                range_key = DynamoType(item_attrs[self.range_key_attr]) if self.range_key_attr else None
+                keys = _key_of(self, item_attrs)
             except Exception:  # noqa: BLE001 - moto refused the item before storing it
                 pass
             else:
-                _mark(self, hash_key, range_key)
+                _mark(self, *keys)
 
     @functools.wraps(delete_item)
     def marking_delete_item(self, hash_key, range_key, *args, **kwargs):
@@ -250,12 +257,11 @@ def install() -> None:
             table = self.tables.get(table_name)
             if table is not None and table in _indexes:
                 try:
-                    hash_key = DynamoType(key[table.hash_key_attr])
-                    range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+                    keys = _key_of(table, key)
                 except Exception:  # noqa: BLE001 - a key moto read otherwise: re-read everything
                     _mark_all(table)
                 else:
-                    _mark(table, hash_key, range_key)
+                    _mark(table, *keys)
 
     Table.query = narrowed_query
     Table.put_item = marking_put_item
