@@ -27,6 +27,26 @@ from sim.errors import InputError
     ("logs", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"), ("dynamodbstreams", "AWS_ENDPOINT_URL_DYNAMODB_STREAMS")])
 def test_variable_names_are_boto3s(service, variable):
     assert endpoints.service_env_var(service) == variable
+    assert handler_clients._service_variable(service) == variable
+
+
+def test_handler_clients_follow_their_service_variable_only(monkeypatch):
+    """The handlers' client cache is keyed by the variables botocore reads for the service: a new
+    value of the service's own variable gives a client at the new endpoint, another service's
+    variable does not make a new client."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://a:1")
+    handler_clients.reset()
+    try:
+        first = handler_clients.client("dynamodb")
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SFN", "http://b:2")
+        assert handler_clients.client("dynamodb") is first
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://c:3")
+        assert handler_clients.client("dynamodb").meta.endpoint_url == "http://c:3"
+        monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB")
+        monkeypatch.setenv("AWS_ENDPOINT_URL", "http://d:4")
+        assert handler_clients.client("dynamodb").meta.endpoint_url == "http://d:4"
+    finally:
+        handler_clients.reset()
 
 
 def test_spec_with_routes_parses():
