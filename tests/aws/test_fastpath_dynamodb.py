@@ -189,3 +189,16 @@ def test_parameters_are_copied_so_moto_never_holds_the_callers_dicts():
 def test_a_blob_given_as_text_is_stored_as_its_utf8_bytes():
     assert dynamodb.copy_params({"Item": {"b": {"B": "hé"}, "bs": {"BS": ["x", b"y"]}}}) == \
         {"Item": {"b": {"B": "hé".encode()}, "bs": {"BS": [b"x", b"y"]}}}
+
+
+def test_short_strings_are_shared_between_copies_long_ones_are_not():
+    def fresh(text: str) -> str:
+        return "".join(list(text))   # an equal string that is another object
+
+    short, long = "confirmed-" + "x" * 20, "y" * (dynamodb.INTERNED_LENGTH + 1)
+    a = dynamodb.copy_params({"Item": {fresh("status"): {"S": fresh(short)}, "blob": {"S": fresh(long)}}})
+    b = dynamodb.copy_params({"Item": {fresh("status"): {"S": fresh(short)}, "blob": {"S": fresh(long)}}})
+    assert a == b == {"Item": {"status": {"S": short}, "blob": {"S": long}}}
+    assert a["Item"]["status"]["S"] is b["Item"]["status"]["S"]
+    assert next(iter(a["Item"])) is next(iter(b["Item"]))
+    assert a["Item"]["blob"]["S"] is not b["Item"]["blob"]["S"]

@@ -31,16 +31,20 @@ def speedups() -> tuple:
         item_order,
         item_sizes,
         query_index,
+        s3_packed,
+        slotted_types,
         untracked,
         update_validation,
     )
 
-    return expressions, untracked, query_index, item_sizes, item_order, update_validation
+    return (slotted_types, expressions, untracked, query_index, item_sizes, item_order, update_validation,
+            s3_packed)
 
 
 def configure(enabled: bool) -> None:
-    """Install (or remove) the process-wide speed-ups of this package for the next world."""
-    for speedup in speedups():
+    """Install (or remove, in the reverse order) the process-wide speed-ups of this package for
+    the next world."""
+    for speedup in (speedups() if enabled else reversed(speedups())):
         if enabled:
             speedup.install()
         else:

@@ -13,6 +13,7 @@ stream (and every id it later generates) does not move.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 OPERATIONS = {
@@ -21,6 +22,7 @@ OPERATIONS = {
     "TransactGetItems": "transact_get_items", "TransactWriteItems": "transact_write_items",
 }
 _CONTENT_TYPE = "application/x-amz-json-1.0"
+INTERNED_LENGTH = 96   # strings up to this long are shared (ids, statuses, numbers, timestamps, names)
 
 
 def handles(operation: str) -> bool:
@@ -30,7 +32,8 @@ def handles(operation: str) -> bool:
 def copy_params(value: Any) -> Any:
     """A deep copy of JSON-like call parameters, with AttributeValue binaries as bytes (what
     moto's request parser makes of botocore's base64); moto keeps what it is given, so nothing
-    the caller holds may end up inside moto's tables."""
+    the caller holds may end up inside moto's tables. Short strings (names, ids, statuses,
+    numbers) are interned: equal values stored in many items share one string."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
@@ -39,11 +42,15 @@ def copy_params(value: Any) -> Any:
             elif key == "BS" and isinstance(item, list) and all(isinstance(v, (str, bytes, bytearray)) for v in item):
                 out[key] = [_blob(v) for v in item]
             else:
-                out[key] = copy_params(item)
+                out[_shared(key)] = copy_params(item)
         return out
     if isinstance(value, (list, tuple)):
         return [copy_params(v) for v in value]
-    return value
+    return _shared(value)
+
+
+def _shared(value: Any) -> Any:
+    return sys.intern(value) if type(value) is str and len(value) <= INTERNED_LENGTH else value
 
 
 def _blob(value: str | bytes | bytearray) -> bytes:
