@@ -24,6 +24,7 @@ from datetime import timedelta
 from sim.errors import InputError
 from sim.faults.delivery import ATTEMPT_KINDS, KINDS, DeliveryFault
 from sim.faults.plane import FaultPlane
+from sim.packed import pack, unpack
 from sim.stripe import signing
 from sim.stripe.events import types_match
 from sim.stripe.retry import RetrySchedule
@@ -94,11 +95,16 @@ class Attempt:
 class _Lane:
     id: int
     event: dict
-    body: bytes | None  # released (None) once the lane has ended: the ledger keeps it packed
+    packed: bytes | None  # the body, packed while the lane waits; released (None) once it has ended
     endpoint: Endpoint
     copy: int
     attempts: int = 0
     state: str = "scheduled"  # scheduled | succeeded | failed
+
+    @property
+    def body(self) -> bytes | None:
+        """The bytes this lane delivers (None once it has ended: the ledger keeps them packed)."""
+        return None if self.packed is None else unpack(self.packed)
 
 
 class Channel:
@@ -263,7 +269,7 @@ class Channel:
             self._dispatch(event, body, endpoint, reordered=True)
 
     def _schedule(self, event: dict, body: bytes, endpoint: Endpoint, *, copy: int, delay: float) -> None:
-        lane = _Lane(len(self._lanes), event, body, endpoint, copy)
+        lane = _Lane(len(self._lanes), event, pack(body), endpoint, copy)
         self._lanes.append(lane)
         self.scheduler.call_later(delay, self._start, lane)
 
@@ -306,19 +312,20 @@ class Channel:
                 new = self._rotated.setdefault(id(fault), self.ledger.ids.new("whsec", now))
                 current = secrets if secrets is not None else tuple(endpoint.signing_secrets(now))
                 secrets = (new,) if fault.expired else (new, *current)
-        headers, signed_at = self.sign(endpoint, lane.body, Signing(offset, secrets, corrupt))
+        body = lane.body
+        headers, signed_at = self.sign(endpoint, body, Signing(offset, secrets, corrupt))
         status, error = None, None
         if down is not None:
             status = None if down.status == "timeout" else down.status
             outcome = "timeout" if down.status == "timeout" else None
         else:
-            status, outcome, error = self._call(endpoint, headers, lane.body)
+            status, outcome, error = self._call(endpoint, headers, body)
         if outcome is None:
             outcome = "succeeded" if status is not None and 200 <= status < 300 else "failed"
         next_at = None
         if outcome == "succeeded":
             lane.state = "succeeded"
-            lane.body = None
+            lane.packed = None
             self.received.append((event["id"], endpoint.id))
             key = (event["id"], endpoint.id)
             if key not in self._succeeded:
@@ -328,7 +335,7 @@ class Channel:
             delay = self.retry.delay_after(lane.attempts)
             if delay is None:
                 lane.state = "failed"
-                lane.body = None
+                lane.packed = None
             else:
                 when = self.scheduler.clock.now() + timedelta(seconds=delay)
                 next_at = _iso(when)

@@ -48,6 +48,7 @@ def test_a_lane_keeps_its_body_while_it_retries_and_drops_it_when_it_ends(fake, 
     first = r.events[0]["id"]
     lane = next(lane for lane in fake.channel._lanes if lane.event["id"] == first)
     assert lane.state == "scheduled" and lane.body == fake.ledger.body(first)
+    assert len(lane.packed) < len(lane.body)   # a waiting lane keeps its body packed
     fake.advance(3 * 3600)
     assert seen.count(fake.ledger.body(first)) == 3
     assert fake.channel._lanes and all(lane.state == "succeeded" and lane.body is None
