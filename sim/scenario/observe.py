@@ -7,13 +7,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sim.scenario.packed_records import PackedRecords
 from sim.scenario.snapshot import Execution, Snapshot, bus_event, plain, to_datetime
 
 DEFAULT_LOCK_TIMEOUT_S = 120.0
 
 
 class LazyTables(dict):
-    """Table name -> items, scanned on first use (a scan costs; most checks read two or three tables)."""
+    """Table name -> items, scanned on first use (a scan costs; most checks read two or three
+    tables) and kept packed (`PackedRecords`: each read rebuilds them)."""
 
     def __init__(self, world):
         super().__init__()
@@ -23,7 +25,7 @@ class LazyTables(dict):
     def __missing__(self, name):
         if name not in self._names:
             raise KeyError(name)
-        items = self._world.table_items(name)
+        items = PackedRecords.of(self._world.table_items(name))
         self[name] = items
         return items
 
@@ -45,7 +47,7 @@ def snapshot(world, run=None) -> Snapshot:
                 + float(recon.get("RECONCILIATION_OVERLAP_MINUTES", 60)) * 60)
     snap = Snapshot(
         now=world.now(), tables=tables, stripe_events=events, stripe_objects=objects, stripe_owners=owners,
-        bus_events=[bus_event(e) for e in _bus_events(world)], executions=executions(world),
+        bus_events=PackedRecords.of(bus_event(e) for e in _bus_events(world)), executions=executions(world),
         trace=world.trace.records if getattr(world.trace, "spooled", False) else list(world.trace.records), reconciliations=reconciliations(world, run),
         status_history={k: list(v) for k, v in (run.status_history if run else {}).items()},
         sns_messages=list(getattr(world, "sns_messages", [])), metrics=list(getattr(world, "metrics", [])),
