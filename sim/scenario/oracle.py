@@ -64,6 +64,7 @@ def domain_event_id(ev) -> str:
 
 def check(snapshot: Snapshot, names: list[str] | None = None) -> list[InvariantResult]:
     """Every invariant (or those named) against one snapshot."""
+    snapshot.derived.clear()  # indexes are built once per check: the snapshot may have changed since
     out = []
     for inv in INVARIANTS:
         if names is not None and inv.name not in names:
@@ -174,7 +175,7 @@ PENDING_PI = {"requires_payment_method", "requires_confirmation", "requires_acti
 
 def _events_about(snap: Snapshot) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
     """Each Stripe event's id and created, by the booking it is about and by its payment intent,
-    built once per snapshot (the ledger rebuilds an event when it is read: scanning them all per
+    built once per `check` (the ledger rebuilds an event when it is read: scanning them all per
     booking would cost a rebuild of every event per booking)."""
     if "events_about" not in snap.derived:
         by_booking: dict[str, list[dict]] = {}
