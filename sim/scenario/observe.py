@@ -39,7 +39,8 @@ class LazyTables(dict):
 def snapshot(world, run=None) -> Snapshot:
     tables = LazyTables(world)
     ledger = getattr(getattr(world, "stripe", None), "ledger", None)
-    events = list(ledger.events) if ledger is not None else []
+    # the ledger's events as they are now, each rebuilt when read (sim/stripe/eventlog.py)
+    events = ledger.events.frozen() if ledger is not None else []
     objects = {o["id"]: o for o in ledger.objects()} if ledger is not None else {}
     owners = {oid: ledger.owner(oid) for oid in objects} if ledger is not None else {}
     env, recon = _env(world, "stripe-webhook"), _env(world, "webhook-reconciliation")

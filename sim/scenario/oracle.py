@@ -64,6 +64,7 @@ def domain_event_id(ev) -> str:
 
 def check(snapshot: Snapshot, names: list[str] | None = None) -> list[InvariantResult]:
     """Every invariant (or those named) against one snapshot."""
+    snapshot.derived.clear()  # indexes are built once per check: the snapshot may have changed since
     out = []
     for inv in INVARIANTS:
         if names is not None and inv.name not in names:
@@ -172,11 +173,29 @@ PENDING_PI = {"requires_payment_method", "requires_confirmation", "requires_acti
               "requires_capture"}
 
 
+def _events_about(snap: Snapshot) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+    """Each Stripe event's id and created, by the booking it is about and by its payment intent,
+    built once per `check` (the ledger rebuilds an event when it is read: scanning them all per
+    booking would cost a rebuild of every event per booking)."""
+    if "events_about" not in snap.derived:
+        by_booking: dict[str, list[dict]] = {}
+        by_pi: dict[str, list[dict]] = {}
+        for e in snap.stripe_events:
+            head = {"id": e["id"], "created": e.get("created")}
+            booking, pi = event_booking_id(e), _payment_intent_of(e)
+            if booking is not None:
+                by_booking.setdefault(booking, []).append(head)
+            if isinstance(pi, str) and pi:
+                by_pi.setdefault(pi, []).append(head)
+        snap.derived["events_about"] = (by_booking, by_pi)
+    return snap.derived["events_about"]
+
+
 def _settled(snap: Snapshot, booking_id: str, pi_id: str | None) -> bool:
     """Has the system had every chance to learn this booking's payment state from Stripe?"""
     processed = _processed(snap)
-    relevant = [e for e in snap.stripe_events
-                if event_booking_id(e) == booking_id or (pi_id and _payment_intent_of(e) == pi_id)]
+    by_booking, by_pi = _events_about(snap)
+    relevant = by_booking.get(booking_id, []) + (by_pi.get(pi_id, []) if isinstance(pi_id, str) and pi_id else [])
     if not relevant:
         return False
     last_rec = max(snap.reconciliations) if snap.reconciliations else None

@@ -63,6 +63,7 @@ class Snapshot:
     reconciliation_window_s: float = 25 * 3600.0
     fee_percent: float = 8.0
     reconciliation_max_retries: int = 3
+    derived: dict = field(default_factory=dict, repr=False, compare=False)  # indexes built once per oracle.check
 
     def table(self, name: str) -> list[dict]:
         try:

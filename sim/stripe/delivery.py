@@ -94,7 +94,7 @@ class Attempt:
 @dataclass(slots=True)
 class _Lane:
     id: int
-    event: dict
+    event: dict | None  # released (None) with the body once the lane has ended
     packed: bytes | None  # the body, packed while the lane waits; released (None) once it has ended
     endpoint: Endpoint
     copy: int
@@ -216,7 +216,9 @@ class Channel:
 
     def resend(self, event_id: str, endpoint: Endpoint | None = None) -> None:
         """A manual resend (Dashboard / `stripe events resend`): a new delivery, no faults."""
-        event = self.ledger._events_by_id[event_id]
+        event = self.ledger.find_event(event_id)
+        if event is None:
+            raise KeyError(event_id)
         for ep in [endpoint] if endpoint else [e for e in self.endpoints if e.accepts(event)]:
             self._schedule(event, self.ledger.body(event_id), ep, copy=0, delay=self._next_slot())
 
@@ -325,7 +327,7 @@ class Channel:
         next_at = None
         if outcome == "succeeded":
             lane.state = "succeeded"
-            lane.packed = None
+            lane.packed = lane.event = None
             self.received.append((event["id"], endpoint.id))
             key = (event["id"], endpoint.id)
             if key not in self._succeeded:
@@ -335,7 +337,7 @@ class Channel:
             delay = self.retry.delay_after(lane.attempts)
             if delay is None:
                 lane.state = "failed"
-                lane.packed = None
+                lane.packed = lane.event = None
             else:
                 when = self.scheduler.clock.now() + timedelta(seconds=delay)
                 next_at = _iso(when)

@@ -6,7 +6,8 @@ stays the object as it was when the event was emitted, and `data.previous_attrib
 fail half-way the journal restores every object it touched and no event is emitted. Events are
 committed together at the end of an operation, serialised once (the webhook body), counted
 against the webhook endpoints (`pending_webhooks`), traced, and passed to listeners (the channel).
-Bodies are kept packed (`sim/packed.py`, zlib); `body()` gives back the exact bytes.
+A committed event is kept only as its packed body (`sim/packed.py`, zlib) and its current
+`pending_webhooks`, and rebuilt on read (`eventlog.py`); `body()` gives back the exact bytes.
 
 The marketplace operations themselves live in `flows_accounts.py`, `flows_payments.py`,
 `flows_transfers.py`, `flows_catalog.py` and `flows_checkout.py`.
@@ -21,8 +22,8 @@ import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 
-from sim.packed import pack, unpack
 from sim.stripe import errors
+from sim.stripe.eventlog import EventLog, EventView
 from sim.stripe.events import API_VERSION
 from sim.stripe.factory import Factory, requirements
 from sim.stripe.flows_accounts import AccountFlows
@@ -70,10 +71,7 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
         self._objects: dict[str, dict] = {}
         self._owner: dict[str, str] = {}
         self._capabilities: dict[tuple[str, str], dict] = {}
-        self.events: list[dict] = []
-        self._events_by_id: dict[str, dict] = {}
-        self._events_by_account: dict[str | None, list[dict]] = {}
-        self._bodies: dict[str, bytes] = {}  # event id -> its body, packed (`body()` unpacks)
+        self._log = EventLog()  # every committed event, packed (`events`, `event()`, `body()` read it)
         self.listeners: list[Callable[[dict, bytes], None]] = []
         self.pending_counter: Callable[[dict], int] = lambda event: 0
         self._journal: list | None = None
@@ -83,7 +81,6 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
         self._checkout: dict[str, dict] = {}  # session id -> its line items and payment_intent_data
         self._seq: dict[str, int] = {}
         self._counter = itertools.count()
-        self._event_seq: dict[str, int] = {}
         self._current_request: dict | None = None
         self._imported: set[str] = set()  # ids of events imported by import_event (sim replay)
         now = self.clock.timestamp()
@@ -133,19 +130,32 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
     def capability(self, account: str, name: str) -> dict:
         return self._capabilities[(account, name)]
 
-    def event(self, event_id: str, *, as_account: str | None = None) -> dict:
-        event = self._events_by_id.get(event_id)
-        if event is None or event.get("account") != (as_account if as_account != self.platform_id else None):
-            raise errors.missing("event", event_id)
-        return event
+    @property
+    def events(self) -> EventView:
+        """Every committed event, oldest first (a list-like; each event rebuilt when read)."""
+        return self._log.all()
 
-    def events_for(self, account: str | None) -> list[dict]:
+    def event(self, event_id: str, *, as_account: str | None = None) -> dict:
+        entry = self._log.entry(event_id)
+        if entry is None or entry.account != (as_account if as_account != self.platform_id else None):
+            raise errors.missing("event", event_id)
+        return entry.event()
+
+    def find_event(self, event_id: str) -> dict | None:
+        """An event by id regardless of account (harness-side lookups), or None."""
+        entry = self._log.entry(event_id)
+        return entry.event() if entry is not None else None
+
+    def events_for(self, account: str | None) -> EventView:
         """The events of one account (None: the platform's own), oldest first."""
-        return self._events_by_account.get(None if account == self.platform_id else account, [])
+        return self._log.of_account(None if account == self.platform_id else account)
 
     def body(self, event_id: str) -> bytes:
         """The event's webhook body: the exact bytes serialised when it was committed."""
-        return unpack(self._bodies[event_id])
+        entry = self._log.entry(event_id)
+        if entry is None:
+            raise KeyError(event_id)
+        return entry.body()
 
     def balance(self, account: str | None = None) -> dict:
         account = account or self.platform_id
@@ -240,7 +250,8 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
         return self._seq.get(obj_id)
 
     def order_of_event(self, event_id: str) -> int | None:
-        return self._event_seq.get(event_id)
+        entry = self._log.entry(event_id)
+        return entry.seq if entry is not None else None
 
     def _emit(self, event_type: str, obj: dict, *, account: str | None, previous: dict | None = None,
               request: dict | None = None, result: OpResult | None = None) -> dict:
@@ -268,11 +279,7 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
     def _commit_event(self, event: dict) -> None:
         event["pending_webhooks"] = self.pending_counter(event)
         body = dumps_body(event)
-        self._event_seq[event["id"]] = len(self.events)
-        self.events.append(event)
-        self._events_by_id[event["id"]] = event
-        self._events_by_account.setdefault(event.get("account"), []).append(event)
-        self._bodies[event["id"]] = pack(body)
+        self._log.append(event, body)
         if self.trace is not None:
             obj = event["data"]["object"]
             meta = obj.get("metadata") or {}
@@ -284,9 +291,10 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
 
     def delivered(self, event_id: str) -> None:
         """One endpoint received the event successfully (the channel calls this)."""
-        event = self._events_by_id[event_id]
-        if event["pending_webhooks"] > 0:
-            event["pending_webhooks"] -= 1
+        entry = self._log.entry(event_id)
+        if entry is None:
+            raise KeyError(event_id)
+        entry.delivered()
 
     # -- imports (recorded objects and events: `sim replay`) ---------------------------------
     def import_object(self, obj: dict, owner: str | None = None) -> dict:
@@ -356,7 +364,7 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
         if not isinstance(obj, dict):
             raise ValueError(f"event {eid}: data.object must be an object")
         with self.lock:
-            if eid in self._events_by_id:
+            if eid in self._log:
                 raise ValueError(f"event {eid} is already in the ledger")
             account = event.get("account")
             if account is not None and not (isinstance(account, str) and account.startswith("acct_")):
@@ -372,11 +380,7 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
             self.ids._issued.add(eid)
             self._imported.add(eid)
             body = dumps_body(event)
-            self._event_seq[eid] = len(self.events)
-            self.events.append(event)
-            self._events_by_id[eid] = event
-            self._events_by_account.setdefault(event.get("account"), []).append(event)
-            self._bodies[eid] = pack(body)
+            self._log.append(event, body)
             if self.trace is not None:
                 meta = obj.get("metadata") or {}
                 booking = (meta.get("bookingId") or meta.get("booking_id")) if isinstance(meta, dict) else None

@@ -43,9 +43,11 @@ def _obj(call: Call, obj_id: str, kind: str) -> dict:
 def list_events(call: Call):
     q = call.only("created", "delivery_success", "ending_before", "limit", "starting_after", "type", "types")
     keep = listing.event_filter(q)
-    items = [e for e in reversed(call.ledger.events_for(call.account)) if keep(e)]
+    # filter and page on the ledger's entries (id, type, created, pending); rebuild only the page
+    entries = call.ledger.events_for(call.account).entries()
+    items = [e for e in reversed(entries) if keep(e)]
     page, more = listing.paginate(items, call.ledger.order_of_event, q, "event")
-    return 200, listing.list_object("/v1/events", page, more)
+    return 200, listing.list_object("/v1/events", [e.event() for e in page], more)
 
 
 def get_event(call: Call, event_id: str):

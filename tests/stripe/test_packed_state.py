@@ -16,7 +16,7 @@ def test_bodies_are_stored_packed_and_read_back_byte_for_byte(fake, provider):
     assert r.events
     for event in r.events:
         body = fake.ledger.body(event["id"])
-        stored = fake.ledger._bodies[event["id"]]
+        stored = fake.ledger._log.entry(event["id"]).packed
         assert body == dumps_body({**event, "pending_webhooks": json.loads(body)["pending_webhooks"]})
         assert stored != body and len(stored) < len(body)
 

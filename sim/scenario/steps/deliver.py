@@ -62,7 +62,7 @@ def select(run: ScenarioRun, spec: dict) -> list[dict]:
 
 
 def _event(led, event_id: str) -> dict:
-    found = next((e for e in reversed(led.events) if e["id"] == event_id), None)
+    found = led.find_event(event_id)
     if found is None:
         raise StepFailed(f"no Stripe event {event_id}")
     return found
