@@ -150,7 +150,12 @@ def test_a_storm_reads_back_what_it_committed(tmp_path, monkeypatch):
         return real_snapshot(world, run)
 
     monkeypatch.setattr(Ledger, "_commit_event", commit)
-    monkeypatch.setattr(observe, "snapshot", snapshot)
+    # every module that bound the name (imported here first, so none binds the patched one for good)
+    from sim.scenario import checks_final
+    from sim.scenario.steps import checks
+
+    for module in (observe, checks_final, checks):
+        monkeypatch.setattr(module, "snapshot", snapshot)
     path = tmp_path / "storm.yaml"
     path.write_text(yaml.safe_dump(storm_scenario(bookings=3, seed=11)), encoding="utf-8")
     result = run_scenario(str(path), run_seed=3)
