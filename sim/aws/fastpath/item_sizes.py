@@ -39,12 +39,10 @@ def _scalar(type_: str, value) -> int:
 
 def _copied(child) -> int:
     """`DynamoType(child).size()`: the size of the copy moto's constructor would make."""
-    from moto.dynamodb.models.dynamo_type import DynamoType
-
-    if type(child) is DynamoType:
-        type_, value = child.type, child.value
-    else:
+    if isinstance(child, dict):
         type_, value = list(child)[0], list(child.values())[0]
+    else:   # a DynamoType (moto's own class or the slotted one, `slotted_types`)
+        type_, value = child.type, child.value
     if type_ == "L":
         return sum([_copied(v) for v in value])
     if type_ == "M":
