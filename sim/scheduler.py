@@ -119,6 +119,10 @@ class _TaskGreenlet(_greenlet):
     sim_task: Task | None = None
 
 
+def _cancelled(*_args) -> None:
+    """What a cancelled handle holds instead of its callback (never called)."""
+
+
 class Handle:
     """A scheduled callback; `cancel()` stops it from running."""
 
@@ -131,7 +135,11 @@ class Handle:
         self.cancelled = False
 
     def cancel(self) -> None:
+        """Never run it. What it would have called is let go now: a cancelled handle stays in the
+        heap until its due time, and a Lambda watchdog's (`task.cancel`) held the finished task
+        and its result, so every invocation of a storm's same-instant steps stayed alive."""
         self.cancelled = True
+        self.fn, self.args = _cancelled, ()
 
 
 class Scheduler:

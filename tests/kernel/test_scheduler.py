@@ -35,6 +35,29 @@ def test_cancelled_callbacks_do_not_run():
     assert seen == [2]
 
 
+def test_a_cancelled_handle_lets_go_of_its_callback_while_it_waits_in_the_heap():
+    """A finished Lambda task's watchdog is cancelled but stays in the heap until its due time;
+    the task (and its result) must not stay alive with it."""
+    import gc
+    import weakref
+
+    class Result:
+        pass
+
+    s = make()
+    result = Result()
+    alive = weakref.ref(result)
+    watchdog = s.call_later(300, lambda r: None, result)
+    del result
+    gc.collect()
+    assert alive() is not None          # the pending handle holds it
+    watchdog.cancel()
+    gc.collect()
+    assert alive() is None and len(s._heap) == 1   # still in the heap, holding nothing
+    s.run_all()
+    assert not s._heap
+
+
 def test_sleep_costs_virtual_time_only():
     s = make()
 
