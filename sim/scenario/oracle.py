@@ -91,7 +91,11 @@ def _obj(event: dict) -> dict:
 
 
 def _processed(snap: Snapshot) -> dict[str, dict]:
-    return {_event_key(i): i for i in snap.table("ProcessedWebhooks")}
+    """The ProcessedWebhooks records by event, built once per `check` (`_settled` asks per booking;
+    the snapshot's tables are packed and rebuilt on every read)."""
+    if "processed" not in snap.derived:
+        snap.derived["processed"] = {_event_key(i): i for i in snap.table("ProcessedWebhooks")}
+    return snap.derived["processed"]
 
 
 def _event_key(item: dict) -> str:
