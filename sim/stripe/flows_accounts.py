@@ -14,6 +14,8 @@ Causal chains (as Stripe emits them; docs/stripe.md, "Ledger operations and thei
 
 from __future__ import annotations
 
+import itertools
+
 from sim.stripe import errors, params
 from sim.stripe.factory import ACCOUNT_REQUIREMENTS, COUNTRY_OF_CURRENCY, requirements
 from sim.stripe.ops import OpResult, operation
@@ -259,7 +261,9 @@ class AccountFlows:
     def payable(self, account: str, currency: str | None = None) -> int:
         """What a connected account may still pay out (payable.py; default: its default currency)."""
         acct = self._connected(account)
-        return payable(self._objects, self._owner, acct["id"], currency or acct["default_currency"])
+        own, fee_refunds = self._index.ids(None, acct["id"]), self._index.ids("fee_refund")
+        return payable(self._objects, self._owner, acct["id"], currency or acct["default_currency"],
+                       dict.fromkeys(itertools.chain(own, fee_refunds)))
 
     @operation
     def settle_payout(self, payout: str, outcome: str) -> OpResult:

@@ -32,6 +32,7 @@ from sim.stripe.flows_checkout import CheckoutFlows
 from sim.stripe.flows_payments import PaymentFlows
 from sim.stripe.flows_transfers import TransferFlows
 from sim.stripe.ids import IdFactory
+from sim.stripe.object_index import ObjectIndex
 from sim.stripe.ops import OPERATIONS, OpResult
 from sim.stripe.streams import child
 
@@ -80,6 +81,7 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
         self._pi_cards: dict[str, dict | None] = {}
         self._checkout: dict[str, dict] = {}  # session id -> its line items and payment_intent_data
         self._seq: dict[str, int] = {}
+        self._index = ObjectIndex(self._seq)  # ids by owner and by kind (list calls, payable)
         self._counter = itertools.count()
         self._current_request: dict | None = None
         self._imported: set[str] = set()  # ids of events imported by import_event (sim replay)
@@ -124,8 +126,14 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
         return self._owner[obj_id]
 
     def objects(self, kind: str | None = None, account: str | None = None) -> list[dict]:
-        return [o for i, o in self._objects.items()
-                if (kind is None or o["object"] == kind) and (account is None or self._owner[i] == account)]
+        """The current versions of the objects of `kind` owned by `account` (None: any), in the
+        order they were first stored."""
+        ids = self._index.ids(kind, account)
+        if ids is None:
+            return list(self._objects.values())
+        objects, owners = self._objects, self._owner
+        return [o for o in map(objects.__getitem__, ids)
+                if (kind is None or o["object"] == kind) and (account is None or owners[o["id"]] == account)]
 
     def capability(self, account: str, name: str) -> dict:
         return self._capabilities[(account, name)]
@@ -192,9 +200,11 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
             for kind, key, old in reversed(self._journal):
                 store = self._capabilities if kind == "cap" else self._objects
                 if old is _MISSING:
-                    store.pop(key, None)
+                    gone = store.pop(key, None)
                     if kind == "obj":
-                        self._owner.pop(key, None)
+                        owner = self._owner.pop(key, None)
+                        if gone is not None and owner is not None:
+                            self._index.drop(key, gone["object"], owner)
                 else:
                     store[key] = old
             self._journal = None
@@ -208,10 +218,11 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
     def _put(self, obj: dict, owner: str) -> dict:
         if self._journal is not None:
             self._journal.append(("obj", obj["id"], self._objects.get(obj["id"], _MISSING)))
-        self._objects[obj["id"]] = obj
-        self._owner[obj["id"]] = owner
         if obj["id"] not in self._seq:
             self._seq[obj["id"]] = next(self._counter)
+        self._index.add(obj["id"], obj["object"], owner, self._owner.get(obj["id"]))
+        self._objects[obj["id"]] = obj
+        self._owner[obj["id"]] = owner
         return obj
 
     def _update(self, obj_id: str, **changes) -> tuple[dict, dict]:

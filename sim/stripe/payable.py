@@ -5,7 +5,9 @@ account may pay out: a succeeded charge adds amount − application fee (a desti
 payment on the account, py_…, is such a charge), a refund (succeeded or pending) subtracts its
 amount, a refunded application fee gives its share back, a dispute's balance
 transactions withdraw or reinstate, a live payout (pending, in transit, paid) subtracts; failed and
-canceled payouts came back. `payable(objects, owners, account, currency)` is their sum.
+canceled payouts came back. `payable(objects, owners, account, currency)` is their sum;
+`candidates` narrows the objects looked at to those that can move the account's balance (the
+ledger passes the account's own objects and the fee refunds), which gives the same sum.
 
 The fake Stripe refuses a payout above `payable` (`balance_insufficient`), and the oracle's
 `payout-within-stripe-balance` replays the same moves, so both judge one model. It is simpler than
@@ -17,7 +19,7 @@ application fee; it does not charge providers Stripe's fees).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 LIVE_PAYOUTS = ("pending", "in_transit", "paid")
@@ -32,10 +34,13 @@ class Move(NamedTuple):
     currency: str
 
 
-def moves(objects: Mapping[str, dict], owners: Mapping[str, str]) -> dict[str, list[Move]]:
-    """Per connected account, its earnings moves in ledger order (created, then insertion order)."""
+def moves(objects: Mapping[str, dict], owners: Mapping[str, str],
+          candidates: Iterable[str] | None = None) -> dict[str, list[Move]]:
+    """Per connected account, its earnings moves in ledger order (created, then insertion order);
+    only the `candidates` ids are looked at when given (in ledger order)."""
     out: dict[str, list[Move]] = defaultdict(list)
-    for order, (oid, obj) in enumerate(objects.items()):
+    pairs = objects.items() if candidates is None else ((oid, objects[oid]) for oid in candidates)
+    for order, (oid, obj) in enumerate(pairs):
         kind, owner, created = obj.get("object"), owners.get(oid), int(obj.get("created") or 0)
         currency = str(obj.get("currency") or "")
         if kind == "charge" and obj.get("status") == "succeeded" and owner:
@@ -58,6 +63,7 @@ def moves(objects: Mapping[str, dict], owners: Mapping[str, str]) -> dict[str, l
     return {acct: sorted(m) for acct, m in out.items()}
 
 
-def payable(objects: Mapping[str, dict], owners: Mapping[str, str], account: str, currency: str) -> int:
+def payable(objects: Mapping[str, dict], owners: Mapping[str, str], account: str, currency: str,
+            candidates: Iterable[str] | None = None) -> int:
     """What `account` may still pay out in `currency` (can be negative after a chargeback)."""
-    return sum(m.amount for m in moves(objects, owners).get(account, []) if m.currency == currency)
+    return sum(m.amount for m in moves(objects, owners, candidates).get(account, []) if m.currency == currency)
