@@ -271,7 +271,8 @@ class Channel:
             self._dispatch(event, body, endpoint, reordered=True)
 
     def _schedule(self, event: dict, body: bytes, endpoint: Endpoint, *, copy: int, delay: float) -> None:
-        lane = _Lane(len(self._lanes), event, pack(body), endpoint, copy)
+        packed = self.ledger.packed_body(event["id"], body) or pack(body)  # the ledger's copy when it is the same
+        lane = _Lane(len(self._lanes), event, packed, endpoint, copy)
         self._lanes.append(lane)
         self.scheduler.call_later(delay, self._start, lane)
 

@@ -135,6 +135,15 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
         return [o for o in map(objects.__getitem__, ids)
                 if (kind is None or o["object"] == kind) and (account is None or owners[o["id"]] == account)]
 
+    def latest(self, kind: str, test: Callable[[dict], bool]) -> dict | None:
+        """The object of `kind` stored last (first stored last) that passes `test`, or None: the
+        last of `objects(kind)` that passes, found from the end."""
+        for obj_id in reversed(self._index.ids(kind)):
+            obj = self._objects[obj_id]
+            if test(obj):
+                return obj
+        return None
+
     def capability(self, account: str, name: str) -> dict:
         return self._capabilities[(account, name)]
 
@@ -164,6 +173,12 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
         if entry is None:
             raise KeyError(event_id)
         return entry.body()
+
+    def packed_body(self, event_id: str, body: bytes) -> bytes | None:
+        """The ledger's packed copy of `body` when `body` is that event's webhook body (a lane
+        then shares it instead of packing its own), else None."""
+        entry = self._log.entry(event_id)
+        return entry.packed if entry is not None and entry.body() == body else None
 
     def balance(self, account: str | None = None) -> dict:
         account = account or self.platform_id

@@ -339,3 +339,17 @@ def test_sign_is_stripes_signing_or_the_asked_mistake(fake, hooks):
         with pytest.raises(stripe.SignatureVerificationError):
             _construct(fake.channel.sign(endpoint, body, how)[0], body)
     assert "Stripe-Signature" not in fake.channel.sign(endpoint, body, Signing(unsigned=True))[0]
+
+
+def test_waiting_lanes_share_the_ledgers_packed_body_and_a_different_body_gets_its_own(fake, provider, hooks):
+    fake.add_fault(Fault("duplicate", match={"type": "payment_intent.succeeded"}, copies=2, concurrent=True))
+    r = fake.pay(5000, "usd", provider)
+    waiting = [lane for lane in fake.channel._lanes if lane.state == "scheduled"]
+    entries = fake.ledger._log
+    assert len(waiting) > 2 and all(lane.packed is entries.entry(lane.event["id"]).packed for lane in waiting)
+    pi_evt = r.event("payment_intent.succeeded")
+    other = b'{"id": "%s", "changed": true}' % pi_evt["id"].encode()
+    fake.channel._schedule(pi_evt, other, fake.channel.endpoints[1], copy=9, delay=1)
+    lane = fake.channel._lanes[-1]
+    assert lane.packed is not entries.entry(pi_evt["id"]).packed and lane.body == other
+    assert waiting[0].body == fake.ledger.body(waiting[0].event["id"])

@@ -105,3 +105,21 @@ def test_the_index_is_what_the_ledger_reads(monkeypatch):
     monkeypatch.setattr(ledger._index, "ids", lambda kind=None, owner=None: {})
     assert ledger.objects("charge", provider) == [] != scanned(ledger, "charge", provider)
     assert ledger.payable(provider) == 0
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**16), flows=st.lists(st.sampled_from(FLOWS), min_size=1, max_size=10),
+       threshold=st.integers(0, 20000))
+def test_latest_is_the_last_object_of_a_scan_that_passes(seed, flows, threshold):
+    fake = FakeStripe(Clock(START), Rng(seed).child("stripe"))
+    gen = Generator(fake.ledger, Rng(seed).child("gen"), advance=fake.advance)
+    for flow in flows:
+        try:
+            getattr(gen, f"_{flow}")()
+        except StripeError:
+            pass
+    for kind in ("payment_intent", "charge", "no_such_kind"):
+        def test(o):
+            return int(o.get("amount") or 0) >= threshold
+        passing = [o for o in scanned(fake.ledger, kind, None) if test(o)]
+        assert fake.ledger.latest(kind, test) == (passing[-1] if passing else None)

@@ -25,10 +25,8 @@ def payment_intent(run: ScenarioRun, booking_id: str) -> dict | None:
     pi = led.find(booking.get("paymentIntentId") or "")
     if pi is not None:
         return pi
-    found = [o for o in led.objects("payment_intent")
-             if (o.get("metadata") or {}).get("bookingId") == booking_id
-             or (o.get("metadata") or {}).get("booking_id") == booking_id]
-    return found[-1] if found else None
+    return led.latest("payment_intent", lambda o: booking_id in ((o.get("metadata") or {}).get("bookingId"),
+                                                                (o.get("metadata") or {}).get("booking_id")))
 
 
 def _need_pi(run: ScenarioRun, booking_id: str) -> dict:
