@@ -83,10 +83,11 @@ def _snapshot(backend, transact_items: list[dict]) -> list[tuple]:
 
 
 def _restore(saved: list[tuple]) -> None:
-    from sim.aws.fastpath import query_index
+    from sim.aws.fastpath import query_index, scan_pages
 
     for table, hash_value, range_value, item, stream in reversed(saved):
         query_index.touched(table, hash_value, range_value)
+        scan_pages.touched(table)
         if range_value is not None:
             bucket = table.items[hash_value]
             if item is None:

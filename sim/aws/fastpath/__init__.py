@@ -32,13 +32,14 @@ def speedups() -> tuple:
         item_sizes,
         query_index,
         s3_packed,
+        scan_pages,
         slotted_types,
         untracked,
         update_validation,
     )
 
     return (slotted_types, expressions, untracked, query_index, item_sizes, item_order, update_validation,
-            s3_packed)
+            s3_packed, scan_pages)
 
 
 def configure(enabled: bool) -> None:
