@@ -19,7 +19,7 @@ def register(sub) -> None:
     size.add_argument("--bookings", type=int, default=None, metavar="N",
                       help="bookings to create and pay (default 100)")
     size.add_argument("--deliveries", type=int, default=None, metavar="N",
-                      help="size the storm for about N webhook deliveries (~11 per booking); no upper limit")
+                      help="size the storm for about N webhook deliveries (~10.7 per booking); no upper limit")
     p.add_argument("--seed", type=int, default=1, metavar="N", help="storm and world seed (default 1)")
     p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                    help="N independent seeded storms in N processes, one merged report (default 1)")
@@ -69,7 +69,7 @@ def run(args) -> int:
     if not args.quiet:
         where = parts[0].path if len(parts) == 1 else f"{len(parts)} parts: {parts[0].path} …"
         console.print(f"storm: {bookings} bookings, seed {args.seed} → {where}", highlight=False)
-    expected = bookings * storm_run.DELIVERIES_PER_BOOKING
+    expected = round(bookings * storm_run.DELIVERIES_PER_BOOKING)
     progress = DeliveryProgress(expected if len(parts) == 1 else len(parts), enabled=not args.quiet,
                                 label="storm" if len(parts) == 1 else "storm parts")
     with progress:
