@@ -32,7 +32,7 @@ serve: $(STAMP)
 bench-storm: $(STAMP)  # issue 11's memory slope: storms of 100 and 400 bookings (tens of minutes)
 	BENCH_STORM_MEMORY=100,400 $(BIN)/python -m bench storm
 
-bench-100k: $(STAMP)  # sim storm --deliveries 100000 (hours of CPU on a 2-core machine)
+bench-100k: $(STAMP)  # sim storm --deliveries 100000 (~45 min of one core, peak ~1.7 GiB) after the memory slope
 	BENCH_STORM_MEMORY=100,400 BENCH_STORM_100K=1 $(BIN)/python -m bench storm
 
 lint: $(STAMP)

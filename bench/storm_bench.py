@@ -4,7 +4,7 @@ conditional PutItem measured in the same run, memory per delivery, and deliverie
 Costs are CPU seconds of this process (`time.process_time`), so a loaded machine slows both
 sides alike. Sizes: `BENCH_STORM_MEMORY="100,400"` (bookings; default "25,100" so `make bench`
 stays minutes) for the memory slope, each storm in its own process (peak RSS is per process);
-`BENCH_STORM_100K=1` (`make bench-100k`) adds `sim storm --deliveries 100000` — hours of CPU.
+`BENCH_STORM_100K=1` (`make bench-100k`) adds `sim storm --deliveries 100000` (~45 minutes of one core).
 """
 
 from __future__ import annotations
