@@ -2,7 +2,8 @@
 
 Random tables (a hash key of type S, N or B, with or without a range key) take random writes
 (puts, updates, deletes, batches, transactions that moto cancels and rolls back) and scans read
-page by page (limits, filters, segments, an index), with more writes between the pages. Each
+page by page (limits, filters, projections, segments, an index), with more writes between the
+pages. Each
 sequence runs twice on fresh moto backends, installed and not: every page and every error must
 be the same.
 """
@@ -46,12 +47,14 @@ def sequences(draw):
         {"Delete": {"TableName": "t", "Key": k, **({"ConditionExpression": "attribute_exists(nothing)"} if fail else {})}}]}),
         items, keys, st.booleans())
     write = st.one_of(put, put, update, delete, batch, transact)
-    scan = st.builds(lambda limit, filt, seg, index, between: ("scan", {
+    scan = st.builds(lambda limit, filt, proj, seg, index, between: ("scan", {
         "TableName": "t", **({"Limit": limit} if limit else {}),
-        **({"FilterExpression": "x >= :x", "ExpressionAttributeValues": {":x": {"N": "1"}}} if filt else {}),
+        **({"FilterExpression": filt, "ExpressionAttributeValues": {":x": {"N": "1"}}} if filt else {}),
+        **({"ProjectionExpression": proj} if proj else {}),
         **({"Segment": seg[0], "TotalSegments": seg[1]} if seg else {}),
         **({"IndexName": "ByG"} if index else {})}, between),
-        st.sampled_from([None, 1, 2, 3]), st.booleans(), st.none() | st.sampled_from([(0, 2), (1, 2)]),
+        st.sampled_from([None, 1, 2, 3]), st.sampled_from([None, "x >= :x", "x < :x OR attribute_exists(g)"]),
+        st.sampled_from([None, "h, x", "g"]), st.none() | st.sampled_from([(0, 2), (1, 2)]),
         st.integers(0, 5).map(lambda n: n == 0), st.lists(write, max_size=2))
     bad = st.just(("scan", {"TableName": "t", "ExclusiveStartKey": {"nope": {"S": "x"}}}, []))
     ops = draw(st.lists(st.one_of(write, write, scan, scan, bad), min_size=1, max_size=10))
@@ -103,6 +106,7 @@ def _play(example, installed):
         for op, params, *between in sequence:
             out.append(_pages(ddb, params, between[0]) if op == "scan" else _call(ddb, op, params))
         out.append(_pages(ddb, {"TableName": "t", "Limit": 2}, []))
+        out.append(_pages(ddb, {"TableName": "t"}, []))   # the table itself: no scan changed an item
     return out
 
 
@@ -154,3 +158,28 @@ def test_the_switch_removes_it(restore_install):
     assert Table.scan is not moto_scan and Table.scan.__wrapped__ is moto_scan
     scan_pages.uninstall()
     assert Table.scan is moto_scan and Table.put_item is moto_put and not scan_pages.installed()
+
+
+def test_a_filtered_scan_copies_only_the_items_it_keeps(restore_install, monkeypatch):
+    import copy
+
+    from moto.dynamodb.models import table as table_module
+    from moto.dynamodb.models.dynamo_type import Item
+
+    scan_pages.install()
+    copied = []
+    original = Item.__deepcopy__
+    monkeypatch.setattr(Item, "__deepcopy__", lambda self, memo: copied.append(1) or original(self, memo))
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        _create(ddb, "S", None)
+        for i in range(10):
+            ddb.put_item(TableName="t", Item={"h": {"S": f"k{i}"}, "x": {"N": str(i)}})
+        kept = ddb.scan(TableName="t", FilterExpression="x >= :x", ExpressionAttributeValues={":x": {"N": "8"}})
+        assert [i["h"]["S"] for i in kept["Items"]] == ["k8", "k9"] and kept["ScannedCount"] == 10
+        assert len(copied) == 2 and table_module.copy is copy
+        with pytest.raises(Exception):  # noqa: B017 - moto's own KeyError for an unknown placeholder
+            ddb.scan(TableName="t", FilterExpression="x >= :nope")
+        assert table_module.copy is copy
+        ddb.scan(TableName="t")
+        assert len(copied) == 12   # no filter: moto's own copy of every item it returns

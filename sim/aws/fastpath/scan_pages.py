@@ -23,12 +23,29 @@ installed and not, and requires the same pages.
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import weakref
 
 _originals: dict[str, object] = {}
 _sorted: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Table -> (its items dict, sorted items)
+
+
+class _CopyKeptOnly:
+    """`copy` for moto's table module during one filtered scan: the items scanned are not copied
+    (the FilterExpression only reads them); `paged_scan` copies the ones kept afterwards."""
+
+    def deepcopy(self, obj, memo=None):
+        from moto.dynamodb.models.dynamo_type import Item
+
+        return obj if type(obj) is Item else copy.deepcopy(obj, memo)
+
+    def __getattr__(self, name):
+        return getattr(copy, name)
+
+
+_COPY_KEPT_ONLY = _CopyKeptOnly()
 
 
 def touched(table) -> None:
@@ -64,6 +81,7 @@ def install() -> None:
     if _originals:
         return
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models import table as table_module
     from moto.dynamodb.models.table import Table
 
     scan, put_item, delete_item = Table.scan, Table.put_item, Table.delete_item
@@ -84,10 +102,18 @@ def install() -> None:
             except Exception:  # noqa: BLE001 - a start key moto reads otherwise: moto's own walk
                 items = _items_of(self)
         self.all_items = lambda: items
+        filtered = bound.get("filter_expression") is not None
+        if filtered:
+            table_module.copy = _COPY_KEPT_ONLY
         try:
-            return scan(self, *args, **kwargs)
+            results, scanned, last_key = scan(self, *args, **kwargs)
         finally:
             del self.all_items
+            if filtered:
+                table_module.copy = copy
+        if filtered and not bound.get("projection_expression"):
+            results = [copy.deepcopy(item) for item in results]   # the copies moto would have made
+        return results, scanned, last_key
 
     @functools.wraps(put_item)
     def dropping_put_item(self, *args, **kwargs):
