@@ -136,8 +136,8 @@ class Ledger(AccountFlows, PaymentFlows, TransferFlows, CatalogFlows, CheckoutFl
                 if (kind is None or o["object"] == kind) and (account is None or owners[o["id"]] == account)]
 
     def latest(self, kind: str, test: Callable[[dict], bool]) -> dict | None:
-        """The object of `kind` stored last (first stored last) that passes `test`, or None: the
-        last of `objects(kind)` that passes, found from the end."""
+        """The last of `objects(kind)` (in the order first stored) that passes `test`, or None;
+        searched from the newest, so finding a recent object does not read every older one."""
         for obj_id in reversed(self._index.ids(kind)):
             obj = self._objects[obj_id]
             if test(obj):
