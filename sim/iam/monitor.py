@@ -30,6 +30,7 @@ from sim.iam.denial import denial_response
 from sim.iam.evaluate import Decision, allowing_grants, evaluate
 from sim.iam.principals import Principal, function_principal, principals
 
+MAX_DECISIONS = 65_536              # remembered decisions per world (cleared when full)
 MAX_DENIED = 10_000                  # details kept per world (a storm without a grant denies every call)
 PRINCIPAL_META = "iam_principal"     # task.meta key naming a state machine principal
 _monitors: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -48,6 +49,7 @@ class IamMonitor:
         self._runtime_checked: set[str] = set()
         self._scanned, self._step = 0, None
         self._serving: dict[int, int] = {}   # id(task) -> depth of calls the world is serving in it
+        self._decisions: dict[tuple, tuple] = {}   # _decision_key -> (principal, decision, grants)
 
     # -- principals ------------------------------------------------------------------------------
     def principal(self, name: str | None) -> Principal | None:
@@ -74,8 +76,7 @@ class IamMonitor:
     # -- checking --------------------------------------------------------------------------------
     def check(self, principal: Principal, request: Request, *, via: str = "sdk",
               correlation_id: str | None = None) -> Decision:
-        context = {**principal.context(self.world.region), **request.context}
-        decision = evaluate(principal.policy, request.action, request.resource, context)
+        decision, grants = self._decide(principal, request)
         self.checked += 1
         self.world.trace.record("iam", "allow" if decision.allowed else "deny", correlation_id,
                                 principal=principal.name, action=request.action, resource=request.resource,
@@ -83,13 +84,30 @@ class IamMonitor:
                                 **({} if decision.allowed else {"decision": decision.value}))
         if decision.allowed:
             self.used[principal.name][request.action].add(request.resource)
-            self.grants_used[principal.name].update(
-                allowing_grants(principal.policy, request.action, request.resource, context))
+            self.grants_used[principal.name].update(grants)
         elif len(self.denied) < MAX_DENIED:
             self.denied.append({"principal": principal.name, "action": request.action,
                                 "resource": request.resource, "decision": decision.value, "via": via,
                                 "step": self._current_step(), "enforced": self.enforce})
         return decision
+
+    def _decide(self, principal: Principal, request: Request) -> tuple[Decision, tuple]:
+        """The decision and the Allow grants that match, for this principal's policy and the
+        request's action, resource and condition keys: a pure function of those, so remembered
+        (a storm asks the same few hundred questions hundreds of thousands of times)."""
+        key = _decision_key(principal, request)
+        found = self._decisions.get(key) if key is not None else None
+        if found is not None and found[0] is principal:
+            return found[1], found[2]
+        context = {**principal.context(self.world.region), **request.context}
+        decision = evaluate(principal.policy, request.action, request.resource, context)
+        grants = tuple(allowing_grants(principal.policy, request.action, request.resource, context)) \
+            if decision.allowed else ()
+        if key is not None and MAX_DECISIONS:
+            if len(self._decisions) >= MAX_DECISIONS:
+                self._decisions.clear()
+            self._decisions[key] = (principal, decision, grants)
+        return decision, grants
 
     def first_denial(self, principal: Principal, requests: list[Request], *, via: str = "sdk",
                      correlation_id: str | None = None) -> tuple[Request, Decision] | None:
@@ -249,6 +267,18 @@ class IamMonitor:
             if rule.name == name:
                 return rule
         return None
+
+
+def _decision_key(principal: Principal, request: Request) -> tuple | None:
+    """What a decision depends on besides the principal (whose policy is a frozen tuple), hashable;
+    None when a condition key's value cannot be hashed (the decision is then made afresh)."""
+    try:
+        context = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in request.context.items()))
+        key = (principal.name, id(principal), request.action, request.resource, context)
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _guard(observer, call: hooks.AwsCall):

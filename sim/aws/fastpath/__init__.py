@@ -31,6 +31,7 @@ def speedups() -> tuple:
         item_order,
         item_sizes,
         query_index,
+        result_copies,
         s3_packed,
         scan_pages,
         slotted_types,
@@ -39,7 +40,7 @@ def speedups() -> tuple:
     )
 
     return (slotted_types, expressions, untracked, query_index, item_sizes, item_order, update_validation,
-            s3_packed, scan_pages)
+            s3_packed, scan_pages, result_copies)
 
 
 def configure(enabled: bool) -> None:

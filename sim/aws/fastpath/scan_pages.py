@@ -102,7 +102,7 @@ def install() -> None:
             except Exception:  # noqa: BLE001 - a start key moto reads otherwise: moto's own walk
                 items = _items_of(self)
         self.all_items = lambda: items
-        filtered = bound.get("filter_expression") is not None
+        filtered, module_copy = bound.get("filter_expression") is not None, table_module.copy
         if filtered:
             table_module.copy = _COPY_KEPT_ONLY
         try:
@@ -110,9 +110,9 @@ def install() -> None:
         finally:
             del self.all_items
             if filtered:
-                table_module.copy = copy
+                table_module.copy = module_copy
         if filtered and not bound.get("projection_expression"):
-            results = [copy.deepcopy(item) for item in results]   # the copies moto would have made
+            results = [module_copy.deepcopy(item) for item in results]   # the copies moto would have made
         return results, scanned, last_key
 
     @functools.wraps(put_item)
