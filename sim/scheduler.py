@@ -156,8 +156,10 @@ class Scheduler:
         self._running = False
         self._live: dict[int, Task] = {}
         self.failed_tasks: list[Task] = []
-        # called with the task about to run, and with None when control returns to the loop
+        # called with the task about to run, and with None before the loop runs anything else
+        # (a callback, or the code after the loop): see `_switch_out`
         self.on_switch: Callable[[Task | None], None] | None = None
+        self._switched_in = False
 
     # -- timed callbacks ---------------------------------------------------------------------
     def now(self) -> datetime:
@@ -270,12 +272,19 @@ class Scheduler:
         hook = self.on_switch
         if hook is not None:
             hook(task)
-            try:
-                self._switch_into(task, value, exc)
-            finally:
+            self._switched_in = True
+        self._switch_into(task, value, exc)
+
+    def _switch_out(self) -> None:
+        """`on_switch(None)`, owed since the last task parked. It is put off until the loop runs
+        anything but its own wake-ups and the next task (a callback, or code after the loop):
+        between two tasks the loop only picks, and a task that runs again straight away (a
+        handler's next AWS call) is not switched out and in again for nothing."""
+        if self._switched_in:
+            self._switched_in = False
+            hook = self.on_switch
+            if hook is not None:
                 hook(None)
-        else:
-            self._switch_into(task, value, exc)
 
     def _switch_into(self, task: Task, value: Any, exc: BaseException | None) -> None:
         glet = task._glet
@@ -301,6 +310,8 @@ class Scheduler:
         while heap and (heap[0][0] <= now or heap[0][2].cancelled):
             _, _, handle = heapq.heappop(heap)
             if not handle.cancelled:
+                if getattr(handle.fn, "__func__", None) is not Scheduler._wake:
+                    self._switch_out()
                 handle.fn(*handle.args)
         ready = self._ready
         while ready:
@@ -328,6 +339,7 @@ class Scheduler:
                 if not self._step(limit):
                     break
         finally:
+            self._switch_out()
             self._running = False
             self._loop_glet = previous
 

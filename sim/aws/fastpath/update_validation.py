@@ -30,6 +30,8 @@ from collections import OrderedDict
 
 MAX_ENTRIES = 4096
 _ATOMS = (str, int, float, bool, type(None), bytes)
+_ATOM_TYPES = frozenset(_ATOMS)
+_NODE = None   # moto's Node class, imported on first use
 _originals: dict[str, object] = {}
 _passed: OrderedDict = OrderedDict()   # (id(tree), names, key attributes) -> tree
 
@@ -71,24 +73,33 @@ def traverse(self, node):
 
 def clone(value, memo: dict):
     """`copy.deepcopy(value, memo)` for a tree of moto's `Node`s."""
-    from moto.dynamodb.parsing.ast_nodes import Node
-
-    if isinstance(value, _ATOMS):
+    if type(value) in _ATOM_TYPES or isinstance(value, _ATOMS):
         return value
     known = memo.get(id(value))
     if known is not None:
         return known
-    if isinstance(value, Node) and not hasattr(value, "__deepcopy__"):
+    if isinstance(value, _node_class()) and not hasattr(value, "__deepcopy__"):
         new = object.__new__(type(value))
         memo[id(value)] = new
-        new.__dict__.update({k: clone(v, memo) for k, v in value.__dict__.items()})
+        attrs = new.__dict__
+        for k, v in value.__dict__.items():
+            attrs[k] = v if type(v) in _ATOM_TYPES else clone(v, memo)
         return new
     if type(value) is list:
         new_list: list = []
         memo[id(value)] = new_list
-        new_list.extend(clone(v, memo) for v in value)
+        new_list.extend([v if type(v) in _ATOM_TYPES else clone(v, memo) for v in value])
         return new_list
     return copy.deepcopy(value, memo)
+
+
+def _node_class():
+    global _NODE
+    if _NODE is None:
+        from moto.dynamodb.parsing.ast_nodes import Node
+
+        _NODE = Node
+    return _NODE
 
 
 def validator_init(self, expression, expression_attribute_names, expression_attribute_values, item, table):
