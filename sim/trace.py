@@ -141,6 +141,16 @@ def _remove(spool) -> None:
         os.unlink(spool.name)
 
 
+def of_components(records, *components: str) -> Iterator[dict]:
+    """The records of these components, in order. From a spooled trace only the lines that can
+    be one of them are decoded: every record's line holds `"component":"<its component>"`
+    (canonical JSON), so a line without any of those needles is none of them, and a line with
+    one is decoded and checked."""
+    if isinstance(records, SpooledRecords):
+        return records.of_components(*components)
+    return (r for r in records if r.get("component") in components)
+
+
 class SpooledRecords:
     """The records of a spooled trace: iterate (from disk, each time) and count."""
 
@@ -150,6 +160,14 @@ class SpooledRecords:
     def __iter__(self) -> Iterator[dict]:
         for line in self._trace._lines_from_spool():
             yield json.loads(line)
+
+    def of_components(self, *components: str) -> Iterator[dict]:
+        needles = [canonical_json({"component": c})[1:-1] for c in components]
+        for line in self._trace._lines_from_spool():
+            if any(n in line for n in needles):
+                rec = json.loads(line)
+                if rec.get("component") in components:
+                    yield rec
 
     def __len__(self) -> int:
         return len(self._trace)

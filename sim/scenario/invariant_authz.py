@@ -18,6 +18,7 @@ from handlers.common import authz
 from sim.authz.identity import start_operation
 from sim.scenario.oracle import invariant
 from sim.scenario.snapshot import Snapshot
+from sim.trace import of_components
 
 PROTECTED = ("Booking", "Dispute", "Refund", "Message", "Notification", "NotificationPreference", "UserProfile")
 MACHINE_TYPES = {"booking-lifecycle": "BOOKING", "payment-processing": "PAYMENT", "dispute-resolution": "DISPUTE",
@@ -104,7 +105,7 @@ def writes_authorized(snap: Snapshot):
     executions = {e.arn: e for e in snap.executions}
     index = _Index(snap)
     problems, checked = [], 0
-    for rec in snap.trace:
+    for rec in of_components(snap.trace, "lambda", "aws"):
         details = rec.get("details") or {}
         if rec.get("component") == "lambda" and rec.get("kind") == "invoke.start":
             starts[details.get("requestId")] = details

@@ -9,6 +9,7 @@ from typing import Any
 
 from sim.scenario.packed_records import PackedRecords
 from sim.scenario.snapshot import Execution, Snapshot, bus_event, plain, to_datetime
+from sim.trace import of_components
 
 DEFAULT_LOCK_TIMEOUT_S = 120.0
 
@@ -77,15 +78,15 @@ def _env(world, function: str) -> dict:
 
 def reconciliations(world, run=None) -> list:
     """When webhook-reconciliation invocations started (from the trace, whoever triggered them)."""
-    out = []
-    for rec in world.trace.records:
-        if rec["component"] == "lambda" and rec["kind"] == "invoke.start" \
-                and (rec.get("details") or {}).get("function") == "webhook-reconciliation":
+    out, ends = [], []
+    for rec in of_components(world.trace.records, "lambda"):
+        details = rec.get("details") or {}
+        if details.get("function") != "webhook-reconciliation":
+            continue
+        if rec["kind"] == "invoke.start":
             out.append(to_datetime(rec["t"]))
-    ends = [to_datetime(r["t"]) for r in world.trace.records
-            if r["component"] == "lambda" and r["kind"] == "invoke.end"
-            and (r.get("details") or {}).get("function") == "webhook-reconciliation"
-            and (r.get("details") or {}).get("status") == "succeeded"]
+        elif rec["kind"] == "invoke.end" and details.get("status") == "succeeded":
+            ends.append(to_datetime(rec["t"]))
     # only runs that finished successfully count as "reconciliation has run"
     return [s for s in out if any(e >= s for e in ends)]
 

@@ -21,6 +21,7 @@ from sim.scenario.snapshot import (
     stripe_event_id_of,
     to_datetime,
 )
+from sim.trace import of_components
 
 MAX_SHOWN = 3
 
@@ -440,7 +441,7 @@ def _reconciliation_successes(snap: Snapshot) -> list:
     while no run succeeded since (every attempt of the night failed: alerted, `failures-alerted`)
     waits for the next run, and is no defect by itself."""
     starts, out = {}, []
-    for r in snap.trace:
+    for r in of_components(snap.trace, "lambda"):
         d = r.get("details") or {}
         if r.get("component") != "lambda" or d.get("function") != V.RECONCILIATION_FUNCTION:
             continue
@@ -455,7 +456,7 @@ def _successful_deliveries(snap: Snapshot) -> dict[str, list]:
     """Event id → times Stripe saw a delivery of it answered 2xx: stripe-webhook answers so only
     once the event is COMPLETED, SKIPPED or a duplicate of one, so it took an expired lock over."""
     out: dict[str, list] = defaultdict(list)
-    for r in snap.trace:
+    for r in of_components(snap.trace, "stripe"):
         d = r.get("details") or {}
         if r.get("component") == "stripe" and r.get("kind") == "webhook.attempt" and d.get("outcome") == "succeeded":
             out[str(d.get("event_id"))].append(to_datetime(r["t"]))

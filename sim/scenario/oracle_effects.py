@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from sim.scenario import vocabulary as V
 from sim.scenario.oracle import _plural, invariant
 from sim.scenario.snapshot import Snapshot
+from sim.trace import of_components
 
 CRITICAL_TOPIC = "critical-system-alerts"
 RECONCILIATION_TOPIC = "webhook-reconciliation-alerts"
@@ -64,7 +65,7 @@ def _messages(snap: Snapshot, topic: str) -> list[str]:
 def _reconciliation_exhausted(snap: Snapshot) -> list[str]:
     """Request ids of the last attempt of each webhook-reconciliation asynchronous invocation that
     failed on every one of Lambda's retries (from the trace)."""
-    return [str((r.get("details") or {}).get("requestId")) for r in snap.trace
+    return [str((r.get("details") or {}).get("requestId")) for r in of_components(snap.trace, "lambda")
             if r.get("component") == "lambda" and r.get("kind") == "async.exhausted"
             and (r.get("details") or {}).get("function") == V.RECONCILIATION_FUNCTION]
 

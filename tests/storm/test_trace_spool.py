@@ -2,8 +2,11 @@
 
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from sim.clock import Clock
-from sim.trace import Trace
+from sim.trace import Trace, of_components
 
 
 def _fill(trace):
@@ -36,3 +39,21 @@ def test_the_spool_file_is_removed_with_the_trace():
     del trace
     gc.collect()
     assert not os.path.exists(name)
+
+
+COMPONENTS = ["lambda", "aws", "stripe", "lambda\"x", "λ"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(COMPONENTS), st.sampled_from(["k", "invoke.start"]),
+                          st.sampled_from(["", '"component":"lambda"', {"component": "aws"}, {"component": "lambda"}])),
+                max_size=30),
+       st.lists(st.sampled_from(COMPONENTS), min_size=1, max_size=2))
+@settings(max_examples=60, deadline=None)
+def test_records_of_components_read_from_the_spool_are_those_kept(rows, wanted):
+    kept, spooled = Trace(Clock("2026-03-02T09:00:00Z")), Trace(Clock("2026-03-02T09:00:00Z"), spool=True)
+    for trace in (kept, spooled):
+        for component, kind, text in rows:
+            trace.record(component, kind, None, text=text)   # details that hold another component's needle
+    expected = [r for r in kept.records if r["component"] in wanted]
+    assert list(of_components(spooled.records, *wanted)) == expected == list(of_components(kept.records, *wanted))
+    spooled.close()
