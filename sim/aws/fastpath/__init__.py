@@ -32,6 +32,7 @@ def speedups() -> tuple:
         item_sizes,
         query_index,
         result_copies,
+        result_dicts,
         s3_packed,
         scan_pages,
         slotted_types,
@@ -40,7 +41,7 @@ def speedups() -> tuple:
     )
 
     return (slotted_types, expressions, untracked, query_index, item_sizes, item_order, update_validation,
-            s3_packed, scan_pages, result_copies)
+            s3_packed, scan_pages, result_copies, result_dicts)
 
 
 def configure(enabled: bool) -> None:
