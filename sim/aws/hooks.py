@@ -105,7 +105,12 @@ def _on_before_call(model, params, context, request_signer=None, **_kw):
         answer = guard(observer, call)
         if answer is not None:
             return answer
-    return observer.before_call(call)
+    answer = observer.before_call(call)
+    if answer is None and "sim_build" in params:   # a request the fast path put off: build it now
+        from sim.aws.fastpath.client_requests import build
+
+        build(params)
+    return answer
 
 
 def _on_after_call(http_response, parsed, model, context, **_kw):

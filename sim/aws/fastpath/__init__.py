@@ -27,6 +27,7 @@ def enabled_by_default() -> bool:
 def speedups() -> tuple:
     """The process-wide speed-ups, each with install/uninstall/installed (imported late: moto loads on use)."""
     from sim.aws.fastpath import (
+        client_requests,
         expressions,
         item_order,
         item_sizes,
@@ -41,7 +42,7 @@ def speedups() -> tuple:
     )
 
     return (slotted_types, expressions, untracked, query_index, item_sizes, item_order, update_validation,
-            s3_packed, scan_pages, result_copies, result_dicts)
+            s3_packed, scan_pages, result_copies, result_dicts, client_requests)
 
 
 def configure(enabled: bool) -> None:
