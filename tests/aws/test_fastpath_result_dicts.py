@@ -10,6 +10,12 @@ from hypothesis import strategies as st
 
 from sim.aws.fastpath import result_dicts, slotted_types
 
+
+def LimitedSizeDict(values):  # noqa: N802 - moto's class, looked up late (slotted_types rebinds names)
+    from moto.dynamodb.models.dynamo_type import LimitedSizeDict as moto_class
+
+    return moto_class(values)
+
 WIRE = st.recursive(
     st.one_of(st.text(max_size=3).map(lambda v: {"S": v}), st.integers(-9, 9).map(lambda v: {"N": str(v)}),
               st.binary(max_size=3).map(lambda v: {"B": v}), st.booleans().map(lambda v: {"BOOL": v}),
@@ -27,7 +33,8 @@ class Text(str):
 def _results(dynamo_type, item):
     leaf = st.one_of(WIRE.map(dynamo_type), st.text(max_size=2), st.integers(), st.floats(allow_nan=False),
                      st.none(), st.booleans(), st.just(datetime(2026, 1, 2, tzinfo=UTC)),
-                     st.just(Text("sub")), WIRE.map(lambda w: item({"h": w})))
+                     st.just(Text("sub")), WIRE.map(lambda w: item({"h": w})),
+                     st.dictionaries(st.sampled_from("ab"), WIRE.map(dynamo_type), max_size=2).map(LimitedSizeDict))
     return st.recursive(leaf, lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                       st.dictionaries(st.sampled_from(["Items", "Item", "x"]), inner,
                                                                       max_size=3)), max_leaves=10)

@@ -5,13 +5,15 @@ value of every item, imports `DynamoType` again, tries `isinstance` against it a
 and asks `hasattr(value, "to_json")`. Installed, moto's response module calls a walk that
 handles the values a result is made of by their exact type (plain dicts, lists, strings,
 numbers, booleans, None, and `DynamoType`s other than binaries, whose class is read once per
-result) and hands anything else (binaries, `Item`s, datetimes, subclasses, values of a
+result), and other dicts as moto does (an item's attributes are a `LimitedSizeDict`), and hands anything else (binaries, `Item`s, datetimes, subclasses, values of a
 `DynamoType` class from before `slotted_types` swapped it) to moto's own function, which gives
 what it always gave. `tests/aws/test_fastpath_result_dicts.py` (hypothesis) requires the same
 output, value for value and type for type, as moto's function.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 _originals: dict[str, object] = {}
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -34,6 +36,8 @@ def _walk(obj, dynamo: type, original):
         return obj
     if t is dynamo and obj.type not in ("B", "BS"):
         return {obj.type: _walk(obj.value, dynamo, original)}
+    if isinstance(obj, dict) and not isinstance(obj, (dynamo, datetime)) and not hasattr(obj, "to_json"):
+        return {k: _walk(v, dynamo, original) for k, v in obj.items()}   # an item's attributes (LimitedSizeDict)
     return original(obj)
 
 
