@@ -2,7 +2,9 @@
 
 `TaskEnvironment.switch(task)` is the scheduler's `on_switch` hook: on the way into a task it
 overlays the task's environment on `os.environ` (and points stdout/stderr at the log capture for
-Lambda tasks); on the way out it restores what was there. Only the keys that differ are touched.
+Lambda tasks); on the way out it restores what was there (the scheduler owes that call until it
+runs anything but the next task: `Scheduler._switch_out`, so a task resumed straight away, or
+another task, is switched to directly). Only the keys that differ are touched.
 
 The switch runs on every task switch, so it works on `os.environ`'s encoded mapping directly
 (`_data`, with `putenv`/`unsetenv` exactly as `os.environ`'s own `__setitem__`/`__delitem__` do)
