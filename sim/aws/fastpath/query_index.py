@@ -16,8 +16,9 @@ Every candidate still goes through moto's filter, sort, pagination, projection a
 FilterExpression; the candidates are a superset of the items moto's filter keeps, in the same
 relative order, so the answer is the same. The map is kept exact by marking a primary key dirty
 whenever moto changes the item under it — `Table.put_item`, `Table.delete_item`, the backend's
-`update_item` (the only in-place change: transactions, batches and PartiQL go through these) and
-the transaction rollback of `sim.aws.moto_speedups` — and re-reading dirty keys before a query;
+`update_item` (the only in-place change: transactions, batches and PartiQL go through these; told
+by `fastpath.table_writes`) and the transaction rollback of `sim.aws.moto_speedups` — and
+re-reading dirty keys before a query;
 a table whose `items` dict was replaced, or a key that cannot be read, rebuilds the whole map.
 `tests/aws/test_fastpath_query_index.py` (hypothesis) runs random writes and queries against
 tables with indexes with this installed and not, and requires the same answers.
@@ -29,6 +30,8 @@ import functools
 import inspect
 import weakref
 from types import SimpleNamespace
+
+from sim.aws.fastpath import table_writes
 
 _SCALARS = frozenset({"S", "N", "B", "BOOL", "NULL"})
 _originals: dict[str, object] = {}
@@ -202,17 +205,35 @@ def touched(table, hash_key, range_key) -> None:
         _mark(table, hash_key, range_key)
 
 
+def _on_write(table, write: tuple) -> None:
+    """A write moto made (or refused): the key it names is re-read before the next query."""
+    kind = write[0]
+    if kind == "put":
+        try:
+            keys = _key_of(table, write[1])
+        except Exception:  # noqa: BLE001 - moto refused the item before storing it
+            return
+        _mark(table, *keys)
+    elif kind == "delete":
+        _mark(table, write[1], write[2])
+    elif table in _indexes:
+        try:
+            keys = _key_of(table, write[1])
+        except Exception:  # noqa: BLE001 - a key moto read otherwise: re-read everything
+            _mark_all(table)
+        else:
+            _mark(table, *keys)
+
+
 def install() -> None:
     """Idempotent: moto's Table.query narrows its candidates; its writes mark keys dirty."""
     if _originals:
         return
-    from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
 
-    query, put_item, delete_item = Table.query, Table.put_item, Table.delete_item
-    update_item = DynamoDBBackend.update_item
+    query = Table.query
     signature = inspect.signature(query)
-    _originals.update(query=query, put_item=put_item, delete_item=delete_item, update_item=update_item)
+    _originals.update(query=query)
 
     @functools.wraps(query)
     def narrowed_query(self, *args, **kwargs):
@@ -230,55 +251,17 @@ def install() -> None:
         finally:
             del self.all_items
 
-    @functools.wraps(put_item)
-    def marking_put_item(self, item_attrs, *args, **kwargs):
-        try:
-            return put_item(self, item_attrs, *args, **kwargs)
-        finally:
-            try:
-                keys = _key_of(self, item_attrs)
-            except Exception:  # noqa: BLE001 - moto refused the item before storing it
-                pass
-            else:
-                _mark(self, *keys)
-
-    @functools.wraps(delete_item)
-    def marking_delete_item(self, hash_key, range_key, *args, **kwargs):
-        try:
-            return delete_item(self, hash_key, range_key, *args, **kwargs)
-        finally:
-            _mark(self, hash_key, range_key)
-
-    @functools.wraps(update_item)
-    def marking_update_item(self, table_name, key, *args, **kwargs):
-        try:
-            return update_item(self, table_name, key, *args, **kwargs)
-        finally:
-            table = self.tables.get(table_name)
-            if table is not None and table in _indexes:
-                try:
-                    keys = _key_of(table, key)
-                except Exception:  # noqa: BLE001 - a key moto read otherwise: re-read everything
-                    _mark_all(table)
-                else:
-                    _mark(table, *keys)
-
     Table.query = narrowed_query
-    Table.put_item = marking_put_item
-    Table.delete_item = marking_delete_item
-    DynamoDBBackend.update_item = marking_update_item
+    table_writes.subscribe(__name__, _on_write)
 
 
 def uninstall() -> None:
     if not _originals:
         return
-    from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
 
+    table_writes.unsubscribe(__name__)
     Table.query = _originals.pop("query")
-    Table.put_item = _originals.pop("put_item")
-    Table.delete_item = _originals.pop("delete_item")
-    DynamoDBBackend.update_item = _originals.pop("update_item")
     _originals.clear()
     _indexes.clear()
 

@@ -15,8 +15,8 @@ as part of the previous page on. That item is found by bisection with moto's own
 moto then skips nothing (or the start key's own item) and reads, filters, limits, counts and
 pages exactly as before. The sorted list is dropped when anything writes to the table: its
 `put_item` and `delete_item` (batches, transactions and PartiQL go through them), the backend's
-`update_item`, and a transaction rolled back by `sim.aws.moto_speedups` (`touched`); a table
-whose `items` dict was replaced is sorted again. `tests/aws/test_fastpath_scan_pages.py`
+`update_item` (as `fastpath.table_writes` tells them), and a transaction rolled back by
+`sim.aws.moto_speedups` (`touched`); a table whose `items` dict was replaced is sorted again. `tests/aws/test_fastpath_scan_pages.py`
 (hypothesis) scans random tables page by page, with writes between the pages, with this
 installed and not, and requires the same pages.
 """
@@ -27,6 +27,8 @@ import copy
 import functools
 import inspect
 import weakref
+
+from sim.aws.fastpath import table_writes
 
 _originals: dict[str, object] = {}
 _sorted: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Table -> (its items dict, sorted items)
@@ -80,14 +82,12 @@ def install() -> None:
     """Idempotent."""
     if _originals:
         return
-    from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models import table as table_module
     from moto.dynamodb.models.table import Table
 
-    scan, put_item, delete_item = Table.scan, Table.put_item, Table.delete_item
-    update_item = DynamoDBBackend.update_item
+    scan = Table.scan
     signature = inspect.signature(scan)
-    _originals.update(scan=scan, put_item=put_item, delete_item=delete_item, update_item=update_item)
+    _originals.update(scan=scan)
 
     @functools.wraps(scan)
     def paged_scan(self, *args, **kwargs):
@@ -115,39 +115,17 @@ def install() -> None:
             results = [module_copy.deepcopy(item) for item in results]   # the copies moto would have made
         return results, scanned, last_key
 
-    @functools.wraps(put_item)
-    def dropping_put_item(self, *args, **kwargs):
-        _sorted.pop(self, None)
-        return put_item(self, *args, **kwargs)
-
-    @functools.wraps(delete_item)
-    def dropping_delete_item(self, *args, **kwargs):
-        _sorted.pop(self, None)
-        return delete_item(self, *args, **kwargs)
-
-    @functools.wraps(update_item)
-    def dropping_update_item(self, table_name, *args, **kwargs):
-        table = self.tables.get(table_name) if isinstance(table_name, str) else None
-        if table is not None:
-            _sorted.pop(table, None)
-        return update_item(self, table_name, *args, **kwargs)
-
     Table.scan = paged_scan
-    Table.put_item = dropping_put_item
-    Table.delete_item = dropping_delete_item
-    DynamoDBBackend.update_item = dropping_update_item
+    table_writes.subscribe(__name__, lambda table, _write: _sorted.pop(table, None))
 
 
 def uninstall() -> None:
     if not _originals:
         return
-    from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
 
+    table_writes.unsubscribe(__name__)
     Table.scan = _originals.pop("scan")
-    Table.put_item = _originals.pop("put_item")
-    Table.delete_item = _originals.pop("delete_item")
-    DynamoDBBackend.update_item = _originals.pop("update_item")
     _originals.clear()
     _sorted.clear()
 
