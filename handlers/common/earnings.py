@@ -6,12 +6,16 @@ payment intent when the charge is not recorded yet), its application fee and its
     owed = charge.amount − charge.amount_refunded − (fee.amount − fee.amount_refunded)
            − the disputed funds Stripe withdrew + what it reinstated      (never below 0)
 
-`allowance(bookings, paid_out)` caps a payout at the provider's whole position (a chargeback on
-one booking is taken from the others' earnings, as Stripe takes it from the balance) minus
-`paid_out(account, currency)`, every live payout Stripe lists on the connected account (the
-marketplace's own and any the provider made at Stripe directly), so a
-payout is right whatever order the refund, dispute and payment webhooks arrived in, or
-whether they arrived at all. The disputed funds are the dispute's balance transactions (the
+`allowance(account, currency)` caps a payout at the provider's whole position on Stripe (a
+chargeback on one booking is taken from the others' earnings, as Stripe takes it from the
+balance): the sum of the connected account's balance transactions in that currency — charges,
+refunds, refunded application fees, disputed funds withdrawn and reinstated, payouts (the
+marketplace's and any the provider made at Stripe directly) and their failures — each net of the
+application fee it paid and not of Stripe's own fees (the marketplace does not charge providers
+those). It is one paged list (`GET /v1/balance_transactions`, a page per 100 transactions), not
+two reads per booking the provider ever had (which took longer than the function's timeout at
+2,000 bookings), and a payout is right whatever order the refund, dispute and payment webhooks
+arrived in, or whether they arrived at all. The disputed funds are the dispute's balance transactions (the
 withdrawal is negative, a reinstatement after a won dispute positive), fees excluded. Stripe's
 transient errors raise PaymentError (the caller retries later); a charge that is not succeeded
 is owed nothing.
@@ -24,8 +28,6 @@ from typing import Any
 from handlers.common import stripe_client as stripe_factory
 from handlers.common.appsync import PaymentError
 from handlers.common.stripe_objects import object_id, plain
-
-LIVE_PAYOUTS = ("pending", "in_transit", "paid")  # failed and canceled payouts came back to the balance
 
 
 def _refused(exc) -> PaymentError:
@@ -82,20 +84,20 @@ def net(booking: dict[str, Any]) -> int:
     return amount - fee_left - disputed_net(charge, booking.get("stripeAccountId"))
 
 
-def paid_out(account: str, currency: str) -> int:
-    """What Stripe already paid out (pending, in transit or paid) from the provider's connected
-    account in `currency`: the marketplace's payouts and any the provider made at Stripe directly."""
+def allowance(account: str, currency: str) -> int:
+    """What the provider's Stripe balance allows paying out now in `currency` (can be negative
+    after a chargeback): every balance transaction on the connected account, net of the
+    application fee it paid."""
     client = stripe_factory.stripe_client()
 
     def listed() -> dict[str, Any]:
-        pages = client.v1.payouts.list(params={"limit": 100}, options={"stripe_account": account})
-        return {"data": [plain(po) for po in pages.auto_paging_iter()]}
+        pages = client.v1.balance_transactions.list(params={"currency": currency, "limit": 100},
+                                                    options={"stripe_account": account})
+        return {"data": [plain(txn) for txn in pages.auto_paging_iter()]}
 
-    return sum(int(po.get("amount") or 0) for po in _call(listed)["data"]
-               if po.get("status") in LIVE_PAYOUTS and po.get("currency") == currency)
+    return sum(int(txn.get("amount") or 0) - _application_fee_paid(txn) for txn in _call(listed)["data"])
 
 
-def allowance(bookings: list[dict[str, Any]], paid_out: int) -> int:
-    """What the provider's Stripe balance allows paying now: the net of every booking (earnings −
-    refunds − disputed funds withdrawn + reinstated) minus what was already paid out."""
-    return sum(net(b) for b in bookings) - paid_out
+def _application_fee_paid(txn: dict[str, Any]) -> int:
+    return sum(int(fee.get("amount") or 0) for fee in txn.get("fee_details") or []
+               if isinstance(fee, dict) and fee.get("type") == "application_fee")

@@ -20,8 +20,8 @@ payoutStatus. If Stripe refuses, the claims are released and nothing is paid: as
 for `balance_insufficient` (the balance is short now, e.g. a payout the provider made at Stripe
 directly) and transient errors, released `unpaid` so a later run pays once the balance allows it.
 
-What was already paid out is Stripe's list of the connected account's payouts (earnings.paid_out),
-not our Payout table: a payout the provider made at Stripe directly counts too.
+What the balance allows is Stripe's list of the connected account's balance transactions
+(earnings.allowance), not our tables: a payout the provider made at Stripe directly counts too.
 
 Reconciliation: the Payout record's status is the truth (stripe-webhook and this module write it
 under precedence pending < in_transit < paid < failed|canceled, so paid-then-failed ends failed
@@ -141,8 +141,7 @@ def pay_out(provider: dict[str, Any], bookings: list[dict[str, Any]], *, kind: s
         return None, None
     currency = claimed[0].get("currency") or "usd"
     try:
-        mine = [b for b in BookingRepository().by_provider(provider["id"]) if (b.get("currency") or "usd") == currency]
-        room = earnings.allowance(mine, earnings.paid_out(account, currency))
+        room = earnings.allowance(account, currency)
     except PaymentError:
         _release(claimed, claim, "unpaid")
         raise

@@ -342,8 +342,9 @@ class PaymentFlows:
     def _refund_fee(self, charge: dict, amount: int, refunded: int, result: OpResult, request: dict,
                     now: int) -> None:
         """The application fee refunded in proportion to a refund (what is left of it once the
-        charge is fully refunded): a fee refund, application_fee.refunded. A destination charge's
-        fee goes back to the connected account it was taken from."""
+        charge is fully refunded): a fee refund, application_fee.refunded. The fee goes back to the
+        connected account it was taken from (a direct charge's account, or a destination charge's
+        destination): an application_fee_refund balance transaction there, as in Stripe."""
         fee = self._objects[charge["application_fee"]]
         fee_left = fee["amount"] - fee["amount_refunded"]
         share = fee_left if refunded == charge["amount"] else min(fee_left, fee["amount"] * amount // charge["amount"])
@@ -358,11 +359,10 @@ class PaymentFlows:
         fee_txn["source"] = fr["id"]
         self._put(fee_txn, self.platform_id)
         self._put(fr, self.platform_id)
-        if charge.get("transfer"):
-            back = self.factory.balance_transaction(now, fee["account"], amount=share, currency=fee["currency"],
-                                                    type="application_fee_refund", reporting_category="fee",
-                                                    source=fr["id"], description="Application fee refund")
-            self._put(back, fee["account"])
+        back = self.factory.balance_transaction(now, fee["account"], amount=share, currency=fee["currency"],
+                                                type="application_fee_refund", reporting_category="fee",
+                                                source=fr["id"], description="Application fee refund")
+        self._put(back, fee["account"])
         flst = fee["refunds"]
         fee, prev = self._update(fee["id"], amount_refunded=fee["amount_refunded"] + share,
                                  refunded=fee["amount_refunded"] + share == fee["amount"],

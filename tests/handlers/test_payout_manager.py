@@ -167,7 +167,7 @@ def test_balance_insufficient_holds_the_bookings_unpaid_for_a_later_run(env, mon
     env.booking("b1", provider=env.p)
     env.stripe.payout(env.p["stripeAccountId"], 3000)
     with monkeypatch.context() as m:
-        m.setattr(earnings, "paid_out", lambda account, currency: 0)
+        m.setattr(earnings, "allowance", lambda account, currency: 11040)
         out = env.appsync("processPayouts", {"action": "manual"}, sub="prov-1")
     assert out["payouts"] == [] and [f["error"] for f in out["failures"]] == ["balance_insufficient"]
     b1 = bookings(env)["b1"]

@@ -28,6 +28,7 @@ def speedups() -> tuple:
     """The process-wide speed-ups, each with install/uninstall/installed (imported late: moto loads on use)."""
     from sim.aws.fastpath import (
         client_requests,
+        condition_trees,
         expressions,
         item_order,
         item_sizes,
@@ -41,7 +42,7 @@ def speedups() -> tuple:
         update_validation,
     )
 
-    return (slotted_types, expressions, untracked, query_index, item_sizes, item_order, update_validation,
+    return (slotted_types, expressions, condition_trees, untracked, query_index, item_sizes, item_order, update_validation,
             s3_packed, scan_pages, result_copies, result_dicts, client_requests)
 
 
