@@ -148,7 +148,7 @@ def test_bad_requests(env):
 
 
 def test_a_payout_made_at_stripe_directly_counts_as_paid_out(env):
-    """What was paid out is Stripe's list of the account's payouts, not our Payout table: the 5000 the
+    """What was paid out is in Stripe's balance transactions of the account, not our Payout table: the 5000 the
     provider took at Stripe leaves room for b2's 4600 only; b1 (11040) is held for a later run."""
     env.booking("b1", provider=env.p)
     env.booking("b2", provider=env.p, amount=5000, start_h=30)
@@ -175,3 +175,20 @@ def test_balance_insufficient_holds_the_bookings_unpaid_for_a_later_run(env, mon
     env.booking("b2", provider=env.p, amount=5000, start_h=30)  # 11040 + 4600 − 3000 covers b1 now
     again = env.appsync("processPayouts", {"action": "manual"}, sub="prov-1")
     assert [(p["amount"], p["bookingIds"]) for p in again["payouts"]] == [(11040, ["b1"])]
+
+
+def test_a_payouts_stripe_reads_do_not_grow_with_the_providers_past_bookings(env):
+    """One paged list of the account's balance transactions bounds the payout, whatever the
+    provider's history: with 12 bookings paid out before, paying one more reads only its own
+    payment (payment intent, charge, fee) and one list; reading every booking's charge and fee
+    (the old allowance) made ~2 reads per past booking."""
+    for i in range(12):
+        env.booking(f"old{i:02d}", provider=env.p, start_h=2 + i)
+    assert len(env.appsync("processPayouts", {"action": "manual"}, sub="prov-1")["payouts"]) == 1
+    env.booking("new", provider=env.p, start_h=40)
+    seen = len(env.stripe.api.requests)
+    (payout,) = env.appsync("processPayouts", {"action": "manual"}, sub="prov-1")["payouts"]
+    reads = [r["path"] for r in env.stripe.api.requests[seen:] if r["method"] == "GET"]
+    assert payout["bookingIds"] == ["new"] and payout["amount"] == 11040
+    assert sorted(p.split("/")[2] for p in reads) == ["application_fees", "balance_transactions", "charges",
+                                                     "payment_intents"], reads

@@ -21,6 +21,7 @@ bounded (least recently used out first).
 from __future__ import annotations
 
 import copy
+import json
 from collections import OrderedDict
 
 MAX_TREES = 512  # a 100-booking storm hits as often with 256 as with 4096 (78 %)
@@ -34,6 +35,17 @@ def _key(parser) -> tuple | None:
     if type(names) not in (dict, type(None)) or type(values) not in (dict, type(None)):
         return None
     return parser.condition_expression, repr(names), repr(values)
+
+
+def _private(value):
+    """A deep copy of request data (JSON-shaped: a JSON round trip, else copy.deepcopy)."""
+    if value is None:
+        return None
+    try:
+        copied = json.loads(json.dumps(value))
+    except (TypeError, ValueError):
+        return copy.deepcopy(value)
+    return copied if copied == value else copy.deepcopy(value)
 
 
 def install() -> None:
@@ -52,8 +64,8 @@ def install() -> None:
         hit = _trees.get(key)
         if hit is None:
             private = ConditionExpressionParser(self.condition_expression,
-                                                copy.deepcopy(self.expression_attribute_names),
-                                                copy.deepcopy(self.expression_attribute_values))
+                                                _private(self.expression_attribute_names),
+                                                _private(self.expression_attribute_values))
             hit = (parse(private), tuple(private.expr_attr_names_found), tuple(private.expr_attr_values_found))
             _trees[key] = hit
             if len(_trees) > MAX_TREES:
