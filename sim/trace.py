@@ -50,6 +50,7 @@ class Trace:
         self._lines: list[str] = []
         self._sha = hashlib.sha256()
         self._count = 0
+        self._stamped, self._stamp = None, ""              # the last instant recorded, formatted
         self.counts: Counter[tuple[str, str]] = Counter()   # (component, kind) -> records
         self.listeners: list = []                          # callables(record), e.g. progress displays
         self._spool = tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".trace.jsonl",  # noqa: SIM115
@@ -59,9 +60,11 @@ class Trace:
 
     def record(self, component: str, kind: str, correlation_id: str | None = None, **details: Any) -> dict:
         now = self._clock.now()
+        if now is not self._stamped:   # the clock's instant is a new object whenever it moves
+            self._stamped, self._stamp = now, now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
         rec = {
             "seq": self._count,
-            "t": now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "t": self._stamp,
             "component": component,
             "kind": kind,
             "cid": correlation_id,
