@@ -36,7 +36,11 @@ def bare_conditional_put_s(rounds: int = 300, repeats: int = 3) -> float:
 
 def _bare_figures(rounds: int, repeats: int) -> dict:
     """In the fresh process: the best of `repeats` measures, and which harness speed-ups (if any)
-    were installed while they ran."""
+    were installed while they ran. The collector is tuned as `sim` tunes it (`sim.gc_tuning`), so
+    both sides of the ratio run under the same thresholds."""
+    from sim import gc_tuning
+
+    gc_tuning.configure()
     best = min(_bare_put_s(rounds) for _ in range(repeats))
     from sim.aws import moto_speedups
     from sim.aws.fastpath import speedups

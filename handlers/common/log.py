@@ -109,7 +109,9 @@ def _configure() -> None:
     global _CONFIGURED
     root = logging.getLogger(_ROOT)
     level = (env("LOG_LEVEL", "INFO") or "INFO").upper()
-    root.setLevel(level if level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL") else "INFO")
+    wanted = logging.getLevelName(level if level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL") else "INFO")
+    if root.level != wanted:   # setLevel clears every logger's cache, even for the same level
+        root.setLevel(wanted)
     if not _CONFIGURED:
         root.addHandler(_StdoutWhenAlone())
         root.propagate = True

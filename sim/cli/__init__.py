@@ -37,12 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sim import gc_tuning
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
     try:
+        gc_tuning.configure()
         return int(args.func(args) or 0)
     except InputError as exc:
         print(f"sim: error: {exc}", file=sys.stderr)

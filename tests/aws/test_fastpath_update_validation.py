@@ -110,6 +110,35 @@ def test_the_tree_copier_copies_as_deepcopy_does(expression):
     assert mine is not tree and mine.children is not tree.children
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(sequences)
+def test_updates_validated_again_from_the_pickled_copy_answer_as_moto(restore_install, sequence):
+    """Each update played three times: the first copy of a tree is the copier's, the next ones
+    are unpickled from its bytes."""
+    seeds, updates = sequence
+    again = [u for u in updates for _ in range(3)]
+    assert _play(seeds, again, installed=True) == _play(seeds, again, installed=False)
+
+
+@settings(max_examples=100, deadline=None)
+@given(expressions_)
+def test_the_pickled_copy_copies_as_deepcopy_does(expression):
+    from moto.dynamodb.exceptions import MockValidationException
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    try:
+        tree = UpdateExpressionParser.make(expression)
+    except MockValidationException:
+        return
+    copies = [update_validation.copy_of(tree) for _ in range(3)]   # copier, then pickled twice
+    assert update_validation._pickled[id(tree)][1]
+    want = _shape(copy.deepcopy(tree), {})
+    for mine in copies:
+        assert _shape(mine, {}) == want and mine is not tree and mine.children is not tree.children
+    assert copies[1] is not copies[2] and copies[1].children[0] is not copies[2].children[0]
+
+
 def test_a_failed_check_is_not_remembered(restore_install):
     update_validation.install()
     bad = {"TableName": "t", "Key": {"id": {"S": "k1"}}, "UpdateExpression": "SET a = :v, a = :v",

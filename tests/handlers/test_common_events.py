@@ -110,6 +110,18 @@ def test_json_log_lines(monkeypatch):
     assert line["message"] == "hello" and line["correlationId"] == "cid-1" and line["n"] == 1
 
 
+def test_log_level_follows_the_environment_from_one_line_to_the_next(monkeypatch):
+    """The level is set only when it changes (setLevel clears every logger's cache), so a
+    function whose LOG_LEVEL differs from the last one's still filters by its own."""
+    logger, lines = log.get_logger("levels"), []
+    monkeypatch.setattr(logger._logger, "log", lambda level, text: lines.append(json.loads(text)["message"]))
+    for level, message in (("INFO", "a"), ("WARNING", "b"), ("WARNING", "c"), ("DEBUG", "d"), ("bogus", "e")):
+        monkeypatch.setenv("LOG_LEVEL", level)
+        logger.info(message)
+        logger.debug(message + "-debug")
+    assert lines == ["a", "d", "d-debug", "e"]
+
+
 def test_correlation_id_sources():
     class Ctx:
         aws_request_id = "req-7"
