@@ -6,9 +6,12 @@ key attributes) are quadratic in the number of actions, and the traversal itself
 processor's type map at every node. Installed:
 
 1. `DepthFirstTraverser.traverse` builds the processor's map once per traversal (every moto
-   processor's `_processing_map` is a constant dict of its own bound methods) and otherwise
-   does exactly what `traverse_node_recursively` does, node by node, hook by hook. A traverser
-   class that overrides any of moto's traversal methods keeps moto's own.
+   processor's `_processing_map` is a constant dict of its own bound methods, in a fixed order
+   of node classes) and otherwise does exactly what `traverse_node_recursively` does, node by
+   node, hook by hook: which processor takes a node (the first class of the map it is an
+   instance of) is looked up once per (processor class, node class), and the child hook is not
+   called where the processor has moto's empty one. A traverser class that overrides any of
+   moto's traversal methods keeps moto's own.
 2. The validator's copy of the tree is made by a copier for moto's `Node`s (a new instance of
    the node's class with its attributes copied, parents through the same memo) instead of
    `copy.deepcopy`'s generic reduce protocol; anything that is not a node, a list or an
@@ -44,38 +47,61 @@ _pickled: OrderedDict = OrderedDict()  # id(tree) -> (tree, its pickled bytes, o
 
 
 def traverse(self, node):
-    """`DepthFirstTraverser.traverse`, with the processing map built once."""
-    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node
+    """`DepthFirstTraverser.traverse`, with the processing map built once and each node's class
+    looked up once per processor class (which processor, if any, `isinstance` would pick)."""
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser
 
     cls = type(self)
     if (cls.traverse_node_recursively is not DepthFirstTraverser.traverse_node_recursively
             or cls.process is not DepthFirstTraverser.process
             or cls.nodes_to_be_processed is not DepthFirstTraverser.nodes_to_be_processed):
         return _originals["traverse"](self, node)
-    processing = list(self._processing_map().items())
-    types = tuple(kind for kind, _ in processing)
-    pre = self.pre_processing_of_child
+    processors = [processor for _, processor in self._processing_map().items()]
+    picks = _picks.get(cls)
+    if picks is None:
+        picks = _picks[cls] = {}
+    pre = None if cls.pre_processing_of_child is DepthFirstTraverser.pre_processing_of_child \
+        else self.pre_processing_of_child
 
     def visit(node, child_id=-1):
-        if isinstance(node, Node):
-            parent_node = node.parent
-            if node.children is not None:
-                for i, child_node in enumerate(node.children):
+        pick = picks.get(type(node), _UNKNOWN)
+        if pick is _UNKNOWN:
+            pick = _pick(self, type(node), picks)
+        if pick is _NOT_A_NODE:
+            return node
+        parent_node = node.parent
+        children = node.children
+        if children is not None:
+            for i, child_node in enumerate(children):
+                if pre is not None:
                     pre(node, i)
-                    visit(child_node, i)
-            if isinstance(node, types):
-                for kind, processor in processing:
-                    if isinstance(node, kind):
-                        node = processor(node)
-                        break
-                else:
-                    node = None
-                node.parent = parent_node
-                if parent_node:
-                    parent_node.children[child_id] = node
+                visit(child_node, i)
+        if pick is not _UNPROCESSED:
+            node = processors[pick](node)
+            node.parent = parent_node
+            if parent_node:
+                parent_node.children[child_id] = node
         return node
 
     return visit(node)
+
+
+_UNKNOWN, _NOT_A_NODE, _UNPROCESSED = object(), object(), object()
+_picks: dict = {}   # processor class -> {node class: index of its processor | _UNPROCESSED | _NOT_A_NODE}
+
+
+def _pick(processor, node_cls, picks: dict):
+    """What moto's traversal does with a node of `node_cls`: not a Node (returned as it is), a
+    Node no processor takes, or the index of the first processor whose class it is an instance of."""
+    from moto.dynamodb.parsing.ast_nodes import Node
+
+    if not issubclass(node_cls, Node):
+        pick = _NOT_A_NODE
+    else:
+        pick = next((i for i, kind in enumerate(processor._processing_map()) if issubclass(node_cls, kind)),
+                    _UNPROCESSED)
+    picks[node_cls] = pick
+    return pick
 
 
 def clone(value, memo: dict):
