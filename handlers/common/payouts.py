@@ -216,9 +216,12 @@ def refresh(payout: dict[str, Any]) -> dict[str, Any]:
 
 def provider_run(provider: dict[str, Any], *, scheduled: bool, booking_ids: list[str] | None = None) -> PayoutRun:
     run = PayoutRun(provider["id"])
-    bookings = BookingRepository().by_provider(provider["id"])
-    if booking_ids is not None:
-        bookings = [b for b in bookings if b["id"] in set(booking_ids)]
+    repo = BookingRepository()
+    if booking_ids is None:
+        bookings = repo.by_provider(provider["id"])
+    else:  # read by key (strongly consistent), not the provider's whole history from the index
+        found = (repo.get(booking_id) for booking_id in sorted(set(booking_ids)))
+        bookings = [b for b in found if b is not None and b.get("providerId") == provider["id"]]
     ready = [b for b in bookings if eligible(b, scheduled=scheduled)]
     run.skipped = len(bookings) - len(ready)
     for currency in sorted({b.get("currency") or "usd" for b in ready}):

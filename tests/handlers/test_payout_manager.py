@@ -192,3 +192,20 @@ def test_a_payouts_stripe_reads_do_not_grow_with_the_providers_past_bookings(env
     assert payout["bookingIds"] == ["new"] and payout["amount"] == 11040
     assert sorted(p.split("/")[2] for p in reads) == ["application_fees", "balance_transactions", "charges",
                                                      "payment_intents"], reads
+
+
+def test_the_workflows_payout_reads_its_booking_by_key_not_the_providers_history(env, monkeypatch):
+    """The payment workflow pays one booking: it is read by key (strongly consistent), and the
+    provider's index of bookings (every booking they ever had, eventually consistent) is not read."""
+    from handlers.common.repositories import BookingRepository
+
+    env.booking("b1", provider=env.p)
+    env.booking("b2", provider=env.p, start_h=30)
+
+    def refused(*_a, **_k):
+        raise AssertionError("the provider's whole history was read")
+
+    monkeypatch.setattr(BookingRepository, "by_provider", refused)
+    out = env.task("processPayout", {"bookingId": "b1"}, workflow="payment-processing")
+    assert out["status"] == "SUCCEEDED" and out["bookingIds"] == ["b1"] and out["amount"] == 11040
+    assert bookings(env)["b2"].get("payoutId") is None
