@@ -95,15 +95,22 @@ def _shape(node, seen):
             {k: _shape(v, seen) for k, v in vars(node).items() if k != "parent"})
 
 
-@settings(max_examples=150, deadline=None)
-@given(expressions_)
-def test_the_tree_copier_copies_as_deepcopy_does(expression):
+def _tree(expression):
+    """moto's parsed tree of `expression`, or None when moto refuses it."""
     from moto.dynamodb.exceptions import MockValidationException
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
     try:
-        tree = UpdateExpressionParser.make(expression)
+        return UpdateExpressionParser.make(expression)
     except MockValidationException:
+        return None
+
+
+@settings(max_examples=150, deadline=None)
+@given(expressions_)
+def test_the_tree_copier_copies_as_deepcopy_does(expression):
+    tree = _tree(expression)
+    if tree is None:
         return
     mine, theirs = update_validation.clone(tree, {}), copy.deepcopy(tree)
     assert _shape(mine, {}) == _shape(theirs, {})
@@ -124,12 +131,8 @@ def test_updates_validated_again_from_the_pickled_copy_answer_as_moto(restore_in
 @settings(max_examples=100, deadline=None)
 @given(expressions_)
 def test_the_pickled_copy_copies_as_deepcopy_does(expression):
-    from moto.dynamodb.exceptions import MockValidationException
-    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
-
-    try:
-        tree = UpdateExpressionParser.make(expression)
-    except MockValidationException:
+    tree = _tree(expression)
+    if tree is None:
         return
     copies = [update_validation.copy_of(tree) for _ in range(3)]   # copier, then pickled twice
     assert update_validation._pickled[id(tree)][1]

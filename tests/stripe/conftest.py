@@ -13,6 +13,24 @@ START = "2026-03-02T09:00:00Z"
 SECRET = "whsec_test_0123456789abcdef"
 
 
+def played(seed: int, flows, *, pause: bool = True) -> FakeStripe:
+    """A fake Stripe after the generator's `flows` (seeded; a refused call changes nothing), with
+    1–30 s of virtual time between them when `pause`."""
+    from sim.stripe.errors import StripeError
+    from sim.stripe.generate import Generator
+
+    fake = FakeStripe(Clock(START), Rng(seed).child("stripe"))
+    gen = Generator(fake.ledger, Rng(seed).child("gen"), advance=fake.advance)
+    for flow in flows:
+        try:
+            getattr(gen, f"_{flow}")()
+        except StripeError:
+            pass
+        if pause:
+            fake.advance(gen.rng.uniform(1, 30))
+    return fake
+
+
 class Recorder:
     """A webhook target: records (headers, body) and answers `status` (or a per-call list)."""
 

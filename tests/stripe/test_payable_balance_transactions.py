@@ -12,9 +12,8 @@ from handlers.common.earnings import _application_fee_paid
 from sim.clock import Clock
 from sim.rng import Rng
 from sim.stripe import FakeStripe
-from sim.stripe.errors import StripeError
-from sim.stripe.generate import FLOWS, Generator
-from tests.stripe.conftest import START
+from sim.stripe.generate import FLOWS
+from tests.stripe.conftest import START, played
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -32,14 +31,7 @@ def connected(ledger) -> list[str]:
 @SETTINGS
 @given(seed=st.integers(0, 2**16), flows=st.lists(st.sampled_from(FLOWS), min_size=1, max_size=16))
 def test_balance_transactions_net_of_application_fees_are_what_may_be_paid_out(seed, flows):
-    fake = FakeStripe(Clock(START), Rng(seed).child("stripe"))
-    gen = Generator(fake.ledger, Rng(seed).child("gen"), advance=fake.advance)
-    for flow in flows:
-        try:
-            getattr(gen, f"_{flow}")()
-        except StripeError:
-            pass  # refused: nothing changed
-        fake.advance(gen.rng.uniform(1, 30))
+    fake = played(seed, flows)
     for account in connected(fake.ledger):
         for currency in ("usd", "eur"):
             assert position(fake.ledger, account, currency) == fake.ledger.payable(account, currency), account
