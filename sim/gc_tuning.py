@@ -28,7 +28,8 @@ def configure() -> tuple[int, int, int]:
     """Set the thresholds for a long run (idempotent); the thresholds now in force."""
     raw = os.environ.get(ENV, "").strip()
     if raw and not raw.isdigit():
-        raise InputError(f"expected a whole number of allocations (0 leaves the collector alone), got {raw!r}",
+        raise InputError(f"expected a whole number of allocations, got {raw!r}: set it to e.g. {YOUNGEST} "
+                         f"(CPython's default is 700; 0 leaves the collector alone) or unset it",
                          where="environment", field=ENV)
     youngest = int(raw) if raw else YOUNGEST
     if youngest > 0:

@@ -148,8 +148,8 @@ def validator_init(self, expression, expression_attribute_names, expression_attr
 
 def copy_of(tree):
     """A deep copy of `tree`: unpickled from its bytes when the tree was seen before, else `clone`."""
-    entry = _pickled.get(id(tree))
-    if entry is None or entry[0] is not tree:
+    entry = _pickled.get(id(tree))   # the entry holds its tree, so its id is this tree's
+    if entry is None:
         _remember(tree, None)
         return clone(tree, {})
     _pickled.move_to_end(id(tree))
