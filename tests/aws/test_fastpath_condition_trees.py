@@ -187,8 +187,16 @@ def test_errors_are_not_cached_and_raise_again(cache):
 def test_the_cache_is_bounded(cache, monkeypatch):
     monkeypatch.setattr(condition_trees, "MAX_TREES", 3)
     for i in range(10):
+        ConditionExpressionParser(f"a{i} = :v", None, {":v": {"N": str(i)}}).parse()
+    last = [f"a{i} = :v" for i in (7, 8, 9)]
+    assert [k[0] for k in condition_trees._trees] == [k[0] for k in condition_trees._templates] == last
+    assert list(condition_trees._reads) == last
+
+
+def test_a_tree_made_from_a_template_is_not_kept(cache):
+    for i in range(5):
         ConditionExpressionParser("a = :v", None, {":v": {"N": str(i)}}).parse()
-    assert [k[2] for k in condition_trees._trees] == [repr([(":v", {"N": str(i)})]) for i in (7, 8, 9)]
+    assert [k[2] for k in condition_trees._trees] == [repr([(":v", {"N": "0"})])]
 
 
 def test_a_key_without_the_values_would_be_caught(cache, monkeypatch):
