@@ -2,6 +2,7 @@
 
 Random UpdateItem sequences — SET/REMOVE/ADD/DELETE actions on names and nested paths,
 `if_not_exists`, `list_append`, arithmetic, repeated and overlapping paths, key attributes,
+index keys set to the wrong type or to an empty string,
 repeated clauses, undefined names and values, the same expression string with other names —
 run on fresh moto backends with the speed-up installed and without (the parsed-expression cache
 on, as in the world, so trees are shared): every answer, every error and the final items must be
@@ -9,6 +10,7 @@ the same. The tree copier is also compared with `copy.deepcopy` node by node.
 """
 
 import copy
+import re
 
 import boto3
 import pytest
@@ -19,9 +21,9 @@ from moto import mock_aws
 
 from sim.aws.fastpath import expressions, update_validation
 
-paths = st.sampled_from(["a", "#n", "m.x", "#n.y", "l[0]", "l[1]", "m.#n", "id", "c", "s", "#k"])
+paths = st.sampled_from(["a", "#n", "m.x", "#n.y", "l[0]", "l[1]", "m.#n", "id", "c", "s", "#k", "g", "h"])
 operands = st.sampled_from([":v", ":one", "a", "#n", "if_not_exists(c, :zero)", "list_append(if_not_exists(l, :e), :e)",
-                            "c + :one", "if_not_exists(#n, :v)", ":undefined", "m.x"])
+                            "c + :one", "if_not_exists(#n, :v)", ":undefined", "m.x", ":empty"])
 set_action = st.builds(lambda p, o: f"{p} = {o}", paths, operands)
 actions = st.one_of(
     st.builds(lambda xs: "SET " + ", ".join(xs), st.lists(set_action, min_size=1, max_size=4)),
@@ -38,11 +40,22 @@ update = st.builds(lambda k, expr, ns, rv: {"TableName": "t", "Key": {"id": {"S"
                                             **({"ExpressionAttributeNames": ns} if ns else {}),
                                             "ExpressionAttributeValues": {":v": {"S": "v"}, ":one": {"N": "1"},
                                                                           ":zero": {"N": "0"}, ":e": {"L": [{"N": "7"}]},
-                                                                          ":set": {"SS": ["p"]}},
+                                                                          ":set": {"SS": ["p"]}, ":empty": {"S": ""}},
                                             "ReturnValues": rv},
                    st.sampled_from(["k1", "k2"]), expressions_, names,
                    st.sampled_from(["NONE", "ALL_NEW", "UPDATED_OLD"]))
 sequences = st.tuples(st.lists(seed_items, min_size=2, max_size=2), st.lists(update, min_size=1, max_size=8))
+
+
+def _create_table(ddb):
+    """Table t, keyed on id, with two indexes whose keys (g a number, h a string) an update may
+    set to the wrong type or to an empty string."""
+    ddb.create_table(TableName="t", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": n, "AttributeType": t}
+                                           for n, t in (("id", "S"), ("g", "N"), ("h", "S"))],
+                     GlobalSecondaryIndexes=[{"IndexName": f"by-{n}", "KeySchema": [{"AttributeName": n, "KeyType": "HASH"}],
+                                              "Projection": {"ProjectionType": "KEYS_ONLY"}} for n in ("g", "h")],
+                     BillingMode="PAY_PER_REQUEST")
 
 
 def _play(seeds, updates, installed):
@@ -50,9 +63,7 @@ def _play(seeds, updates, installed):
     out = []
     with mock_aws():
         ddb = boto3.client("dynamodb", region_name="us-east-1")
-        ddb.create_table(TableName="t", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                         BillingMode="PAY_PER_REQUEST")
+        _create_table(ddb)
         for k, attrs in zip(("k1", "k2"), seeds, strict=True):
             ddb.put_item(TableName="t", Item={**attrs, "id": {"S": k}})
         for params in updates:
@@ -154,3 +165,45 @@ def test_a_failed_check_is_not_remembered(restore_install):
         for _ in range(2):
             with pytest.raises(ClientError, match="Two document paths overlap"):
                 ddb.update_item(**bad)
+
+
+FUSED_CASES = [  # (expression, seed item): each error one of the last four processors raises, and success
+    ("SET g = :v", {}),                 # TypeMismatchValidator
+    ("SET h = :empty", {}),             # EmptyStringKeyValueValidator
+    ("SET a = c + :one", {}),           # NoneExistingPathChecker (c is missing)
+    ("SET a = c + :one", {"c": {"S": "x"}}),   # ExecuteOperations: a string plus a number
+    ("SET g = :one, h = :v, a = list_append(if_not_exists(l, :e), :e)", {}),
+    ("SET h = :empty, g = :v", {}),     # two of them: moto's order says which is raised
+]
+
+
+def _answers(cases, installed):
+    values = {":v": {"S": "v"}, ":one": {"N": "1"}, ":empty": {"S": ""}, ":e": {"L": [{"N": "7"}]}}
+    updates = [{"TableName": "t", "Key": {"id": {"S": "k1"}}, "UpdateExpression": e, "ReturnValues": "ALL_NEW",
+                "ExpressionAttributeValues": {k: v for k, v in values.items() if re.search(f"{k}\\b", e)}}
+               for e, _ in cases]
+    return [_play([seed, {}], [u, u], installed) for u, (_, seed) in zip(updates, cases, strict=True)]
+
+
+def test_the_last_four_processors_in_one_pass_answer_and_fail_as_moto(restore_install):
+    calls = []
+    real = update_validation._execute_and_check
+    update_validation._execute_and_check = lambda *a: calls.append(1) or real(*a)
+    try:
+        mine = _answers(FUSED_CASES, installed=True)
+    finally:
+        update_validation._execute_and_check = real
+    assert len(calls) == 2 * len(FUSED_CASES)   # the one pass ran for every update
+    assert mine == _answers(FUSED_CASES, installed=False)
+    assert [r[0][0] for r in mine] == ["error", "error", "error", "error", "ok", "error"]
+
+
+def test_a_pass_that_left_out_a_check_would_be_caught(restore_install, monkeypatch):
+    """The comparison above can fail: without the type check in the one pass, SET g = :v is
+    accepted where moto refuses it."""
+    from moto.dynamodb.parsing.validators import TypeMismatchValidator
+
+    monkeypatch.setattr(TypeMismatchValidator, "check_for_type_mismatch", lambda self, node: node)
+    mine = _answers(FUSED_CASES[:1], installed=True)
+    monkeypatch.undo()
+    assert mine != _answers(FUSED_CASES[:1], installed=False)

@@ -27,6 +27,17 @@ processor's type map at every node. Installed:
    fast as the copier. A tree seen once is copied by the copier; one that cannot be pickled keeps
    the copier. Bounded like the memo, and holding its trees for the same reason.
 
+5. The last four processors take one traversal, not four. `NoneExistingPathChecker`,
+   `TypeMismatchValidator` and `EmptyStringKeyValueValidator` only raise or hand back the node
+   they were given, so when none raises the tree is what `ExecuteOperations` alone makes of it.
+   Their checks are made during `ExecuteOperations`' traversal: a `NoneExistingPath` when it is
+   visited (every node of the tree `NoneExistingPathChecker` would have seen is visited before
+   anything replaces it), and each SET action once its children are done (`ExecuteOperations`
+   replaces only the values below SET actions, so each one and its subtree are then as the two
+   validators would have found them). The first error raised by any of them is not trusted to
+   be the one moto would raise first: the validation is then run again, moto's way, on a new
+   copy of the tree (the processors change nothing but the copy), and that error is raised.
+
 `tests/aws/test_fastpath_update_validation.py` (hypothesis) runs random updates with this
 installed and not and requires the same items, answers and errors.
 """
@@ -186,15 +197,77 @@ def validate(self):
     skip = key in _passed
     if skip:
         _passed.move_to_end(key)
+    last = processors[6:] if _fusable(processors[6:]) else None
     for i, processor in enumerate(processors):
         if i < 3 and skip:
             continue
+        if i == 6 and last is not None:
+            try:
+                return _execute_and_check(*last, n)
+            except Exception:  # noqa: BLE001 - moto's own run says which error comes first
+                self.node_to_validate, self.processors = copy_of(self._sim_source), self.get_ast_processors()
+                return _originals["validate"](self)
         n = processor.traverse(n)
         if i == 2 and not skip:
             _passed[key] = self._sim_source
             if len(_passed) > MAX_ENTRIES:
                 _passed.popitem(last=False)
     return n
+
+
+def _fusable(last) -> bool:
+    """Whether the last four processors are exactly moto's, with moto's traversal."""
+    from moto.dynamodb.parsing.validators import (
+        EmptyStringKeyValueValidator,
+        ExecuteOperations,
+        NoneExistingPathChecker,
+        TypeMismatchValidator,
+    )
+
+    return tuple(type(p) for p in last) == (NoneExistingPathChecker, ExecuteOperations, TypeMismatchValidator,
+                                            EmptyStringKeyValueValidator) \
+        and all(_plain_traversal(type(p)) for p in last)
+
+
+def _plain_traversal(cls) -> bool:
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser
+
+    return all(getattr(cls, name) is getattr(DepthFirstTraverser, name)
+               for name in ("traverse_node_recursively", "process", "nodes_to_be_processed",
+                            "pre_processing_of_child"))
+
+
+def _execute_and_check(missing, execute, types, empty, node):
+    """`ExecuteOperations`' traversal of `node` (as `traverse` makes it), raising what
+    `NoneExistingPathChecker` would at a `NoneExistingPath` and checking each SET action with
+    the two validators once its children are done."""
+    from moto.dynamodb.parsing.ast_nodes import (
+        NoneExistingPath,
+        UpdateExpressionSetAction,
+        UpdateExpressionValue,
+    )
+
+    def visit(node, child_id=-1):
+        if not isinstance(node, _node_class()):
+            return node
+        if isinstance(node, NoneExistingPath):
+            missing.raise_none_existing_path(node)
+        parent_node = node.parent
+        children = node.children
+        if children is not None:
+            for i, child_node in enumerate(children):
+                visit(child_node, i)
+        if isinstance(node, UpdateExpressionValue):
+            node = execute.process_update_expression_value(node)
+            node.parent = parent_node
+            if parent_node:
+                parent_node.children[child_id] = node
+        elif isinstance(node, UpdateExpressionSetAction):
+            types.check_for_type_mismatch(node)
+            empty.check_for_empty_string_key_value(node)
+        return node
+
+    return visit(node)
 
 
 def _memo_key(validator):
