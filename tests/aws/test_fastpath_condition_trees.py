@@ -133,7 +133,7 @@ def test_a_guard_with_new_values_is_the_templates_tree_with_its_own_values(cache
 def test_a_template_that_kept_its_own_values_would_be_caught(cache, monkeypatch):
     """The checks above can fail: a template copied without its placeholders made anew answers
     with the first call's value."""
-    monkeypatch.setattr(condition_trees, "_from_template", lambda t, v: (condition_trees._clone(t[0], {}), *t[2:]))
+    monkeypatch.setattr(condition_trees, "_from_template", lambda t, v: (t[0], *t[3:]))
     attrs = [{"a": {"S": "y"}}]
     outcome(ConditionExpressionParser.parse, "a = :v AND attribute_exists(a)", None, {":v": {"S": "x"}}, attrs)
     wrong = outcome(ConditionExpressionParser.parse, "a = :v AND attribute_exists(a)", None, {":v": {"S": "y"}}, attrs)

@@ -30,8 +30,9 @@ A state guard (`#amount = :v0 AND #charge = :v1 AND attribute_not_exists(#refund
 values that are new on every call, and a tree of fifteen clauses takes moto a millisecond to
 build. So each tree is also kept as a template, keyed by the expression, the names it read and
 the types of the values it read (each value's keys), and a call that matches a template gets the
-template's tree copied with each placeholder's `AttributeValue` built anew from its own value
-(the copy is not kept: on a storm those values are seldom seen again, and keeping the copies
+template's tree with each placeholder's `AttributeValue` built anew from its own value (only
+the objects on the way from the root to a placeholder are new: the rest is the template's,
+shared as whole trees are; the result is not kept: on a storm those values are seldom seen again, and keeping the copies
 filled the cache with guards of fifteen clauses, ~9 MiB at 400 bookings, that were never hit).
 That is the tree moto would build: its parser reads a value only where `_make_operand` makes the
 `AttributeValue(value)` of an `:placeholder` node (moto's comparisons.py, line 853), and what
@@ -124,34 +125,70 @@ def _from_template(template: tuple, values: dict) -> tuple:
     `AttributeValue` made from `values` (a private copy of each, as moto would make it)."""
     from moto.dynamodb.comparisons import AttributeValue
 
-    op, placeholders, names_found, values_found = template
+    op, placeholders, leading, names_found, values_found = template
     copies: dict[str, object] = {}
     memo: dict[int, object] = {}
     for ident, (key, _made) in placeholders.items():
         if key not in copies:
             copies[key] = _private(values[key])
         memo[ident] = AttributeValue(copies[key])
-    return _clone(op, memo), names_found, values_found
+    return _rebuilt(op, memo, leading), names_found, values_found
 
 
-def _clone(value, memo: dict):
-    """A deep copy of a tree of moto's condition objects (`copy.deepcopy`, without its generic
-    reduce protocol for the plain classes of moto's comparisons module)."""
-    if type(value) in _ATOMS:
-        return value
+def _template(op, placeholders: dict, names_found: tuple, values_found: tuple) -> tuple:
+    """What `_from_template` needs: the tree, its placeholders, and the ids of the objects on the
+    way from its root to them (the only ones a copy needs anew)."""
+    leading: set[int] = set()
+    _mark(op, placeholders, leading, set())
+    return op, placeholders, frozenset(leading), names_found, values_found
+
+
+def _mark(value, targets: dict, leading: set, seen: set) -> bool:
+    """Whether `value` is or holds one of `targets`; adds the ids of those that hold one."""
+    ident = id(value)
+    if ident in targets:
+        return True
+    if ident in seen or type(value) in _ATOMS:
+        return ident in leading
+    seen.add(ident)
+    if type(value) in (list, tuple):
+        parts = value
+    elif _plain_condition_object(value):
+        parts = list(value.__dict__.values())
+    else:
+        return False
+    found = False
+    for part in parts:
+        found = _mark(part, targets, leading, seen) or found
+    if found:
+        leading.add(ident)
+    return found
+
+
+def _rebuilt(value, memo: dict, leading: frozenset):
+    """`value` with the objects in `leading` made anew (and those in `memo` replaced); every
+    other object is the template's own, shared as whole cached trees are (moto only reads them)."""
     known = memo.get(id(value))
     if known is not None:
         return known
+    if id(value) not in leading:
+        return value
     cls = type(value)
     if cls is list or cls is tuple:
-        return cls(_clone(v, memo) for v in value)
-    if cls.__module__ == "moto.dynamodb.comparisons" and hasattr(value, "__dict__") \
-            and not hasattr(value, "__deepcopy__") and not hasattr(cls, "__slots__"):
-        new = object.__new__(cls)
-        memo[id(value)] = new
-        new.__dict__.update({k: _clone(v, memo) for k, v in value.__dict__.items()})
-        return new
-    return copy.deepcopy(value, memo)
+        new_seq = cls(_rebuilt(v, memo, leading) for v in value)
+        memo[id(value)] = new_seq
+        return new_seq
+    new = object.__new__(cls)
+    memo[id(value)] = new
+    new.__dict__.update({k: _rebuilt(v, memo, leading) for k, v in value.__dict__.items()})
+    return new
+
+
+def _plain_condition_object(value) -> bool:
+    """An object of moto's comparisons module whose state is its `__dict__` (no copy hooks)."""
+    cls = type(value)
+    return cls.__module__ == "moto.dynamodb.comparisons" and hasattr(value, "__dict__") \
+        and not hasattr(value, "__deepcopy__") and not hasattr(cls, "__slots__")
 
 
 _ATOMS = frozenset((str, int, float, bool, type(None), bytes))
@@ -205,7 +242,7 @@ def install() -> None:
                 key = _key(expression, names, values, reads)
                 shape = _shape(expression, names, values, reads)
                 if shape is not None:
-                    _bounded(_templates, shape, (op, placeholders, names_found, values_found))
+                    _bounded(_templates, shape, _template(op, placeholders, names_found, values_found))
                 if key is not None:
                     _bounded(_trees, key, hit)
         else:
