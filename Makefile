@@ -7,7 +7,7 @@ SEED    ?= 1
 PORT    ?= 4566
 CLOCK   ?= real
 
-.PHONY: install test simulate bench bench-storm bench-100k lint serve clean
+.PHONY: install test simulate bench bench-storm bench-instructions bench-100k lint serve clean
 
 install: $(STAMP)
 
@@ -31,6 +31,9 @@ serve: $(STAMP)
 
 bench-storm: $(STAMP)  # issue 11's memory slope: storms of 100 and 400 bookings (tens of minutes)
 	BENCH_STORM_MEMORY=100,400 $(BIN)/python -m bench storm
+
+bench-instructions: $(STAMP)  # issue 11's ratios counted in instructions (valgrind; steady under load, a few minutes)
+	BENCH_STORM_INSTRUCTIONS=1 $(BIN)/python -m bench storm
 
 bench-100k: $(STAMP)  # sim storm --deliveries 100000 (~45 min of one core, peak ~1.7 GiB) after the memory slope
 	BENCH_STORM_MEMORY=100,400 BENCH_STORM_100K=1 $(BIN)/python -m bench storm

@@ -5,6 +5,9 @@ Costs are CPU seconds of this process (`time.process_time`), so a loaded machine
 sides alike. Sizes: `BENCH_STORM_MEMORY="100,400"` (bookings; default "25,100" so `make bench`
 stays minutes) for the memory slope, each storm in its own process (peak RSS is per process);
 `BENCH_STORM_100K=1` (`make bench-100k`) adds `sim storm --deliveries 100000` (~45 minutes of one core).
+`BENCH_STORM_INSTRUCTIONS=1` (`make bench-instructions`, needs valgrind) adds the same two ratios
+counted in machine instructions (`bench/instructions.py`), which do not move with the load: a
+few minutes.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import time
 from pathlib import Path
 
 import boto3
+
+from bench import instructions
 
 CPYTHON_YOUNGEST = 700   # the collector's default youngest threshold (sim.gc_tuning raises it)
 
@@ -71,6 +76,44 @@ def _bare_put_s(rounds: int) -> float:
         return (time.process_time() - t0) / rounds
 
 
+def bare_put_instructions(few: int = 100, many: int = 600) -> float:
+    """Instructions of one bare conditional PutItem: the difference between processes that make
+    `many` and `few` of them (their start-up and imports cancel out), checked bare as above."""
+    def counted(rounds: int) -> int:
+        code = f"from bench.storm_bench import _bare_figures as f; import json; print(json.dumps(f({rounds}, 1)))"
+        n, out = instructions.count([sys.executable, "-c", code], cwd=ROOT)
+        speedups = json.loads(out.strip().splitlines()[-1])["speedups"]
+        if speedups:
+            raise RuntimeError(f"the bare baseline ran with the harness's moto speed-ups: {speedups}")
+        return n
+    return (counted(many) - counted(few)) / (many - few)
+
+
+def storm_instructions(bookings: int, seed: int = 1) -> dict:
+    """A storm's --json figures with the instructions its process executed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "storm.json"
+        n, _ = instructions.count([sys.executable, "-m", "sim", "storm", "--bookings", str(bookings), "--seed",
+                                   str(seed), "-q", "--emit", str(Path(tmp) / "storm.yaml"), "--json", str(out)],
+                                  cwd=ROOT)
+        return {**json.loads(out.read_text()), "instructions": n}
+
+
+def instruction_rows(sizes: tuple[tuple[int, int], ...] = ((2, 10), (25, 100))) -> list[dict]:
+    """Issue 11's two ratios in instructions: per delivery (the difference between two storms
+    ÷ their delivery difference) against one bare PutItem."""
+    bare = bare_put_instructions()
+    rows = [{"name": "bare boto3 → moto conditional PutItem (instructions)", "value": bare / 1e6, "unit": "M"}]
+    for small_n, large_n in sizes:
+        per = _marginal(storm_instructions(small_n), storm_instructions(large_n), "instructions")
+        rows.append({"name": f"cost per delivery (instructions; {large_n}- minus {small_n}-booking storm)",
+                     "value": per / 1e6, "unit": "M", "baseline": bare / 1e6, "ratio": per / bare, "target": "≤ 5×"})
+    return rows
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
 def storm(bookings: int | None, seed: int = 1, *, extra: tuple = ()) -> dict:
     """`sim storm` in a fresh process; its --json figures."""
     size = ("--bookings", str(bookings)) if bookings is not None else ()
@@ -111,6 +154,10 @@ def run() -> list[dict]:
                  "target": "≤ 15 KiB: 100k deliveries under 2 GiB (issue 11 measures 100 vs 400 bookings: BENCH_STORM_MEMORY=100,400)"})
     rows.append({"name": f"storm of {large_n} bookings: deliveries/s (wall)", "value": large["deliveries_per_s"],
                  "unit": "/s", "note": f"{large['deliveries']} deliveries, peak {large['peak_rss_mib']} MiB"})
+    if os.environ.get("BENCH_STORM_INSTRUCTIONS"):
+        if not instructions.available():
+            raise RuntimeError("BENCH_STORM_INSTRUCTIONS needs valgrind on PATH")
+        rows.extend(instruction_rows())
     if os.environ.get("BENCH_STORM_100K"):
         big = storm(None, extra=("--deliveries", "100000"))
         rows.append({"name": "sim storm --deliveries 100000: deliveries/s", "value": big["deliveries_per_s"],

@@ -36,8 +36,13 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=_default, ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_default, ensure_ascii=False)
+    """`json.dumps(value, sort_keys=True, separators=(",", ":"), default=_default,
+    ensure_ascii=False)`, with the encoder `dumps` would build for each call built once."""
+    return _CANONICAL.encode(value)
 
 
 class Trace:
@@ -71,8 +76,7 @@ class Trace:
             "details": details,
         }
         line = canonical_json(rec)
-        self._sha.update(line.encode())
-        self._sha.update(b"\n")
+        self._sha.update(f"{line}\n".encode())
         self._count += 1
         self.counts[(component, kind)] += 1
         for listener in self.listeners:
