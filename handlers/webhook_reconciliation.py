@@ -116,6 +116,7 @@ class Reconciliation:
         self.exhausted: list[str] = []
         self.discrepancies: list[dict[str, Any]] = []
         self.invalid: set[str] = set()  # events that can never be processed (reported, not retried)
+        self.settled: set[str] = set()  # events whose record was COMPLETED or SKIPPED (final) when read
         self.events: dict[str, tuple[dict[str, Any], str | None]] = {}
         self.outbox_pending = 0
         self.outbox_healed: list[str] = []
@@ -191,6 +192,8 @@ class Reconciliation:
         for event, _account in ordered:
             self.checked += 1
             record = self.dedup.check(event["id"])
+            if record is not None and record.get("status") in (COMPLETED, SKIPPED):
+                self.settled.add(event["id"])
             if record is None:
                 self.missed += 1
                 self._process(event, "missed")
@@ -215,9 +218,11 @@ class Reconciliation:
     def unsettled(self) -> list[str]:
         """Events of the window this run did not settle and a retry of the run may: no record (its
         processing raised), FAILED under the retry limit, or PROCESSING (a crashed holder whose
-        lock has not expired yet, or a webhook still at work)."""
+        lock has not expired yet, or a webhook still at work). A record found COMPLETED or SKIPPED
+        earlier in the run is not read again: those are final (every write to a record is
+        conditional on PROCESSING), so the run reads each settled event's record once."""
         out = []
-        for eid in sorted(set(self.events) - self.invalid):
+        for eid in sorted(set(self.events) - self.invalid - self.settled):
             try:
                 record = self.dedup.check(eid)
             except Exception as exc:  # noqa: BLE001 - unknown is unsettled

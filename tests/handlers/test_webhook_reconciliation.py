@@ -292,3 +292,23 @@ def test_an_event_left_unsettled_fails_the_run_and_moves_no_marker(hx):
     report = reconcile(hx)
     assert report["unsettledEvents"] == [] and hx.get("ProcessedWebhooks", ev["id"])["status"] == "COMPLETED"
     assert hx.get("ProcessedWebhooks", RUN_MARKER_KEY)["lastCompleteRunAt"] == hx.now()
+
+
+def test_a_run_reads_the_record_of_an_event_already_settled_once(hx, monkeypatch):
+    """COMPLETED and SKIPPED are final: the run's last look (is anything unsettled?) does not
+    read them again. The count fails on a run that reads every record twice (~N extra reads)."""
+    _, paid = hx.paid_booking()
+    hx.advance(3600)
+    reconcile(hx)                                          # the missed events are processed: COMPLETED
+    reads: dict[str, int] = {}
+    check = WebhookDeduplicationService.check
+
+    def counted(self, event_id):
+        reads[event_id] = reads.get(event_id, 0) + 1
+        return check(self, event_id)
+    monkeypatch.setattr(WebhookDeduplicationService, "check", counted)
+    hx.advance(60)
+    report = reconcile(hx)
+    assert report["eventsChecked"] == len(paid.events) and report["unsettledEvents"] == []
+    assert reads == {e["id"]: 1 for e in paid.events}
+    assert report["lastCompleteRunRecorded"]
