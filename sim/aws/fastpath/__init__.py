@@ -33,6 +33,7 @@ def speedups() -> tuple:
         item_order,
         item_sizes,
         query_index,
+        random_strings,
         result_copies,
         result_dicts,
         s3_packed,
@@ -43,7 +44,7 @@ def speedups() -> tuple:
     )
 
     return (slotted_types, expressions, condition_trees, untracked, query_index, item_sizes, item_order, update_validation,
-            s3_packed, scan_pages, result_copies, result_dicts, client_requests)
+            s3_packed, scan_pages, result_copies, result_dicts, client_requests, random_strings)
 
 
 def configure(enabled: bool) -> None:
